@@ -1,0 +1,194 @@
+/// Cache blocking for the AVX2 micro-kernel (BLIS names). A packed B micro-panel (KC × NR = 16 KiB) stays in L1
+/// while the loop walks the packed A block (MC × KC = 96 KiB) held in L2; the packed B block (KC × NC) lives in
+/// L2 or L3.
+public enum GEMMBlocking {
+    public static let mr = 6
+    public static let nr = 16
+    public static let kc = 256
+    public static let mc = 96
+    public static let nc = 4096
+}
+
+/// Float32 C = A·B (+ C) (+ epilogue), BLIS style, on a persistent thread pool.
+///
+/// The output is cut into one rectangle per thread (`OutputTiling`); each task then runs the BLIS loop nest over
+/// its rectangle with its own packing buffers: jc (NC columns) → pc (KC of the reduction; pack B) → ic (MC rows;
+/// pack A) → jr → ir → micro-kernel. A thread's packed B stays in its own core's caches, and one `run` per call
+/// is the only synchronisation. Threads split output tiles only; every C element is reduced over k in the same
+/// order whatever the thread count, so results are bitwise identical for 1 or N threads. Not safe for
+/// concurrent calls on one instance (it owns its scratch).
+public final class GEMM: @unchecked Sendable {
+    public let pool: ThreadPool
+    private let packedA: [AlignedBuffer<Float>]
+    private let packedB: [AlignedBuffer<Float>]
+
+    public init(pool: ThreadPool) {
+        self.pool = pool
+        packedA = (0..<pool.threadCount).map { _ in AlignedBuffer(count: GEMMBlocking.mc * GEMMBlocking.kc) }
+        packedB = (0..<pool.threadCount).map { _ in AlignedBuffer(count: GEMMBlocking.kc * GEMMBlocking.nc) }
+    }
+
+    public convenience init(threads: Int) { self.init(pool: ThreadPool(threadCount: threads)) }
+
+    /// C (m × n, row-major, leading dimension `ldc`) = A (m × k) · B (k × n), plus the old C when `accumulate`,
+    /// then the epilogue. Any shape, including empty ones (k = 0 gives C = 0, or C unchanged, then the epilogue).
+    public func multiply(_ a: MatrixView, _ b: MatrixView, into c: UnsafeMutablePointer<Float>, ldc: Int,
+                         accumulate: Bool = false, epilogue: GEMMEpilogue = .none) {
+        precondition(a.cols == b.rows, "GEMM inner dimensions differ: A is \(a.rows)x\(a.cols), B is \(b.rows)x\(b.cols)")
+        let m = a.rows, n = b.cols, k = a.cols
+        precondition(ldc >= n, "GEMM leading dimension of C is smaller than its width")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m {
+                if !accumulate { (c + i * ldc).update(repeating: 0, count: n) }
+                applyEpilogue(epilogue, c: c, ldc: ldc, row: i, rows: 1, col: 0, cols: n)
+            }
+            return
+        }
+        let tiling = OutputTiling(m: m, n: n, threads: pool.threadCount)
+        pool.run(tasks: tiling.taskCount) { task, worker in
+            let (rows, cols) = tiling.tile(task)
+            blockedProduct(a, b, c: c, ldc: ldc, rows: rows, cols: cols, accumulate: accumulate, epilogue: epilogue,
+                           packedA: packedA[worker].pointer, packedB: packedB[worker].pointer)
+        }
+    }
+}
+
+/// The BLIS loop nest over the output rectangle `rows × cols` of C.
+@inline(__always)
+func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
+                    rows: Range<Int>, cols: Range<Int>, accumulate: Bool, epilogue: GEMMEpilogue,
+                    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>) {
+    let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
+    let k = a.cols
+    // Reading A in place saves the packing pass, which matters when each A element is used by few columns (the
+    // training shapes); for large operands packing wins (no TLB misses or cache-set conflicts between rows).
+    let inPlaceA = (a.colStride == 1 || a.rowStride == 1) && a.rows * min(k, GEMMBlocking.kc) <= 64 * 1024
+    var jc = cols.lowerBound
+    while jc < cols.upperBound {
+        let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
+        let panels = (nc + nr - 1) / nr
+        var pc = 0
+        while pc < k {
+            let kc = min(GEMMBlocking.kc, k - pc)
+            let isFirst = pc == 0, isLast = pc + kc == k
+            for q in 0..<panels {
+                packBPanel(b, rowStart: pc, depth: kc, colStart: jc + q * nr, colCount: min(nr, nc - q * nr),
+                           into: packedB + q * nr * kc)
+            }
+            var ic = rows.lowerBound
+            while ic < rows.upperBound {
+                let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
+                // A is read in place when contiguous along one axis; otherwise (and for a ragged last micro-row,
+                // which must be zero-padded) it is packed.
+                let fullRows = inPlaceA ? mc / mr * mr : 0
+                packA(a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
+                for q in 0..<panels {
+                    let col = jc + q * nr
+                    let tileCols = min(nr, nc - q * nr)
+                    var r = 0
+                    while r < mc {
+                        let tileRows = min(mr, mc - r)
+                        let inPlace = r < fullRows
+                        let aPanel = inPlace ? a.base + (ic + r) * a.rowStride + pc * a.colStride
+                                             : UnsafePointer(packedA) + (r - fullRows) * kc
+                        computeTile(depth: kc, a: aPanel, aRowStep: inPlace ? a.rowStride : 1,
+                                    aDepthStep: inPlace ? a.colStride : mr, b: packedB + q * nr * kc,
+                                    c: c + (ic + r) * ldc + col, ldc: ldc, rows: tileRows, cols: tileCols,
+                                    accumulate: accumulate || !isFirst)
+                        if isLast {
+                            applyEpilogue(epilogue, c: c, ldc: ldc, row: ic + r, rows: tileRows, col: col, cols: tileCols)
+                        }
+                        r += mr
+                    }
+                }
+                ic += mc
+            }
+            pc += kc
+        }
+        jc += nc
+    }
+}
+
+/// How C is cut into one rectangle per thread: columns first (whole NR panels, so each thread packs only its own
+/// part of B), then rows (whole MR micro-rows) when there are fewer panels than threads.
+struct OutputTiling {
+    let rowChunk: Int
+    let colChunk: Int
+    let rowChunks: Int
+    let colChunks: Int
+    let m: Int
+    let n: Int
+
+    init(m: Int, n: Int, threads: Int) {
+        let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
+        let panels = (n + nr - 1) / nr
+        let microRows = (m + mr - 1) / mr
+        let wantCols = min(panels, threads)
+        let wantRows = min(microRows, (threads + wantCols - 1) / wantCols)
+        colChunk = (panels + wantCols - 1) / wantCols * nr
+        rowChunk = (microRows + wantRows - 1) / wantRows * mr
+        colChunks = (n + colChunk - 1) / colChunk
+        rowChunks = (m + rowChunk - 1) / rowChunk
+        self.m = m
+        self.n = n
+    }
+
+    var taskCount: Int { rowChunks * colChunks }
+
+    func tile(_ task: Int) -> (rows: Range<Int>, cols: Range<Int>) {
+        let r = task / colChunks, q = task % colChunks
+        return (r * rowChunk..<min(m, (r + 1) * rowChunk), q * colChunk..<min(n, (q + 1) * colChunk))
+    }
+}
+
+/// One MR × NR tile of C; ragged tiles go through a scratch tile so the micro-kernel never reads or writes
+/// outside C.
+@inline(__always)
+func computeTile(depth: Int, a: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int, b: UnsafePointer<Float>,
+                 c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
+    let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
+    if rows == mr && cols == nr {
+        // A unit row step (packed A, or a transposed A read in place) is spelled as a literal so the six
+        // broadcasts use constant address offsets instead of a chain of adds.
+        if aRowStep == 1 {
+            microKernel6x16(depth: depth, a: a, aRowStep: 1, aDepthStep: aDepthStep, b: b, c: c, ldc: ldc,
+                            accumulate: accumulate)
+        } else {
+            microKernel6x16(depth: depth, a: a, aRowStep: aRowStep, aDepthStep: aDepthStep, b: b, c: c, ldc: ldc,
+                            accumulate: accumulate)
+        }
+        return
+    }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratch in
+        let tile = scratch.baseAddress!
+        microKernel6x16(depth: depth, a: a, aRowStep: aRowStep, aDepthStep: aDepthStep, b: b, c: tile, ldc: nr,
+                        accumulate: false)
+        for i in 0..<rows {
+            for j in 0..<cols {
+                c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]
+            }
+        }
+    }
+}
+
+@inline(__always)
+func applyEpilogue(_ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc: Int,
+                   row: Int, rows: Int, col: Int, cols: Int) {
+    switch epilogue {
+    case .none:
+        return
+    case .addBias(let bias):
+        for i in row..<(row + rows) {
+            for j in col..<(col + cols) { c[i * ldc + j] += bias[j] }
+        }
+    case .addBiasReLU(let bias):
+        for i in row..<(row + rows) {
+            for j in col..<(col + cols) { c[i * ldc + j] = max(c[i * ldc + j] + bias[j], 0) }
+        }
+    case .reluMask(let mask, let ld):
+        for i in row..<(row + rows) {
+            for j in col..<(col + cols) where !(mask[i * ld + j] > 0) { c[i * ldc + j] = 0 }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// Packing copies a block of A or B into the order the micro-kernel reads it, so its inner loop streams through
+// contiguous memory whatever the source strides (this is where transposes cost nothing extra).
+//
+//  A block (mc × kc) → micro-panels of MR rows:     B block (kc × nc) → micro-panels of NR columns:
+//
+//      p →                                              j →
+//   i ┌────────────┐  panel 0: a(0,0) a(1,0)…a(5,0)   p ┌──────┬──────┬──┐  panel 0: b(0,0) … b(0,15)
+//   ↓ │  panel 0   │           a(0,1) a(1,1)…a(5,1)   ↓ │  0   │  1   │2 │           b(1,0) … b(1,15)
+//     ├────────────┤           …  (kc columns of MR)    │      │      │  │           …  (kc rows of NR)
+//     │  panel 1   │                                    └──────┴──────┴──┘
+//     └────────────┘  a ragged last panel is zero-padded to MR rows; a ragged B panel to NR columns.
+
+/// Packs rows `rowStart ..< rowStart + rowCount` and columns `colStart ..< colStart + depth` of `a` into MR-row
+/// micro-panels at `destination` (⌈rowCount / MR⌉ · MR · depth floats).
+@inline(__always)
+func packA(_ a: MatrixView, rowStart: Int, rowCount: Int, colStart: Int, depth: Int,
+           into destination: UnsafeMutablePointer<Float>) {
+    let mr = GEMMBlocking.mr
+    var out = destination
+    var panelRow = 0
+    while panelRow < rowCount {
+        let rows = min(mr, rowCount - panelRow)
+        let origin = a.base + (rowStart + panelRow) * a.rowStride + colStart * a.colStride
+        if rows == mr && a.colStride == 1 {
+            // Row-major source: six contiguous rows, interleaved.
+            for p in 0..<depth {
+                for i in 0..<mr { out[p * mr + i] = origin[i * a.rowStride + p] }
+            }
+        } else {
+            for p in 0..<depth {
+                for i in 0..<rows { out[p * mr + i] = origin[i * a.rowStride + p * a.colStride] }
+                for i in rows..<mr { out[p * mr + i] = 0 }
+            }
+        }
+        out += mr * depth
+        panelRow += mr
+    }
+}
+
+/// Packs rows `rowStart ..< rowStart + depth` and columns `colStart ..< colStart + colCount` of `b` into NR-column
+/// micro-panels; panel q goes to `destination + q · NR · depth`.
+@inline(__always)
+func packBPanel(_ b: MatrixView, rowStart: Int, depth: Int, colStart: Int, colCount: Int,
+                into destination: UnsafeMutablePointer<Float>) {
+    let nr = GEMMBlocking.nr
+    let origin = b.base + rowStart * b.rowStride + colStart * b.colStride
+    if colCount == nr && b.colStride == 1 {
+        for p in 0..<depth {
+            let row = UnsafeRawPointer(origin + p * b.rowStride)
+            UnsafeMutableRawPointer(destination + p * nr).storeBytes(of: row.loadUnaligned(as: SIMD16<Float>.self),
+                                                                    as: SIMD16<Float>.self)
+        }
+    } else if colCount == nr && b.rowStride == 1 {
+        // Transposed source (B = Wᵀ): each panel column is a contiguous row of W. Walk the 16 rows in step, 8
+        // depths at a time, so every source cache line is read once.
+        var p = 0
+        while p + 8 <= depth {
+            for j in 0..<nr {
+                let v = UnsafeRawPointer(origin + j * b.colStride + p).loadUnaligned(as: SIMD8<Float>.self)
+                for t in 0..<8 { destination[(p + t) * nr + j] = v[t] }
+            }
+            p += 8
+        }
+        for p in p..<depth {
+            for j in 0..<nr { destination[p * nr + j] = origin[p + j * b.colStride] }
+        }
+    } else {
+        for p in 0..<depth {
+            for j in 0..<colCount { destination[p * nr + j] = origin[p * b.rowStride + j * b.colStride] }
+            for j in colCount..<nr { destination[p * nr + j] = 0 }
+        }
+    }
+}

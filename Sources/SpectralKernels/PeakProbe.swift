@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Measures the machine's fused-multiply-add peak: every benchmark reports its speed as a fraction of this figure,
+/// measured in the same run, rather than of a datasheet number.
+public enum PeakProbe {
+    /// Float32 GFLOP/s (an FMA counts as 2 flops) of `threads` threads each running twelve independent 8-lane FMA
+    /// chains, enough to cover the FMA latency on both FMA ports. Best of `repeats` timings.
+    public static func fmaGFLOPS(pool: ThreadPool, threads: Int, seconds: Double = 0.3, repeats: Int = 5) -> Double {
+        let iterations = 2_000_000
+        let flopsPerThread = Double(iterations) * 12 * 8 * 2
+        // Calibrate the iteration count to the requested duration.
+        let once = time { runChains(pool: pool, threads: threads, iterations: iterations) }
+        let scaled = max(iterations, Int(Double(iterations) * seconds / max(once, 1e-6) / Double(repeats)))
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            best = min(best, time { runChains(pool: pool, threads: threads, iterations: scaled) })
+        }
+        return flopsPerThread * Double(scaled) / Double(iterations) * Double(threads) / best / 1e9
+    }
+
+    private static func runChains(pool: ThreadPool, threads: Int, iterations: Int) {
+        pool.run(tasks: threads) { task, _ in
+            typealias V = SIMD8<Float>
+            let x = V(repeating: 0.999_999), y = V(repeating: 1e-7 * Float(task + 1))
+            var a0 = V(repeating: 1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0
+            var a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0
+            for _ in 0..<iterations {
+                a0 = a0.addingProduct(x, y); a1 = a1.addingProduct(x, y); a2 = a2.addingProduct(x, y)
+                a3 = a3.addingProduct(x, y); a4 = a4.addingProduct(x, y); a5 = a5.addingProduct(x, y)
+                a6 = a6.addingProduct(x, y); a7 = a7.addingProduct(x, y); a8 = a8.addingProduct(x, y)
+                a9 = a9.addingProduct(x, y); a10 = a10.addingProduct(x, y); a11 = a11.addingProduct(x, y)
+            }
+            let total = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
+            sink.pointee &+= Int(total.sum().bitPattern & 1)
+        }
+    }
+
+    private nonisolated(unsafe) static let sink: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
+
+    /// Wall time of `body` in seconds (monotonic clock).
+    public static func time(_ body: () -> Void) -> Double {
+        let start = monotonicSeconds()
+        body()
+        return monotonicSeconds() - start
+    }
+}
+
+/// Seconds on the monotonic clock.
+public func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

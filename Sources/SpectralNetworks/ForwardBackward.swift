@@ -1,0 +1,86 @@
+import SpectralKernels
+
+/// Activations and gradients of one network for batches of up to `capacity` rows, and the forward/backward pair.
+///
+/// Dimensions, named once: M = batch rows, d_l = `net.sizes[l]`, L = layer count.
+///   forward:  H₀ = X (M × d₀);  H_{l+1} = σ(H_l · W_lᵀ + b_l)  (no σ after the last layer)
+///   backward: G_L = ∂loss/∂H_L;  ∂W_l = G_{l+1}ᵀ · H_l,  ∂b_l = Σ_rows G_{l+1},
+///             G_l = (G_{l+1} · W_l) ⊙ [H_l > 0]   (the ReLU mask, fused into the GEMM's epilogue)
+/// Every product goes through the packed GEMM; the bias and ReLU of the forward pass are its epilogue too.
+public final class MLPPass: @unchecked Sendable {
+    public let net: MLP
+    public let capacity: Int
+    public let gemm: GEMM
+    /// H_1 … H_L (H₀ is the caller's input), each M × d_l row-major.
+    private let activations: [AlignedBuffer<Float>]
+    /// Two M × max(d) buffers used alternately for G.
+    private let gradientBuffers: [AlignedBuffer<Float>]
+    /// ∂loss/∂θ in the parameter layout of `net`.
+    public let parameterGradient: AlignedBuffer<Float>
+
+    public init(net: MLP, capacity: Int, gemm: GEMM) {
+        self.net = net
+        self.capacity = capacity
+        self.gemm = gemm
+        activations = (1...net.layerCount).map { AlignedBuffer(count: capacity * net.sizes[$0]) }
+        let widest = net.sizes.max()!
+        gradientBuffers = [AlignedBuffer(count: capacity * widest), AlignedBuffer(count: capacity * widest)]
+        parameterGradient = AlignedBuffer(count: net.parameterCount)
+    }
+
+    /// The network's outputs after the last `forward` (M × d_L).
+    public var output: UnsafeMutablePointer<Float> { activations[net.layerCount - 1].pointer }
+
+    /// Where the caller writes ∂loss/∂output (M × d_L) before `backward`.
+    public var outputGradient: UnsafeMutablePointer<Float> { gradientBuffers[(net.layerCount - 1) % 2].pointer }
+
+    /// Runs the network on `rows` inputs (`input`: rows × d₀ row-major).
+    public func forward(_ input: UnsafePointer<Float>, rows: Int) {
+        precondition(rows <= capacity, "batch of \(rows) rows exceeds the pass capacity \(capacity)")
+        var h = input
+        for l in 0..<net.layerCount {
+            let (din, dout) = (net.fanIn(l), net.fanOut(l))
+            let out = activations[l].pointer
+            let bias = UnsafePointer(net.bias(l))
+            gemm.multiply(.rowMajor(h, rows: rows, cols: din),
+                          MatrixView.rowMajor(net.weights(l), rows: dout, cols: din).transposed,
+                          into: out, ldc: dout,
+                          epilogue: l + 1 < net.layerCount ? .addBiasReLU(bias) : .addBias(bias))
+            h = UnsafePointer(out)
+        }
+    }
+
+    /// Fills `parameterGradient` from `outputGradient`, for the `input` and `rows` of the last `forward`.
+    public func backward(_ input: UnsafePointer<Float>, rows: Int) {
+        for l in stride(from: net.layerCount - 1, through: 0, by: -1) {
+            let (din, dout) = (net.fanIn(l), net.fanOut(l))
+            let g = UnsafePointer(gradientBuffers[l % 2].pointer)
+            let h = l == 0 ? input : UnsafePointer(activations[l - 1].pointer)
+            let gradW = parameterGradient.pointer + net.weightOffset(l)
+            gemm.multiply(MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
+                          .rowMajor(h, rows: rows, cols: din), into: gradW, ldc: din)
+            columnSums(g, rows: rows, cols: dout, into: parameterGradient.pointer + net.biasOffset(l))
+            if l > 0 {
+                gemm.multiply(.rowMajor(g, rows: rows, cols: dout), .rowMajor(net.weights(l), rows: dout, cols: din),
+                              into: gradientBuffers[(l - 1) % 2].pointer, ldc: din,
+                              epilogue: .reluMask(h, ld: din))
+            }
+        }
+    }
+}
+
+/// out[j] = Σ_i m[i, j], summed over rows in order (so the bias gradient does not depend on the thread count).
+func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+    out.update(repeating: 0, count: cols)
+    for i in 0..<rows {
+        let row = m + i * cols
+        var j = 0
+        while j + 8 <= cols {
+            let sum = UnsafeRawPointer(out + j).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < cols { out[j] += row[j]; j += 1 }
+    }
+}

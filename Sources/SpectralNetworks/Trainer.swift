@@ -1,0 +1,157 @@
+import SpectralCore
+import SpectralKernels
+
+/// A supervised data set held as two row-major Float32 matrices: inputs (rows × d₀) and targets (rows × d_L).
+public struct Dataset: Sendable {
+    public let inputs: [Float]
+    public let targets: [Float]
+    public let rows: Int
+    public let inputSize: Int
+    public let outputSize: Int
+
+    public init(inputs: [Float], targets: [Float], rows: Int) throws {
+        guard rows > 0 else { throw SpectralError.badInput("the data set has no rows") }
+        guard inputs.count % rows == 0, targets.count % rows == 0, !inputs.isEmpty, !targets.isEmpty else {
+            throw SpectralError.badInput("the data set's inputs and targets do not divide into \(rows) rows")
+        }
+        if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
+            throw SpectralError.badInput("input value \(bad % (inputs.count / rows)) of row \(bad / (inputs.count / rows)) is not a finite number")
+        }
+        if let bad = targets.firstIndex(where: { !$0.isFinite }) {
+            throw SpectralError.badInput("target of row \(bad / (targets.count / rows)) is not a finite number")
+        }
+        self.inputs = inputs
+        self.targets = targets
+        self.rows = rows
+        inputSize = inputs.count / rows
+        outputSize = targets.count / rows
+    }
+}
+
+/// Everything that decides a training run besides the data and the initial network.
+public struct TrainingConfiguration: Sendable {
+    public var steps: Int
+    public var learningRate: Double
+    public var optimizer: OptimizerKind = .adam()
+    public var loss: Loss = .mse
+    public var weightDecay: Double = 0
+    public var clip: Double? = nil
+    /// Rows per step; nil (or ≥ rows) means full batch. Mini-batches are drawn by reshuffling every epoch from
+    /// `shuffleSeed`.
+    public var batchSize: Int? = nil
+    public var shuffleSeed: UInt64 = 0
+
+    public init(steps: Int, learningRate: Double) {
+        self.steps = steps
+        self.learningRate = learningRate
+    }
+}
+
+/// Trains one network in place. One step: forward, loss and its gradient, backward, optimiser update.
+public final class Trainer: @unchecked Sendable {
+    public let net: MLP
+    public let data: Dataset
+    public let configuration: TrainingConfiguration
+    public let pass: MLPPass
+    public let optimizer: Optimizer
+    public private(set) var step = 0
+    private let batchRows: Int
+    private let batchInputs: AlignedBuffer<Float>
+    private let batchTargets: AlignedBuffer<Float>
+    private var order: [Int]
+    private var cursor = 0
+    private var shuffler: SplitMix64
+
+    public init(net: MLP, data: Dataset, configuration: TrainingConfiguration, gemm: GEMM) throws {
+        guard data.inputSize == net.inputSize, data.outputSize == net.outputSize else {
+            throw SpectralError.badInput("the data has \(data.inputSize) inputs and \(data.outputSize) targets per row but the network maps \(net.inputSize) to \(net.outputSize)")
+        }
+        guard configuration.learningRate.isFinite, configuration.learningRate > 0 else {
+            throw SpectralError.usage("the learning rate must be a positive number, not \(configuration.learningRate)")
+        }
+        if let bad = net.firstNonFiniteParameter() {
+            throw SpectralError.badInput("the initial network has a non-finite parameter: \(bad)")
+        }
+        self.net = net
+        self.data = data
+        self.configuration = configuration
+        batchRows = min(data.rows, max(1, configuration.batchSize ?? data.rows))
+        pass = MLPPass(net: net, capacity: batchRows, gemm: gemm)
+        optimizer = Optimizer(kind: configuration.optimizer, learningRate: configuration.learningRate,
+                              weightDecay: configuration.weightDecay, clip: configuration.clip,
+                              parameterCount: net.parameterCount)
+        batchInputs = AlignedBuffer(count: batchRows * data.inputSize)
+        batchTargets = AlignedBuffer(count: batchRows * data.outputSize)
+        order = Array(0..<data.rows)
+        shuffler = SplitMix64(seed: configuration.shuffleSeed)
+        if batchRows == data.rows {
+            batchInputs.buffer.update(fromContentsOf: data.inputs)
+            batchTargets.buffer.update(fromContentsOf: data.targets)
+        }
+    }
+
+    /// Runs one step and returns the loss of the batch before the update. Throws when the loss or a parameter
+    /// stops being finite, naming the step.
+    @discardableResult
+    public func runStep() throws -> Double {
+        step += 1
+        if batchRows < data.rows { gatherNextBatch() }
+        let outputs = batchRows * data.outputSize
+        pass.forward(batchInputs.pointer, rows: batchRows)
+        let loss = configuration.loss.evaluate(output: pass.output, target: batchTargets.pointer, count: outputs,
+                                               gradient: pass.outputGradient)
+        guard loss.isFinite else {
+            throw SpectralError.runtime("training diverged at step \(step): the loss is \(loss); try a smaller learning rate")
+        }
+        pass.backward(batchInputs.pointer, rows: batchRows)
+        let finite = optimizer.step(parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
+                                    count: net.parameterCount, pool: pass.gemm.pool)
+        guard finite else {
+            let which = net.firstNonFiniteParameter() ?? "a parameter"
+            throw SpectralError.runtime("training diverged at step \(step): \(which) is not finite")
+        }
+        return loss
+    }
+
+    /// Runs `steps` steps, calling `observe(step, loss)` after each.
+    public func train(steps: Int? = nil, observe: (Int, Double) throws -> Void = { _, _ in }) throws {
+        for _ in 0..<(steps ?? configuration.steps) {
+            let loss = try runStep()
+            try observe(step, loss)
+        }
+    }
+
+    /// The network's outputs on `rows` inputs (row-major), in Float32 through the training kernels.
+    public func predict(_ inputs: [Float], rows: Int) -> [Float] {
+        predictWithPass(net: net, gemm: pass.gemm, inputs: inputs, rows: rows)
+    }
+
+    private func gatherNextBatch() {
+        let (din, dout) = (data.inputSize, data.outputSize)
+        for r in 0..<batchRows {
+            if cursor == 0 { shuffler.shuffle(&order) }
+            let source = order[cursor]
+            cursor = (cursor + 1) % data.rows
+            for j in 0..<din { batchInputs[r * din + j] = data.inputs[source * din + j] }
+            for j in 0..<dout { batchTargets[r * dout + j] = data.targets[source * dout + j] }
+        }
+    }
+}
+
+/// Runs `net` on `rows` inputs through the fast kernels, in batches of at most 4096 rows.
+public func predictWithPass(net: MLP, gemm: GEMM, inputs: [Float], rows: Int) -> [Float] {
+    precondition(inputs.count == rows * net.inputSize, "inputs do not match rows × input size")
+    let batch = min(max(rows, 1), 4096)
+    let pass = MLPPass(net: net, capacity: batch, gemm: gemm)
+    var out = [Float](repeating: 0, count: rows * net.outputSize)
+    inputs.withUnsafeBufferPointer { x in
+        var start = 0
+        while start < rows {
+            let count = min(batch, rows - start)
+            pass.forward(x.baseAddress! + start * net.inputSize, rows: count)
+            for i in 0..<(count * net.outputSize) { out[start * net.outputSize + i] = pass.output[i] }
+            start += count
+        }
+    }
+    return out
+}

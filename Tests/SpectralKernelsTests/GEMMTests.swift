@@ -1,0 +1,154 @@
+import XCTest
+import SpectralCore
+import SpectralKernels
+
+/// The packed GEMM against the naive Float64-accumulating reference.
+///
+/// Tolerance: a Float32 dot product of length k computed in any order satisfies
+/// |ĉ − c| ≤ γ_k Σ|a||b| with γ_k ≈ k·u, u = 2⁻²⁴ (Higham, Accuracy and Stability, §3.1); the reference adds at most
+/// one rounding (u·|c|). We allow (k + 2)·u·Σ|a||b|, which a wrong index or a missed tile violates by orders of
+/// magnitude, since the inputs are O(1).
+final class GEMMTests: XCTestCase {
+    enum Layout: CaseIterable { case rowMajor, transposed }
+
+    /// Holds a matrix of `rows × cols` in the given layout (padded leading dimension, to catch stride mix-ups).
+    struct Operand {
+        let storage: AlignedBuffer<Float>
+        let view: MatrixView
+        init(rows: Int, cols: Int, layout: Layout, rng: inout SplitMix64) {
+            let (outer, inner) = layout == .rowMajor ? (rows, cols) : (cols, rows)
+            let ld = inner + 3
+            storage = AlignedBuffer(count: max(1, outer * ld))
+            for i in 0..<storage.count { storage[i] = Float(rng.uniform(-1, 1)) }
+            view = layout == .rowMajor
+                ? MatrixView(storage.pointer, rows: rows, cols: cols, rowStride: ld, colStride: 1)
+                : MatrixView(storage.pointer, rows: rows, cols: cols, rowStride: 1, colStride: ld)
+        }
+    }
+
+    enum EpilogueKind: CaseIterable { case none, bias, biasReLU, mask }
+
+    func check(m: Int, n: Int, k: Int, aLayout: Layout, bLayout: Layout, gemm: GEMM, rng: inout SplitMix64,
+               accumulate: Bool = false, epilogue: EpilogueKind = .none, file: StaticString = #filePath,
+               line: UInt = #line) -> Bool {
+        let a = Operand(rows: m, cols: k, layout: aLayout, rng: &rng)
+        let b = Operand(rows: k, cols: n, layout: bLayout, rng: &rng)
+        let ldc = n + 2
+        let fast = AlignedBuffer<Float>(count: max(1, m * ldc))
+        for i in 0..<fast.count { fast[i] = Float(rng.uniform(-1, 1)) }
+        let reference = fast.copy()
+        let extra = AlignedBuffer<Float>(count: max(1, m * ldc))
+        for i in 0..<extra.count { extra[i] = Float(rng.uniform(-1, 1)) }
+        let ep: GEMMEpilogue
+        switch epilogue {
+        case .none: ep = .none
+        case .bias: ep = .addBias(extra.pointer)
+        case .biasReLU: ep = .addBiasReLU(extra.pointer)
+        case .mask: ep = .reluMask(extra.pointer, ld: ldc)
+        }
+        gemm.multiply(a.view, b.view, into: fast.pointer, ldc: ldc, accumulate: accumulate, epilogue: ep)
+        naiveGEMM(a.view, b.view, into: reference.pointer, ldc: ldc, accumulate: accumulate, epilogue: ep)
+        let u = Double(Float.ulpOfOne) / 2
+        for i in 0..<m {
+            for j in 0..<ldc {
+                let got = Double(fast[i * ldc + j]), want = Double(reference[i * ldc + j])
+                if j >= n {
+                    // Padding between rows must be untouched.
+                    if got != want { XCTFail("m=\(m) n=\(n) k=\(k): padding at (\(i), \(j)) was written", file: file, line: line); return false }
+                    continue
+                }
+                var magnitude = accumulate ? abs(want) + 1 : 1
+                for p in 0..<k { magnitude += Double(abs(a.view[i, p] * b.view[p, j])) }
+                let bound = Double(k + 2) * u * magnitude
+                if !(abs(got - want) <= bound) {
+                    XCTFail("m=\(m) n=\(n) k=\(k) \(aLayout)/\(bLayout) \(epilogue): C[\(i), \(j)] = \(got), reference \(want), bound \(bound)",
+                            file: file, line: line)
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Every m, n, k in 0…2·max(MR, NR)+1 = 0…33, all four operand layouts, for 1 and 2 threads.
+    func testExhaustiveSmallShapes() {
+        let limit = 2 * max(GEMMBlocking.mr, GEMMBlocking.nr) + 1
+        var rng = SplitMix64(seed: 1)
+        for threads in [1, 2] {
+            let gemm = GEMM(threads: threads)
+            for aLayout in Layout.allCases {
+                for bLayout in Layout.allCases {
+                    for m in 0...limit {
+                        for n in 0...limit {
+                            for k in 0...limit {
+                                guard check(m: m, n: n, k: k, aLayout: aLayout, bLayout: bLayout, gemm: gemm, rng: &rng)
+                                else { return }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Epilogues and accumulation on every small shape of one layout pair.
+    func testEpiloguesAndAccumulation() {
+        var rng = SplitMix64(seed: 2)
+        let gemm = GEMM(threads: 2)
+        for epilogue in EpilogueKind.allCases {
+            for accumulate in [false, true] {
+                for m in [0, 1, 5, 6, 7, 13] {
+                    for n in [0, 1, 15, 16, 17, 33] {
+                        for k in [0, 1, 2, 9] {
+                            guard check(m: m, n: n, k: k, aLayout: .rowMajor, bLayout: .transposed, gemm: gemm,
+                                        rng: &rng, accumulate: accumulate, epilogue: epilogue) else { return }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Random larger shapes crossing the KC, MC and in-place/packed-A boundaries.
+    func testRandomLargerShapes() {
+        var rng = SplitMix64(seed: 3)
+        for threads in [1, 2] {
+            let gemm = GEMM(threads: threads)
+            for trial in 0..<12 {
+                let m = 1 + rng.nextIndex(below: 400), n = 1 + rng.nextIndex(below: 300)
+                let k = trial % 3 == 0 ? 257 + rng.nextIndex(below: 400) : 1 + rng.nextIndex(below: 300)
+                let layouts = (Layout.allCases[trial % 2], Layout.allCases[(trial / 2) % 2])
+                guard check(m: m, n: n, k: k, aLayout: layouts.0, bLayout: layouts.1, gemm: gemm, rng: &rng,
+                            accumulate: trial % 4 == 1, epilogue: EpilogueKind.allCases[trial % 4]) else { return }
+            }
+        }
+    }
+
+    /// Wider than one NC block.
+    func testWiderThanOneColumnBlock() {
+        var rng = SplitMix64(seed: 4)
+        let gemm = GEMM(threads: 2)
+        _ = check(m: 7, n: GEMMBlocking.nc + 21, k: 5, aLayout: .rowMajor, bLayout: .rowMajor, gemm: gemm, rng: &rng)
+    }
+
+    /// The same product on 1 and 2 threads is bitwise identical (threads split output tiles, never the reduction).
+    func testThreadCountDoesNotChangeBits() {
+        var rng = SplitMix64(seed: 5)
+        let (m, n, k) = (203, 261, 700)
+        let a = Operand(rows: m, cols: k, layout: .rowMajor, rng: &rng)
+        let b = Operand(rows: k, cols: n, layout: .transposed, rng: &rng)
+        let one = AlignedBuffer<Float>(count: m * n), two = AlignedBuffer<Float>(count: m * n)
+        GEMM(threads: 1).multiply(a.view, b.view, into: one.pointer, ldc: n)
+        GEMM(threads: 2).multiply(a.view, b.view, into: two.pointer, ldc: n)
+        XCTAssertEqual(one.array.map(\.bitPattern), two.array.map(\.bitPattern))
+    }
+
+    func testThreadPoolRunsEveryTaskOnce() {
+        let pool = ThreadPool(threadCount: 2)
+        for count in [0, 1, 2, 3, 17, 1000] {
+            let hits = AlignedBuffer<Int>(count: max(1, count))
+            for _ in 0..<50 { pool.run(tasks: count) { task, _ in hits[task] += 1 } }
+            XCTAssertEqual(hits.array.prefix(count).filter { $0 != 50 }.count, 0, "count \(count)")
+        }
+    }
+}
