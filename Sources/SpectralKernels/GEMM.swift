@@ -61,9 +61,6 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
                     packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let k = a.cols
-    // Reading A in place saves the packing pass, which matters when each A element is used by few columns (the
-    // training shapes); for large operands packing wins (no TLB misses or cache-set conflicts between rows).
-    let inPlaceA = (a.colStride == 1 || a.rowStride == 1) && a.rows * min(k, GEMMBlocking.kc) <= 64 * 1024
     var jc = cols.lowerBound
     while jc < cols.upperBound {
         let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
@@ -79,21 +76,16 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
             var ic = rows.lowerBound
             while ic < rows.upperBound {
                 let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
-                // A is read in place when contiguous along one axis; otherwise (and for a ragged last micro-row,
-                // which must be zero-padded) it is packed.
-                let fullRows = inPlaceA ? mc / mr * mr : 0
-                packA(a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
+                // A is always packed: reading it in place wins only while it is hot in L2, which in training (each
+                // layer's activations written just before) it is not.
+                packA(a, rowStart: ic, rowCount: mc, colStart: pc, depth: kc, into: packedA)
                 for q in 0..<panels {
                     let col = jc + q * nr
                     let tileCols = min(nr, nc - q * nr)
                     var r = 0
                     while r < mc {
                         let tileRows = min(mr, mc - r)
-                        let inPlace = r < fullRows
-                        let aPanel = inPlace ? a.base + (ic + r) * a.rowStride + pc * a.colStride
-                                             : UnsafePointer(packedA) + (r - fullRows) * kc
-                        computeTile(depth: kc, a: aPanel, aRowStep: inPlace ? a.rowStride : 1,
-                                    aDepthStep: inPlace ? a.colStride : mr, b: packedB + q * nr * kc,
+                        computeTile(depth: kc, a: packedA + r * kc, b: packedB + q * nr * kc,
                                     c: c + (ic + r) * ldc + col, ldc: ldc, rows: tileRows, cols: tileCols,
                                     accumulate: accumulate || !isFirst)
                         if isLast {
@@ -145,25 +137,16 @@ struct OutputTiling {
 /// One MR × NR tile of C; ragged tiles go through a scratch tile so the micro-kernel never reads or writes
 /// outside C.
 @inline(__always)
-func computeTile(depth: Int, a: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int, b: UnsafePointer<Float>,
+func computeTile(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     if rows == mr && cols == nr {
-        // A unit row step (packed A, or a transposed A read in place) is spelled as a literal so the six
-        // broadcasts use constant address offsets instead of a chain of adds.
-        if aRowStep == 1 {
-            microKernel6x16(depth: depth, a: a, aRowStep: 1, aDepthStep: aDepthStep, b: b, c: c, ldc: ldc,
-                            accumulate: accumulate)
-        } else {
-            microKernel6x16(depth: depth, a: a, aRowStep: aRowStep, aDepthStep: aDepthStep, b: b, c: c, ldc: ldc,
-                            accumulate: accumulate)
-        }
+        microKernel6x16(depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
         return
     }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratch in
         let tile = scratch.baseAddress!
-        microKernel6x16(depth: depth, a: a, aRowStep: aRowStep, aDepthStep: aDepthStep, b: b, c: tile, ldc: nr,
-                        accumulate: false)
+        microKernel6x16(depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: false)
         for i in 0..<rows {
             for j in 0..<cols {
                 c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]
@@ -179,16 +162,39 @@ func applyEpilogue(_ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc
     case .none:
         return
     case .addBias(let bias):
-        for i in row..<(row + rows) {
-            for j in col..<(col + cols) { c[i * ldc + j] += bias[j] }
-        }
+        mapRows(c, ldc: ldc, row: row, rows: rows, col: col, cols: cols, bias) { x, b, _ in x + b }
     case .addBiasReLU(let bias):
-        for i in row..<(row + rows) {
-            for j in col..<(col + cols) { c[i * ldc + j] = max(c[i * ldc + j] + bias[j], 0) }
+        mapRows(c, ldc: ldc, row: row, rows: rows, col: col, cols: cols, bias) { x, b, _ in
+            (x + b).replacing(with: 0, where: .!((x + b) .> 0))
         }
     case .reluMask(let mask, let ld):
         for i in row..<(row + rows) {
-            for j in col..<(col + cols) where !(mask[i * ld + j] > 0) { c[i * ldc + j] = 0 }
+            mapRows(c + i * ldc, ldc: 0, row: 0, rows: 1, col: col, cols: cols, mask + i * ld) { x, m, _ in
+                x.replacing(with: 0, where: .!(m .> 0))
+            }
+        }
+    }
+}
+
+/// c[i, j] = f(c[i, j], other[j]) over a block, eight columns at a time (the ragged end through a padded vector).
+@inline(__always)
+func mapRows(_ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, rows: Int, col: Int, cols: Int,
+             _ other: UnsafePointer<Float>, _ f: (SIMD8<Float>, SIMD8<Float>, Int) -> SIMD8<Float>) {
+    typealias V = SIMD8<Float>
+    for i in row..<(row + rows) {
+        let line = c + i * ldc
+        var j = col
+        while j + 8 <= col + cols {
+            let x = UnsafeRawPointer(line + j).loadUnaligned(as: V.self)
+            let o = UnsafeRawPointer(other + j).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(line + j).storeBytes(of: f(x, o, j), as: V.self)
+            j += 8
+        }
+        if j < col + cols {
+            var x = V(), o = V()
+            for t in 0..<(col + cols - j) { x[t] = line[j + t]; o[t] = other[j + t] }
+            let y = f(x, o, j)
+            for t in 0..<(col + cols - j) { line[j + t] = y[t] }
         }
     }
 }

@@ -3,27 +3,24 @@
 /// registers of the B row and one broadcast this uses 15 of the 16 vector registers, and each k step does 12 FMAs
 /// for 1 B load and 6 broadcasts, enough to keep both FMA ports busy.
 ///
-/// `a`: element (i, p) of the 6 × kc A micro-panel is `a[i · aRowStep + p · aDepthStep]` — (1, MR) when packed,
-/// or the source's own strides when A is read in place (row- or column-contiguous A needs no packing: six streams
-/// are few enough for the caches). `b`: NR·kc packed floats. Writes the full 6 × 16 tile to `c` (leading
-/// dimension `ldc`), adding to what is there when `accumulate` is set.
+/// `a`: MR·kc packed floats, `b`: NR·kc packed floats. Writes the full 6 × 16 tile to `c` (leading dimension
+/// `ldc`), adding to what is there when `accumulate` is set.
 @inline(__always)
-func microKernel6x16(depth kc: Int, a: UnsafePointer<Float>, aRowStep: Int, aDepthStep: Int,
-                     b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+func microKernel6x16(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     typealias V = SIMD16<Float>
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
-    let (r1, r2, r3, r4, r5) = (aRowStep, 2 * aRowStep, 3 * aRowStep, 4 * aRowStep, 5 * aRowStep)
     var ap = a
     var bp = UnsafeRawPointer(b)
     for _ in 0..<kc {
         let bv = bp.loadUnaligned(as: V.self)
         c0 = c0.addingProduct(V(repeating: ap[0]), bv)
-        c1 = c1.addingProduct(V(repeating: ap[r1]), bv)
-        c2 = c2.addingProduct(V(repeating: ap[r2]), bv)
-        c3 = c3.addingProduct(V(repeating: ap[r3]), bv)
-        c4 = c4.addingProduct(V(repeating: ap[r4]), bv)
-        c5 = c5.addingProduct(V(repeating: ap[r5]), bv)
-        ap += aDepthStep
+        c1 = c1.addingProduct(V(repeating: ap[1]), bv)
+        c2 = c2.addingProduct(V(repeating: ap[2]), bv)
+        c3 = c3.addingProduct(V(repeating: ap[3]), bv)
+        c4 = c4.addingProduct(V(repeating: ap[4]), bv)
+        c5 = c5.addingProduct(V(repeating: ap[5]), bv)
+        ap += 6
         bp += MemoryLayout<V>.stride
     }
     @inline(__always) func store(_ v: V, _ row: Int) {

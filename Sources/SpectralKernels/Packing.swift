@@ -22,9 +22,23 @@ func packA(_ a: MatrixView, rowStart: Int, rowCount: Int, colStart: Int, depth: 
         let rows = min(mr, rowCount - panelRow)
         let origin = a.base + (rowStart + panelRow) * a.rowStride + colStart * a.colStride
         if rows == mr && a.colStride == 1 {
-            // Row-major source: six contiguous rows, interleaved.
-            for p in 0..<depth {
+            // Row-major source: six contiguous rows, read 8 depths at a time and interleaved.
+            var p = 0
+            while p + 8 <= depth {
+                for i in 0..<mr {
+                    let v = UnsafeRawPointer(origin + i * a.rowStride + p).loadUnaligned(as: SIMD8<Float>.self)
+                    for t in 0..<8 { out[(p + t) * mr + i] = v[t] }
+                }
+                p += 8
+            }
+            for p in p..<depth {
                 for i in 0..<mr { out[p * mr + i] = origin[i * a.rowStride + p] }
+            }
+        } else if rows == mr && a.rowStride == 1 {
+            // Column-major source (A = dYᵀ): each depth is six contiguous floats.
+            for p in 0..<depth {
+                let column = origin + p * a.colStride
+                for i in 0..<mr { out[p * mr + i] = column[i] }
             }
         } else {
             for p in 0..<depth {

@@ -45,6 +45,12 @@ public enum PeakProbe {
         return p
     }()
 
+    public static func timeThrowing(_ body: () throws -> Void) rethrows -> Double {
+        let start = monotonicSeconds()
+        try body()
+        return monotonicSeconds() - start
+    }
+
     /// Wall time of `body` in seconds (monotonic clock).
     public static func time(_ body: () -> Void) -> Double {
         let start = monotonicSeconds()

@@ -59,26 +59,15 @@ public final class Optimizer: @unchecked Sendable {
         defer { finiteFlags.deallocate() }
         switch kind {
         case let .adam(beta1, beta2, epsilon):
-            let oneMinusBeta1 = Float(1 - beta1), beta2f = Float(beta2), oneMinusBeta2 = Float(1 - beta2)
-            let negativeStepSize = Float(-(learningRate / (1 - pow(beta1, t))))
-            let correction2Root = Float((1 - pow(beta2, t)).squareRoot())
-            let eps = Float(epsilon)
+            let coefficients = AdamCoefficients(
+                oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
+                negativeStepSize: Float(-(learningRate / (1 - pow(beta1, t)))),
+                correction2Root: Float((1 - pow(beta2, t)).squareRoot()), epsilon: Float(epsilon),
+                weightDecay: wd, clip: clipValue ?? .infinity)
             pool.run(tasks: chunks) { chunk, _ in
-                var finite = true
-                for i in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
-                    var g = gradient[i]
-                    if wd != 0 { g = g + wd * parameters[i] }
-                    let mi = m[i] + oneMinusBeta1 * (g - m[i])
-                    let vi = v[i] * beta2f + oneMinusBeta2 * g * g
-                    m[i] = mi
-                    v[i] = vi
-                    let denominator = vi.squareRoot() / correction2Root + eps
-                    var p = parameters[i] + negativeStepSize * mi / denominator
-                    if let c = clipValue { p = min(max(p, -c), c) }
-                    parameters[i] = p
-                    finite = finite && p.isFinite
-                }
-                finiteFlags[chunk] = finite
+                let range = (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
+                finiteFlags[chunk] = adamUpdate(range, parameters: parameters, gradient: gradient, m: m, v: v,
+                                                coefficients)
             }
         case let .sgd(momentum, nesterov):
             let lr = Float(learningRate), mu = Float(momentum)
@@ -94,9 +83,9 @@ public final class Optimizer: @unchecked Sendable {
                         g = nesterov ? g + mu * buffer : buffer
                     }
                     var p = parameters[i] - lr * g
+                    finite = finite && p.isFinite
                     if let c = clipValue { p = min(max(p, -c), c) }
                     parameters[i] = p
-                    finite = finite && p.isFinite
                 }
                 finiteFlags[chunk] = finite
             }
@@ -104,6 +93,54 @@ public final class Optimizer: @unchecked Sendable {
         for c in 0..<chunks where !finiteFlags[c] { return false }
         return true
     }
+}
+
+/// Adam's per-step scalars, each rounded once to Float32.
+struct AdamCoefficients {
+    let oneMinusBeta1, beta2, oneMinusBeta2, negativeStepSize, correction2Root, epsilon, weightDecay, clip: Float
+}
+
+/// The Adam update over `range`, eight lanes at a time; the tail is padded into a vector so that every element
+/// goes through the same operations in the same order (results do not depend on where chunks start). Returns
+/// false if any updated parameter is not finite.
+@inline(__always)
+func adamUpdate(_ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+                m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients) -> Bool {
+    typealias V = SIMD8<Float>
+    var nonFinite = V()
+    @inline(__always) func update(_ p: V, _ gIn: V, _ mOld: V, _ vOld: V) -> (V, V, V) {
+        let g = c.weightDecay == 0 ? gIn : gIn + c.weightDecay * p
+        let mNew = mOld + c.oneMinusBeta1 * (g - mOld)
+        let vNew = vOld * c.beta2 + c.oneMinusBeta2 * g * g
+        let denominator = vNew.squareRoot() / c.correction2Root + c.epsilon
+        return (p + c.negativeStepSize * mNew / denominator, mNew, vNew)
+    }
+    // Clamping would turn a NaN into ±clip, so finiteness is checked before it.
+    @inline(__always) func clamp(_ p: V) -> V {
+        nonFinite += p - p
+        return c.clip == .infinity ? p : p.clamped(lowerBound: V(repeating: -c.clip), upperBound: V(repeating: c.clip))
+    }
+    @inline(__always) func load(_ x: UnsafePointer<Float>, _ i: Int) -> V {
+        UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+    }
+    @inline(__always) func store(_ value: V, _ x: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(x + i).storeBytes(of: value, as: V.self)
+    }
+    var i = range.lowerBound
+    while i + 8 <= range.upperBound {
+        let (p, mi, vi) = update(load(parameters, i), load(gradient, i), load(m, i), load(v, i))
+        store(clamp(p), parameters, i); store(mi, m, i); store(vi, v, i)
+        i += 8
+    }
+    if i < range.upperBound {
+        var p = V(), g = V(), mi = V(), vi = V()
+        for t in 0..<(range.upperBound - i) { p[t] = parameters[i + t]; g[t] = gradient[i + t]; mi[t] = m[i + t]; vi[t] = v[i + t] }
+        let (unclamped, mNew, vNew) = update(p, g, mi, vi)
+        let pNew = clamp(unclamped)
+        for t in 0..<(range.upperBound - i) { parameters[i + t] = pNew[t]; m[i + t] = mNew[t]; v[i + t] = vNew[t] }
+    }
+    // x − x is 0 for finite x and NaN for ±∞ or NaN.
+    return nonFinite == V()
 }
 
 #if canImport(Glibc)

@@ -116,3 +116,15 @@ final class TrainingTests: XCTestCase {
         }
     }
 }
+
+final class ClippedDivergenceTests: XCTestCase {
+    /// With clipping on, a NaN update must still be reported (clamping would otherwise hide it as ±clip).
+    func testNaNIsNotHiddenByClipping() {
+        for kind in [OptimizerKind.adam(), .sgd(momentum: 0.9)] {
+            let optimizer = Optimizer(kind: kind, learningRate: 0.1, clip: 1, parameterCount: 11)
+            var p = [Float](repeating: 0.5, count: 11), g = [Float](repeating: 1, count: 11)
+            g[9] = .nan
+            XCTAssertFalse(optimizer.step(parameters: &p, gradient: &g, count: 11, pool: ThreadPool(threadCount: 1)), "\(kind)")
+        }
+    }
+}

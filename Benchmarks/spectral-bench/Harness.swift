@@ -1,0 +1,83 @@
+import Foundation
+import SpectralCore
+import SpectralKernels
+
+/// Command-line options of the form --name value.
+struct BenchOptions {
+    var values: [String: String] = [:]
+
+    init(_ tokens: [String]) throws {
+        var i = 0
+        while i < tokens.count {
+            guard tokens[i].hasPrefix("--"), i + 1 < tokens.count else {
+                throw SpectralError.usage("expected --option value pairs, got '\(tokens[i])'")
+            }
+            values[String(tokens[i].dropFirst(2))] = tokens[i + 1]
+            i += 2
+        }
+    }
+
+    func int(_ name: String, _ fallback: Int) throws -> Int {
+        guard let text = values[name] else { return fallback }
+        guard let v = Int(text), v > 0 else { throw SpectralError.usage("--\(name) must be a positive whole number, not '\(text)'") }
+        return v
+    }
+
+    func ints(_ name: String, _ fallback: [Int]) throws -> [Int] {
+        guard let text = values[name] else { return fallback }
+        let parts = text.split(separator: ",").map { Int($0) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! > 0 }) else {
+            throw SpectralError.usage("--\(name) must be a comma-separated list of positive whole numbers")
+        }
+        return parts.map { $0! }
+    }
+
+    func string(_ name: String, _ fallback: String) -> String { values[name] ?? fallback }
+}
+
+/// One JSON object per line on stdout, keys sorted.
+func emit(_ fields: [String: Any]) {
+    var all = fields
+    all["build"] = buildDescription
+    let data = try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    fflush(stdout)
+}
+
+var buildDescription: String {
+    #if arch(x86_64)
+    return "release, x86-64-v3 (AVX2+FMA)"
+    #else
+    return "release"
+    #endif
+}
+
+/// Seconds per call of `body`: the best of `repeats` timings, each of enough calls to last `minimumSeconds`.
+/// The best, not the mean: on a shared machine interference only ever adds time.
+func bestSecondsPerCall(repeats: Int = 7, minimumSeconds: Double = 0.05, _ body: () -> Void) -> Double {
+    body()
+    var calls = 1
+    while true {
+        let t = PeakProbe.time { for _ in 0..<calls { body() } }
+        if t >= minimumSeconds || calls >= 1 << 24 { break }
+        calls *= 2
+    }
+    var best = Double.infinity
+    for _ in 0..<repeats { best = min(best, PeakProbe.time { for _ in 0..<calls { body() } } / Double(calls)) }
+    return best
+}
+
+/// The FMA peak (GFLOP/s) for 1 thread and for all threads of `pool`, measured now.
+struct Peak {
+    let oneThread: Double
+    let allThreads: Double
+    let threads: Int
+
+    init(pool: ThreadPool) {
+        threads = pool.threadCount
+        oneThread = PeakProbe.fmaGFLOPS(pool: pool, threads: 1)
+        allThreads = threads == 1 ? oneThread : PeakProbe.fmaGFLOPS(pool: pool, threads: threads)
+    }
+
+    func forThreads(_ t: Int) -> Double { t == 1 ? oneThread : allThreads * Double(t) / Double(threads) }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import SpectralCore
+import SpectralKernels
+import SpectralNetworks
+import SpectralExperiments
+
+/// `peak`: FMA GFLOP/s for one thread and for all cores.
+func benchPeak(_ options: BenchOptions) throws {
+    let threads = try options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
+    let pool = ThreadPool(threadCount: threads)
+    for t in Set([1, threads]).sorted() {
+        emit(["benchmark": "peak", "threads": t, "gflops": PeakProbe.fmaGFLOPS(pool: pool, threads: t, seconds: 0.5, repeats: 7)])
+    }
+}
+
+/// `gemm`: each training product at the experiment-1 shapes (M = 200 samples, 256 × 256 layers) and a large
+/// square, on 1 and on all threads, against the one-core peak.
+func benchGEMM(_ options: BenchOptions) throws {
+    let maxThreads = try options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
+    let samples = try options.int("samples", 200), width = try options.int("width", 256)
+    let square = try options.int("square", 1536)
+    let peak = Peak(pool: ThreadPool(threadCount: maxThreads))
+    emit(["benchmark": "peak", "threads": 1, "gflops": peak.oneThread])
+    emit(["benchmark": "peak", "threads": maxThreads, "gflops": peak.allThreads])
+    struct Case { let name: String; let m: Int; let n: Int; let k: Int; let transposeA: Bool; let transposeB: Bool }
+    let cases = [
+        Case(name: "forward Y=X·Wt", m: samples, n: width, k: width, transposeA: false, transposeB: true),
+        Case(name: "backward dX=dY·W", m: samples, n: width, k: width, transposeA: false, transposeB: false),
+        Case(name: "backward dW=dYt·X", m: width, n: width, k: samples, transposeA: true, transposeB: false),
+        Case(name: "square", m: square, n: square, k: square, transposeA: false, transposeB: false),
+    ]
+    var rng = SplitMix64(seed: 1)
+    for c in cases {
+        let a = AlignedBuffer<Float>(count: c.m * c.k), b = AlignedBuffer<Float>(count: c.k * c.n)
+        let out = AlignedBuffer<Float>(count: c.m * c.n)
+        for i in 0..<a.count { a[i] = Float(rng.uniform(-1, 1)) }
+        for i in 0..<b.count { b[i] = Float(rng.uniform(-1, 1)) }
+        let av = c.transposeA ? MatrixView.rowMajor(a.pointer, rows: c.k, cols: c.m).transposed
+                              : MatrixView.rowMajor(a.pointer, rows: c.m, cols: c.k)
+        let bv = c.transposeB ? MatrixView.rowMajor(b.pointer, rows: c.n, cols: c.k).transposed
+                              : MatrixView.rowMajor(b.pointer, rows: c.k, cols: c.n)
+        for t in Set([1, maxThreads]).sorted() {
+            let gemm = GEMM(threads: t)
+            let seconds = bestSecondsPerCall { gemm.multiply(av, bv, into: out.pointer, ldc: c.n) }
+            let gflops = 2 * Double(c.m) * Double(c.n) * Double(c.k) / seconds / 1e9
+            emit(["benchmark": "gemm", "product": c.name, "m": c.m, "n": c.n, "k": c.k, "threads": t,
+                  "microseconds": seconds * 1e6, "gflops": gflops,
+                  "fraction_of_peak": gflops / peak.oneThread,
+                  "fraction_of_peak_note": "relative to the measured one-core FMA peak",
+                  "fraction_of_threads_peak": gflops / peak.forThreads(t)])
+        }
+    }
+}
+
+/// `train`: full-batch Adam on the experiment-1 target, steps per second and the fraction of the measured peak.
+func benchTrain(_ options: BenchOptions) throws {
+    let depth = try options.int("depth", 6), width = try options.int("width", 256)
+    let samples = try options.int("samples", 200), steps = try options.int("steps", 300)
+    let threadList = try options.ints("threads", [1, ProcessInfo.processInfo.activeProcessorCount])
+    let peak = Peak(pool: ThreadPool(threadCount: threadList.max()!))
+    var rng = SplitMix64(seed: 0)
+    let target = try SumOfSines(frequencies: SumOfSines.paperFrequencies, amplitudes: SumOfSines.paperAmplitudes(increasing: false),
+                                rng: &rng)
+    let (z, values) = target.samples(samples)
+    let data = try Dataset(inputs: z.map(Float.init), targets: values.map(Float.init), rows: samples)
+    let sizes = [1] + Array(repeating: width, count: depth - 1) + [1]
+    // Exact FLOPs of one step: forward, ∂W and (but for the first layer) ∂X, 2·M·in·out each.
+    var flops = 0.0
+    for l in 0..<(sizes.count - 1) {
+        let layer = 2 * Double(samples) * Double(sizes[l]) * Double(sizes[l + 1])
+        flops += layer * (l == 0 ? 2 : 3)
+    }
+    for t in threadList {
+        let net = MLP.initialized(sizes: sizes, initialization: .pytorch, seed: 0)
+        let trainer = try Trainer(net: net, data: data, configuration: TrainingConfiguration(steps: steps, learningRate: 3e-4),
+                                  gemm: GEMM(threads: t))
+        try trainer.train(steps: 20)  // warm up
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let seconds = try PeakProbe.timeThrowing { try trainer.train(steps: steps / 5 + 1) } / Double(steps / 5 + 1)
+            best = min(best, seconds)
+        }
+        let gflops = flops / best / 1e9
+        emit(["benchmark": "train", "depth": depth, "width": width, "samples": samples, "threads": t,
+              "steps_per_second": 1 / best, "mflop_per_step": flops / 1e6, "gflops": gflops,
+              "fraction_of_peak": gflops / peak.forThreads(t), "peak_gflops": peak.forThreads(t)])
+    }
+}
