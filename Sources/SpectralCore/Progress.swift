@@ -3,7 +3,7 @@ import Synchronization
 
 /// Progress of long work on stderr: a bar with rate and time left on a terminal, a plain line every few seconds
 /// otherwise (logs, CI). Silent when `quiet`.
-public final class Progress: @unchecked Sendable {
+public final class ProgressReporter: @unchecked Sendable {
     private let label: String
     private let total: Int
     private let unit: String

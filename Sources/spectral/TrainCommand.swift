@@ -86,7 +86,7 @@ func runTrain(_ args: Arguments, _ commandLine: [String]) throws {
     let net = MLP.initialized(sizes: [data.inputSize] + Array(repeating: width, count: depth - 1) + [1],
                               initialization: initialization, seed: seed)
     let trainer = try Trainer(net: net, data: data, configuration: configuration, gemm: GEMM(threads: threads))
-    let progress = Progress("train", total: steps, quiet: args.flag("quiet"))
+    let progress = ProgressReporter("train", total: steps, quiet: args.flag("quiet"))
     var losses = CSVTable(header: ["step", "loss"])
     try trainer.train { step, loss in
         losses.append([.int(step), .double(loss)])
