@@ -22,18 +22,7 @@ func packA(_ a: MatrixView, rowStart: Int, rowCount: Int, colStart: Int, depth: 
         let rows = min(mr, rowCount - panelRow)
         let origin = a.base + (rowStart + panelRow) * a.rowStride + colStart * a.colStride
         if rows == mr && a.colStride == 1 {
-            // Row-major source: six contiguous rows, read 8 depths at a time and interleaved.
-            var p = 0
-            while p + 8 <= depth {
-                for i in 0..<mr {
-                    let v = UnsafeRawPointer(origin + i * a.rowStride + p).loadUnaligned(as: SIMD8<Float>.self)
-                    for t in 0..<8 { out[(p + t) * mr + i] = v[t] }
-                }
-                p += 8
-            }
-            for p in p..<depth {
-                for i in 0..<mr { out[p * mr + i] = origin[i * a.rowStride + p] }
-            }
+            interleave(origin, lineStep: a.rowStride, lines: mr, depth: depth, into: out)
         } else if rows == mr && a.rowStride == 1 {
             // Column-major source (A = dYᵀ): each depth is six contiguous floats.
             for p in 0..<depth {
@@ -65,23 +54,31 @@ func packBPanel(_ b: MatrixView, rowStart: Int, depth: Int, colStart: Int, colCo
                                                                     as: SIMD16<Float>.self)
         }
     } else if colCount == nr && b.rowStride == 1 {
-        // Transposed source (B = Wᵀ): each panel column is a contiguous row of W. Walk the 16 rows in step, 8
-        // depths at a time, so every source cache line is read once.
-        var p = 0
-        while p + 8 <= depth {
-            for j in 0..<nr {
-                let v = UnsafeRawPointer(origin + j * b.colStride + p).loadUnaligned(as: SIMD8<Float>.self)
-                for t in 0..<8 { destination[(p + t) * nr + j] = v[t] }
-            }
-            p += 8
-        }
-        for p in p..<depth {
-            for j in 0..<nr { destination[p * nr + j] = origin[p + j * b.colStride] }
-        }
+        // Transposed source (B = Wᵀ): each panel column is a contiguous row of W.
+        interleave(origin, lineStep: b.colStride, lines: nr, depth: depth, into: destination)
     } else {
         for p in 0..<depth {
             for j in 0..<colCount { destination[p * nr + j] = origin[p * b.rowStride + j * b.colStride] }
             for j in colCount..<nr { destination[p * nr + j] = 0 }
         }
+    }
+}
+
+/// destination[p · lines + i] = line i at depth p, for `lines` source lines that are each contiguous in p and start
+/// `lineStep` floats apart. The lines are walked in step, 8 depths at a time, so every source cache line is read
+/// once (a row-major A panel, or a B panel of Wᵀ).
+@inline(__always)
+func interleave(_ origin: UnsafePointer<Float>, lineStep: Int, lines: Int, depth: Int,
+                into destination: UnsafeMutablePointer<Float>) {
+    var p = 0
+    while p + 8 <= depth {
+        for i in 0..<lines {
+            let v = UnsafeRawPointer(origin + i * lineStep + p).loadUnaligned(as: SIMD8<Float>.self)
+            for t in 0..<8 { destination[(p + t) * lines + i] = v[t] }
+        }
+        p += 8
+    }
+    for p in p..<depth {
+        for i in 0..<lines { destination[p * lines + i] = origin[i * lineStep + p] }
     }
 }
