@@ -1,0 +1,188 @@
+import Foundation
+import SpectralKernels
+
+/// A reusable plan for the complex DFT of one length n, in Float64: X_k = Σ_j x_j e^{−2πi jk/n} (unnormalised,
+/// conventions.md); `inverse` includes the 1/n, so inverse(forward(x)) = x.
+///
+/// Lengths whose prime factors are 2, 3 and 5 run as Stockham passes of radix 4, 2, 3 and 5; any other length goes
+/// through Bluestein's chirp-z algorithm on a 5-smooth length ≥ 2n − 1. Twiddles are computed once, each from its
+/// integer index reduced modulo its period (so they are accurate to an ulp however long the transform).
+/// A plan owns scratch memory: use one plan per thread.
+public final class FFTPlan: @unchecked Sendable {
+    public let count: Int
+    private let stages: [Stage]
+    private let twiddleRe: AlignedBuffer<Double>
+    private let twiddleIm: AlignedBuffer<Double>
+    private let work: [AlignedBuffer<Double>]
+    private let scratch = AlignedBuffer<Double>(count: 16)
+    private let bluestein: Bluestein?
+
+    struct Stage {
+        let radix: Int
+        let L: Int
+        let mOut: Int
+        let twiddleOffset: Int
+    }
+
+    public init(count: Int) {
+        precondition(count >= 1, "an FFT needs at least one point")
+        self.count = count
+        if let radices = FFTPlan.smoothFactors(count) {
+            var stages: [Stage] = []
+            var L = 1, offset = 0
+            for r in radices {
+                stages.append(Stage(radix: r, L: L, mOut: count / (L * r), twiddleOffset: offset))
+                offset += L * (r - 1)
+                L *= r
+            }
+            self.stages = stages
+            twiddleRe = AlignedBuffer(count: offset)
+            twiddleIm = AlignedBuffer(count: offset)
+            for s in stages {
+                let period = s.L * s.radix
+                for j in 0..<s.L {
+                    for q in 1..<s.radix {
+                        let w = unitRoot(index: -(q * j), period: period)
+                        twiddleRe[s.twiddleOffset + j * (s.radix - 1) + q - 1] = w.re
+                        twiddleIm[s.twiddleOffset + j * (s.radix - 1) + q - 1] = w.im
+                    }
+                }
+            }
+            bluestein = nil
+        } else {
+            stages = []
+            twiddleRe = AlignedBuffer(count: 0)
+            twiddleIm = AlignedBuffer(count: 0)
+            bluestein = Bluestein(count: count)
+        }
+        work = (0..<2).map { _ in AlignedBuffer(count: 2 * count) }
+    }
+
+    /// The radices (4 first, then 2, 3, 5) whose product is n, or nil when n has another prime factor.
+    static func smoothFactors(_ n: Int) -> [Int]? {
+        var rest = n, radices: [Int] = []
+        for r in [4, 2, 3, 5] {
+            while rest % r == 0 { radices.append(r); rest /= r }
+        }
+        return rest == 1 ? radices : nil
+    }
+
+    /// The smallest 2^a·3^b·5^c ≥ n.
+    static func nextSmooth(_ n: Int) -> Int {
+        var m = max(1, n)
+        while smoothFactors(m) == nil { m += 1 }
+        return m
+    }
+
+    /// In-place forward transform of split complex data (n values each).
+    public func forward(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+        if let bluestein {
+            bluestein.transform(re: re, im: im)
+            return
+        }
+        guard !stages.isEmpty else { return }
+        // Ping-pong between the caller's arrays and the work buffer; copy back if the result lands in work.
+        var (srcRe, srcIm) = (re, im)
+        var (dstRe, dstIm) = (work[0].pointer, work[0].pointer + count)
+        for s in stages {
+            let tRe = UnsafePointer(twiddleRe.pointer + s.twiddleOffset), tIm = UnsafePointer(twiddleIm.pointer + s.twiddleOffset)
+            switch s.radix {
+            case 4: stockhamPass(Radix4.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
+                                 twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+            case 2: stockhamPass(Radix2.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
+                                 twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+            case 3: stockhamPass(Radix3.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
+                                 twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+            default: stockhamPass(Radix5.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
+                                  twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+            }
+            swap(&srcRe, &dstRe)
+            swap(&srcIm, &dstIm)
+        }
+        if srcRe != re {
+            re.update(from: srcRe, count: count)
+            im.update(from: srcIm, count: count)
+        }
+    }
+
+    /// In-place inverse transform, scaled by 1/n: conj(forward(conj(x)))/n.
+    public func inverse(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+        for i in 0..<count { im[i] = -im[i] }
+        forward(re: re, im: im)
+        let scale = 1 / Double(count)
+        for i in 0..<count { re[i] *= scale; im[i] = -im[i] * scale }
+    }
+
+    public func forward(_ x: [Complex]) -> [Complex] { apply(x, inverse: false) }
+    public func inverse(_ x: [Complex]) -> [Complex] { apply(x, inverse: true) }
+
+    private func apply(_ x: [Complex], inverse: Bool) -> [Complex] {
+        precondition(x.count == count, "FFT plan for \(count) points got \(x.count)")
+        var re = x.map(\.re), im = x.map(\.im)
+        re.withUnsafeMutableBufferPointer { r in
+            im.withUnsafeMutableBufferPointer { i in
+                if inverse { self.inverse(re: r.baseAddress!, im: i.baseAddress!) } else { forward(re: r.baseAddress!, im: i.baseAddress!) }
+            }
+        }
+        return zip(re, im).map { Complex($0, $1) }
+    }
+}
+
+/// e^{2πi·index/period}, with the index reduced modulo the period into [−period/2, period/2] in integers first.
+func unitRoot(index: Int, period: Int) -> Complex {
+    var a = index % period
+    if a > period / 2 { a -= period }
+    if a < -period / 2 { a += period }
+    return Complex.unit(turns: Double(a) / Double(period))
+}
+
+/// Bluestein's algorithm: with w_k = e^{−πi k²/n}, X_j = w_j Σ_k (x_k w_k) conj(w_{j−k}), a convolution done with
+/// FFTs of a 5-smooth length m ≥ 2n − 1. k² is reduced modulo 2n in integers, so the chirp is exact to an ulp.
+final class Bluestein {
+    let count: Int
+    let inner: FFTPlan
+    let chirpRe: [Double], chirpIm: [Double]
+    let kernelRe: AlignedBuffer<Double>, kernelIm: AlignedBuffer<Double>
+    let bufferRe: AlignedBuffer<Double>, bufferIm: AlignedBuffer<Double>
+
+    init(count n: Int) {
+        count = n
+        let m = FFTPlan.nextSmooth(2 * n - 1)
+        inner = FFTPlan(count: m)
+        var cr = [Double](repeating: 0, count: n), ci = cr
+        for k in 0..<n {
+            let w = unitRoot(index: -((k * k) % (2 * n)), period: 2 * n)
+            cr[k] = w.re; ci[k] = w.im
+        }
+        chirpRe = cr; chirpIm = ci
+        kernelRe = AlignedBuffer(count: m); kernelIm = AlignedBuffer(count: m)
+        for k in 0..<n {
+            kernelRe[k] = cr[k]; kernelIm[k] = -ci[k]
+            if k > 0 { kernelRe[m - k] = cr[k]; kernelIm[m - k] = -ci[k] }
+        }
+        inner.forward(re: kernelRe.pointer, im: kernelIm.pointer)
+        bufferRe = AlignedBuffer(count: m); bufferIm = AlignedBuffer(count: m)
+    }
+
+    func transform(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+        let m = inner.count
+        let (br, bi) = (bufferRe.pointer, bufferIm.pointer)
+        br.update(repeating: 0, count: m)
+        bi.update(repeating: 0, count: m)
+        for k in 0..<count {
+            br[k] = re[k] * chirpRe[k] - im[k] * chirpIm[k]
+            bi[k] = re[k] * chirpIm[k] + im[k] * chirpRe[k]
+        }
+        inner.forward(re: br, im: bi)
+        for k in 0..<m {
+            let (xr, xi) = (br[k], bi[k]), (yr, yi) = (kernelRe[k], kernelIm[k])
+            br[k] = xr * yr - xi * yi
+            bi[k] = xr * yi + xi * yr
+        }
+        inner.inverse(re: br, im: bi)
+        for j in 0..<count {
+            re[j] = br[j] * chirpRe[j] - bi[j] * chirpIm[j]
+            im[j] = br[j] * chirpIm[j] + bi[j] * chirpRe[j]
+        }
+    }
+}
