@@ -7,6 +7,7 @@ let benchmarks: [String: (BenchOptions) throws -> Void] = [
     "peak": benchPeak,
     "gemm": benchGEMM,
     "train": benchTrain,
+    "fft": benchFFT,
 ]
 
 let arguments = CommandLine.arguments

@@ -1,16 +1,45 @@
 import Foundation
 
+/// What a codelet computes with: one Double, or SIMD4<Double> holding four independent transforms (consecutive k′
+/// of a Stockham pass), so the same codelet source serves the vector body and the scalar tail.
+protocol FFTLane {
+    static var width: Int { get }
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static func * (a: Double, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+    static func load(_ p: UnsafePointer<Double>) -> Self
+    func store(_ p: UnsafeMutablePointer<Double>)
+}
+
+extension Double: FFTLane {
+    static var width: Int { 1 }
+    @inline(__always) static func load(_ p: UnsafePointer<Double>) -> Double { p.pointee }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) { p.pointee = self }
+}
+
+extension SIMD4: FFTLane where Scalar == Double {
+    static var width: Int { 4 }
+    @inline(__always) static func load(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
+    }
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD4<Double>.self)
+    }
+}
+
 /// A radix-r DFT butterfly on r complex values held in split arrays (re, im), in place:
 /// b_s = Σ_q a_q e^{−2πi q s / r}. One codelet per radix; the stage driver supplies twiddled inputs.
 protocol Codelet {
     static var radix: Int { get }
-    static func butterfly(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>)
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>)
 }
 
 enum Radix2: Codelet {
     static var radix: Int { 2 }
     @inline(__always)
-    static func butterfly(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
         (re[0], re[1]) = (re[0] + re[1], re[0] - re[1])
         (im[0], im[1]) = (im[0] + im[1], im[0] - im[1])
     }
@@ -20,13 +49,13 @@ enum Radix3: Codelet {
     static var radix: Int { 3 }
     static let s = 0.866_025_403_784_438_6  // sin(2π/3)
     @inline(__always)
-    static func butterfly(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
         let t1r = re[1] + re[2], t1i = im[1] + im[2]
         let t2r = re[1] - re[2], t2i = im[1] - im[2]
         let mr = re[0] - 0.5 * t1r, mi = im[0] - 0.5 * t1i
         // n = −i·s·t2
-        let nr = s * t2i, ni = -s * t2r
-        re[0] += t1r; im[0] += t1i
+        let nr = s * t2i, ni = -(s * t2r)
+        re[0] = re[0] + t1r; im[0] = im[0] + t1i
         re[1] = mr + nr; im[1] = mi + ni
         re[2] = mr - nr; im[2] = mi - ni
     }
@@ -35,7 +64,7 @@ enum Radix3: Codelet {
 enum Radix4: Codelet {
     static var radix: Int { 4 }
     @inline(__always)
-    static func butterfly(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
         let t0r = re[0] + re[2], t0i = im[0] + im[2]
         let t1r = re[0] - re[2], t1i = im[0] - im[2]
         let t2r = re[1] + re[3], t2i = im[1] + im[3]
@@ -53,7 +82,7 @@ enum Radix5: Codelet {
     static let c1 = 0.309_016_994_374_947_45, c2 = -0.809_016_994_374_947_5   // cos(2π/5), cos(4π/5)
     static let s1 = 0.951_056_516_295_153_5, s2 = 0.587_785_252_292_473_1     // sin(2π/5), sin(4π/5)
     @inline(__always)
-    static func butterfly(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
         let t1r = re[1] + re[4], t1i = im[1] + im[4], t2r = re[2] + re[3], t2i = im[2] + im[3]
         let t3r = re[1] - re[4], t3i = im[1] - im[4], t4r = re[2] - re[3], t4i = im[2] - im[3]
         let m1r = re[0] + c1 * t1r + c2 * t2r, m1i = im[0] + c1 * t1i + c2 * t2i
@@ -61,7 +90,7 @@ enum Radix5: Codelet {
         // n1 = −i(s1·t3 + s2·t4), n2 = −i(s2·t3 − s1·t4)
         let n1r = s1 * t3i + s2 * t4i, n1i = -(s1 * t3r + s2 * t4r)
         let n2r = s2 * t3i - s1 * t4i, n2i = -(s2 * t3r - s1 * t4r)
-        re[0] += t1r + t2r; im[0] += t1i + t2i
+        re[0] = re[0] + (t1r + t2r); im[0] = im[0] + (t1i + t2i)
         re[1] = m1r + n1r; im[1] = m1i + n1i
         re[4] = m1r - n1r; im[4] = m1i - n1i
         re[2] = m2r + n2r; im[2] = m2i + n2i
@@ -75,30 +104,48 @@ enum Radix5: Codelet {
 /// x[k + m·t] at index j·m + k. The pass combines r of them into length-L′ = L·r DFTs of the stride-m′ subsequences
 /// (m′ = m/r): with inputs a_q = Y[(j·r + q)·m′ + k′] · ω_{L′}^{q·j},
 ///     Y′[(j + L·s)·m′ + k′] = Σ_q a_q ω_r^{q·s}     (j ∈ [0, L), s ∈ [0, r), k′ ∈ [0, m′)).
-/// Starting from L = 1 (Y = x) and ending at L = n gives the DFT in natural order, with no bit reversal; the
-/// innermost loop runs over k′, contiguous in both arrays. `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1).
+/// Starting from L = 1 (Y = x) and ending at L = n gives the DFT in natural order, with no bit reversal. The
+/// innermost loop runs over k′, contiguous in both arrays, four at a time in SIMD4 lanes (the twiddle is the same
+/// for all k′). `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1).
 @inline(__always)
 func stockhamPass<C: Codelet>(_: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
                               outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
-                              twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>,
-                              scratch: UnsafeMutablePointer<Double>) {
+                              twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
+    if mOut % 4 == 0 {
+        stockhamLanes(C.self, SIMD4<Double>.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
+                      twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+    } else {
+        stockhamLanes(C.self, Double.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
+                      twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+    }
+}
+
+@inline(__always)
+func stockhamLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>,
+                                           inIm: UnsafePointer<Double>, outRe: UnsafeMutablePointer<Double>,
+                                           outIm: UnsafeMutablePointer<Double>, twiddleRe: UnsafePointer<Double>,
+                                           twiddleIm: UnsafePointer<Double>) {
     let r = C.radix
-    let re = scratch, im = scratch + 8
-    for j in 0..<L {
-        let w = j * (r - 1)
-        for k in 0..<mOut {
-            re[0] = inRe[j * r * mOut + k]
-            im[0] = inIm[j * r * mOut + k]
-            for q in 1..<r {
-                let xr = inRe[(j * r + q) * mOut + k], xi = inIm[(j * r + q) * mOut + k]
-                let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
-                re[q] = xr * wr - xi * wi
-                im[q] = xr * wi + xi * wr
-            }
-            C.butterfly(re, im)
-            for s in 0..<r {
-                outRe[(j + L * s) * mOut + k] = re[s]
-                outIm[(j + L * s) * mOut + k] = im[s]
+    withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { scratch in
+        let re = scratch.baseAddress!, im = re + 8
+        for j in 0..<L {
+            let w = j * (r - 1)
+            var k = 0
+            while k < mOut {
+                re[0] = V.load(inRe + j * r * mOut + k)
+                im[0] = V.load(inIm + j * r * mOut + k)
+                for q in 1..<r {
+                    let xr = V.load(inRe + (j * r + q) * mOut + k), xi = V.load(inIm + (j * r + q) * mOut + k)
+                    let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
+                    re[q] = wr * xr - wi * xi
+                    im[q] = wi * xr + wr * xi
+                }
+                C.butterfly(re, im)
+                for s in 0..<r {
+                    re[s].store(outRe + (j + L * s) * mOut + k)
+                    im[s].store(outIm + (j + L * s) * mOut + k)
+                }
+                k += V.width
             }
         }
     }

@@ -14,7 +14,6 @@ public final class FFTPlan: @unchecked Sendable {
     private let twiddleRe: AlignedBuffer<Double>
     private let twiddleIm: AlignedBuffer<Double>
     private let work: [AlignedBuffer<Double>]
-    private let scratch = AlignedBuffer<Double>(count: 16)
     private let bluestein: Bluestein?
 
     struct Stage {
@@ -88,13 +87,13 @@ public final class FFTPlan: @unchecked Sendable {
             let tRe = UnsafePointer(twiddleRe.pointer + s.twiddleOffset), tIm = UnsafePointer(twiddleIm.pointer + s.twiddleOffset)
             switch s.radix {
             case 4: stockhamPass(Radix4.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
-                                 twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+                                 twiddleRe: tRe, twiddleIm: tIm)
             case 2: stockhamPass(Radix2.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
-                                 twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+                                 twiddleRe: tRe, twiddleIm: tIm)
             case 3: stockhamPass(Radix3.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
-                                 twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+                                 twiddleRe: tRe, twiddleIm: tIm)
             default: stockhamPass(Radix5.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
-                                  twiddleRe: tRe, twiddleIm: tIm, scratch: scratch.pointer)
+                                  twiddleRe: tRe, twiddleIm: tIm)
             }
             swap(&srcRe, &dstRe)
             swap(&srcIm, &dstIm)

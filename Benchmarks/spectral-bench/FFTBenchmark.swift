@@ -1,0 +1,44 @@
+import Foundation
+import SpectralCore
+import SpectralSpectra
+import SpectralKernels
+
+/// `fft --n N[,N…] --precision f64 --kind complex|real`: median microseconds per transform on one thread and
+/// mflops = 5·N·log2(N)/µs (the customary FFT figure, not an operation count).
+func benchFFT(_ options: BenchOptions) throws {
+    let sizes = try options.ints("n", (8...16).map { 1 << $0 })
+    let precision = options.string("precision", "f64"), kind = options.string("kind", "complex")
+    guard precision == "f64" else {
+        throw SpectralError.usage("--precision \(precision) is not available: the FFT is Float64 only (f64)")
+    }
+    guard kind == "complex" || kind == "real" else { throw SpectralError.usage("--kind must be complex or real") }
+    for n in sizes {
+        var rng = SplitMix64(seed: UInt64(n))
+        var re = (0..<n).map { _ in rng.uniform(-1, 1) }, im = (0..<n).map { _ in rng.uniform(-1, 1) }
+        let samples: [Double]
+        if kind == "complex" {
+            let plan = FFTPlan(count: n)
+            samples = timings {
+                re.withUnsafeMutableBufferPointer { r in
+                    im.withUnsafeMutableBufferPointer { i in plan.forward(re: r.baseAddress!, im: i.baseAddress!) }
+                }
+            }
+        } else {
+            let plan = RealFFTPlan(count: n)
+            let x = re
+            samples = timings { _ = plan.forward(x) }
+        }
+        let median = samples.sorted()[samples.count / 2]
+        let microseconds = median * 1e6
+        emit(["benchmark": "fft", "n": n, "precision": precision, "kind": kind, "threads": 1,
+              "microseconds": microseconds, "mflops": 5 * Double(n) * log2(Double(n)) / microseconds])
+    }
+}
+
+/// Per-call seconds of 15 timed batches (each long enough to measure), after a warm-up.
+private func timings(_ body: () -> Void) -> [Double] {
+    body()
+    var calls = 1
+    while PeakProbe.time({ for _ in 0..<calls { body() } }) < 0.01 && calls < 1 << 20 { calls *= 2 }
+    return (0..<15).map { _ in PeakProbe.time { for _ in 0..<calls { body() } } / Double(calls) }
+}
