@@ -38,6 +38,6 @@ let package = Package(
         .testTarget(name: "SpectralNetworksTests", dependencies: ["SpectralNetworks"],
                     swiftSettings: vectorFlags),
         .testTarget(name: "SpectralSpectraTests", dependencies: ["SpectralSpectra"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralExactTests", dependencies: ["SpectralExact", "SpectralSpectra"], swiftSettings: vectorFlags),
+        .testTarget(name: "SpectralExactTests", dependencies: ["SpectralExact", "SpectralSpectra", "SpectralNetworks", "SpectralKernels", "SpectralCore"], swiftSettings: vectorFlags),
     ]
 )

@@ -1,0 +1,214 @@
+import Foundation
+import SpectralCore
+import SpectralKernels
+import SpectralNetworks
+
+/// A ReLU network f: ℝ → ℝ in Float64 (the weights converted once from the trained Float32 net).
+public struct Network1D: Sendable {
+    /// weights[l] is [out, in] row-major, biases[l] is [out].
+    public let weights: [[Double]]
+    public let biases: [[Double]]
+    public let sizes: [Int]
+
+    public init(_ net: MLP) throws {
+        guard net.inputSize == 1 else {
+            throw SpectralError.badInput("the network takes \(net.inputSize) inputs; the 1-D exact analysis needs exactly 1")
+        }
+        guard net.outputSize == 1 else {
+            throw SpectralError.badInput("the network has \(net.outputSize) outputs; the 1-D exact analysis needs exactly 1")
+        }
+        if let bad = net.firstNonFiniteParameter() { throw SpectralError.badInput("the network has a non-finite parameter: \(bad)") }
+        sizes = net.sizes
+        weights = (0..<net.layerCount).map { l in (0..<(net.fanIn(l) * net.fanOut(l))).map { Double(net.weights(l)[$0]) } }
+        biases = (0..<net.layerCount).map { l in (0..<net.fanOut(l)).map { Double(net.bias(l)[$0]) } }
+    }
+
+    public var layerCount: Int { sizes.count - 1 }
+
+    /// f(x) by the direct forward pass in Float64.
+    public func callAsFunction(_ x: Double) -> Double {
+        var h = [x]
+        for l in 0..<layerCount {
+            let (din, dout) = (sizes[l], sizes[l + 1])
+            h = (0..<dout).map { o in
+                var s = biases[l][o]
+                for i in 0..<din { s += weights[l][o * din + i] * h[i] }
+                return l + 1 < layerCount ? max(s, 0) : s
+            }
+        }
+        return h[0]
+    }
+}
+
+/// f: ℝ → ℝ continuous piecewise linear, described exactly: the kinks x_j (sorted), the slope jump Δs_j and value
+/// f(x_j) at each, and the slopes of the two unbounded end pieces. Float64.
+public struct PiecewiseLinear1D: Sendable {
+    public var kinks: [Double]
+    public var slopeJumps: [Double]
+    public var values: [Double]
+    /// Slope on (−∞, x₀) and on (x_last, ∞) (both equal the single slope when there is no kink).
+    public var leftSlope: Double
+    public var rightSlope: Double
+    /// f at `anchor` (used when there are no kinks).
+    public var anchor: (x: Double, value: Double)
+
+    public init(kinks: [Double], slopeJumps: [Double], values: [Double], leftSlope: Double, rightSlope: Double,
+                anchor: (x: Double, value: Double)) {
+        self.kinks = kinks
+        self.slopeJumps = slopeJumps
+        self.values = values
+        self.leftSlope = leftSlope
+        self.rightSlope = rightSlope
+        self.anchor = anchor
+    }
+
+    /// Number of linear pieces N_f.
+    public var pieces: Int { kinks.count + 1 }
+
+    /// The slope of each piece, left to right.
+    public var pieceSlopes: [Double] {
+        var s = [leftSlope]
+        for jump in slopeJumps { s.append(s.last! + jump) }
+        return s
+    }
+
+    /// L_f = max |slope|.
+    public var lipschitz: Double { pieceSlopes.map(abs).max()! }
+
+    public var totalSlopeJump: Double { slopeJumps.reduce(0) { $0 + abs($1) } }
+
+    /// f(x) from the description (the nearest kink's value plus slope × distance).
+    public func callAsFunction(_ x: Double) -> Double {
+        guard !kinks.isEmpty else { return anchor.value + leftSlope * (x - anchor.x) }
+        // The last kink ≤ x.
+        var lo = 0, hi = kinks.count
+        while lo < hi { let mid = (lo + hi) / 2; if kinks[mid] <= x { lo = mid + 1 } else { hi = mid } }
+        if lo == 0 { return values[0] + leftSlope * (x - kinks[0]) }
+        let slopes = lo == kinks.count ? rightSlope : pieceSlopes[lo]
+        return values[lo - 1] + slopes * (x - kinks[lo - 1])
+    }
+
+    /// Slope just right of x.
+    public func slope(at x: Double) -> Double {
+        var index = 0
+        while index < kinks.count && kinks[index] <= x { index += 1 }
+        return pieceSlopes[index]
+    }
+}
+
+/// Enumerates every kink of a ReLU network on ℝ, layer by layer.
+///
+/// State before layer l: the sorted points B (kinks found so far, plus an anchor at 0 so there is always a point),
+/// the layer input h at every point (|B| × d_l) and its slope on every piece ((|B| + 1) × d_l; piece p lies between
+/// B_{p−1} and B_p, pieces 0 and |B| are unbounded). One step:
+///   1. Z = H·Wᵀ + b at the points and S = H′·Wᵀ on the pieces (two batched Float64 products);
+///   2. on each piece each unit's pre-activation is affine, z(x) = z(x_ref) + s·(x − x_ref), so its zero
+///      x* = x_ref − z(x_ref)/s is solved exactly and kept when strictly inside the piece;
+///   3. the new points are merged in; h there is interpolated on its (affine) piece, and Z recomputed at all
+///      points by the product, so every value comes from a forward pass, not from accumulated interpolation;
+///   4. σ: values max(Z, 0); slopes S where z > 0 on the piece (tested inside the piece), else 0.
+/// After the last layer, Δs_j = s_{j+1} − s_j at each point; points whose jump is below 1e−11 · max|s| (the anchor,
+/// dead units, crossings whose effect cancels downstream) are dropped, so no spurious kink survives and no real one
+/// (|Δs| far above rounding) is lost.
+public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinear1D {
+    var points: [Double] = [0]
+    var values: [Double] = [0]          // h at the points: |B| × d
+    var slopes: [Double] = [1, 1]       // h′ on the pieces: (|B| + 1) × d
+    var width = 1
+    for l in 0..<net.layerCount {
+        let dout = net.sizes[l + 1]
+        let isLast = l + 1 == net.layerCount
+        var z = product(values, rows: points.count, width: width, net: net, layer: l, bias: true, pool: pool)
+        var s = product(slopes, rows: points.count + 1, width: width, net: net, layer: l, bias: false, pool: pool)
+        if isLast {
+            return kinksFromOutput(points: points, values: z, slopes: s)
+        }
+        // 2. Zero crossings strictly inside pieces.
+        var crossings: [(x: Double, piece: Int)] = []
+        for p in 0...points.count {
+            let ref = p < points.count ? p : p - 1
+            let xRef = points[ref]
+            let lo = p == 0 ? -Double.infinity : points[p - 1]
+            let hi = p == points.count ? Double.infinity : points[p]
+            for o in 0..<dout {
+                let slope = s[p * dout + o]
+                guard slope != 0 else { continue }
+                let x = xRef - z[ref * dout + o] / slope
+                if x > lo && x < hi && x.isFinite { crossings.append((x, p)) }
+            }
+        }
+        if !crossings.isEmpty {
+            crossings.sort { $0.x < $1.x }
+            // 3. Merge: new points list, h interpolated at new points, piece slopes copied from the parent piece.
+            var newPoints: [Double] = [], newValues: [Double] = [], newSlopes: [Double] = []
+            newPoints.reserveCapacity(points.count + crossings.count)
+            var c = 0
+            for p in 0...points.count {
+                newSlopes.append(contentsOf: slopes[(p * width)..<((p + 1) * width)])
+                let ref = p < points.count ? p : p - 1
+                while c < crossings.count && crossings[c].piece == p {
+                    let x = crossings[c].x
+                    if newPoints.last != x {
+                        newPoints.append(x)
+                        for i in 0..<width { newValues.append(values[ref * width + i] + slopes[p * width + i] * (x - points[ref])) }
+                        newSlopes.append(contentsOf: slopes[(p * width)..<((p + 1) * width)])
+                    }
+                    c += 1
+                }
+                if p < points.count {
+                    newPoints.append(points[p])
+                    newValues.append(contentsOf: values[(p * width)..<((p + 1) * width)])
+                }
+            }
+            points = newPoints; values = newValues; slopes = newSlopes
+            z = product(values, rows: points.count, width: width, net: net, layer: l, bias: true, pool: pool)
+            s = product(slopes, rows: points.count + 1, width: width, net: net, layer: l, bias: false, pool: pool)
+        }
+        // 4. ReLU.
+        let n = points.count
+        var hSlopes = [Double](repeating: 0, count: (n + 1) * dout)
+        for p in 0...n {
+            for o in 0..<dout {
+                // z inside piece p: midpoint of a bounded piece, one unit beyond the end point of an unbounded one.
+                let inside: Double
+                if p == 0 { inside = z[o] - s[o] }
+                else if p == n { inside = z[(n - 1) * dout + o] + s[n * dout + o] }
+                else { inside = 0.5 * (z[(p - 1) * dout + o] + z[p * dout + o]) }
+                if inside > 0 { hSlopes[p * dout + o] = s[p * dout + o] }
+            }
+        }
+        values = z.map { max($0, 0) }
+        slopes = hSlopes
+        width = dout
+    }
+    fatalError("unreachable: the last layer returns")
+}
+
+private func product(_ x: [Double], rows: Int, width: Int, net: Network1D, layer: Int, bias: Bool,
+                     pool: ThreadPool) -> [Double] {
+    let dout = net.sizes[layer + 1]
+    var out = [Double](repeating: 0, count: rows * dout)
+    x.withUnsafeBufferPointer { xp in
+        net.weights[layer].withUnsafeBufferPointer { wp in
+            net.biases[layer].withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { op in
+                    affineRows(xp.baseAddress!, rows: rows, inputs: width, weight: wp.baseAddress!,
+                               bias: bias ? bp.baseAddress! : nil, outputs: dout, into: op.baseAddress!, pool: pool)
+                }
+            }
+        }
+    }
+    return out
+}
+
+private func kinksFromOutput(points: [Double], values: [Double], slopes: [Double]) -> PiecewiseLinear1D {
+    let scale = slopes.map(abs).max() ?? 0
+    let tolerance = 1e-11 * max(scale, Double.leastNormalMagnitude)
+    var kinks: [Double] = [], jumps: [Double] = [], kinkValues: [Double] = []
+    for p in 0..<points.count {
+        let jump = slopes[p + 1] - slopes[p]
+        if abs(jump) > tolerance { kinks.append(points[p]); jumps.append(jump); kinkValues.append(values[p]) }
+    }
+    return PiecewiseLinear1D(kinks: kinks, slopeJumps: jumps, values: kinkValues, leftSlope: slopes[0],
+                             rightSlope: slopes[points.count], anchor: (points[0], values[0]))
+}
