@@ -48,9 +48,12 @@ public struct NumericCSV {
     public var rows: [[Double]]
 
     public static func read(_ url: URL) throws -> NumericCSV {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
             throw SpectralError.io("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpectralError.badInput("\(url.lastPathComponent) is not a UTF-8 text (CSV) file")
         }
         return try parse(text, name: url.lastPathComponent)
     }

@@ -61,6 +61,8 @@ public struct Experiment1 {
         /// Snapshots of run 0: iteration → predictions on the samples.
         public var snapshots: [(Int, [Double])] = []
         public var target: [Double] = []
+        /// Run 0's network at the end of training.
+        public var finalNetwork: MLP?
         public var z: [Double] = []
 
         /// Magnitudes averaged over runs: [record][frequency].
@@ -137,6 +139,7 @@ public struct Experiment1 {
                 progress?.update(run * c.iterations + step, note: "run \(run + 1)/\(c.runs)")
                 try Interrupt.check()
             }
+            if run == 0 { result.finalNetwork = net }
             result.magnitudes.append(runMagnitudes)
             result.losses.append(runLosses)
         }
@@ -152,6 +155,7 @@ public struct Experiment1 {
             for (f, k) in c.frequencies.enumerated() { dynamics.append([.int(iteration), .double(k), .double(mean[r][f])]) }
         }
         try dynamics.write(to: directory.appendingPathComponent("dynamics.csv"))
+        try result.finalNetwork?.save(to: directory.appendingPathComponent("weights.safetensors"))
         if c.perRunRows {
             var perRun = CSVTable(header: ["run", "iteration", "k", "magnitude"])
             for (run, m) in result.magnitudes.enumerated() {

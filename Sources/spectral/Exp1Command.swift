@@ -56,13 +56,20 @@ func runExperiment1(_ configuration: Experiment1.Configuration, out: URL, comman
 
 let demoCommand = Command(
     name: "demo",
-    summary: "The short end-to-end demonstration: experiment 1 (quick preset) with its CSVs and pictures.",
-    discussion: "Writes into --out (default demo-results): exp1/… with heatmap.png, functions.png, and the CSVs.",
+    summary: "The short end-to-end demonstration: experiment 1 (quick preset), then the exact spectrum of its net.",
+    discussion: """
+    Writes into --out (default demo-results): exp1/ (heatmap.png, functions.png, the CSVs, weights.safetensors) and
+    exact1d/ (every kink of the trained net, its exact spectra on [0, 1] against the k^-2 bound, summary.json).
+    """,
     options: [OptionSpec("out", "DIR", "folder for the results", default: "demo-results"), .seed, .threads, .quiet],
     run: { args, commandLine in
         var configuration = Experiment1.Configuration(preset: .quick)
         configuration.seed = try args.seed
         configuration.threads = try args.threads
-        let out = try args.outputDirectory.appendingPathComponent("exp1")
-        try runExperiment1(configuration, out: out, commandLine: commandLine, quiet: args.flag("quiet"))
+        let root = try args.outputDirectory
+        let exp1 = root.appendingPathComponent("exp1")
+        try runExperiment1(configuration, out: exp1, commandLine: commandLine, quiet: args.flag("quiet"))
+        try runExact1D(weights: exp1.appendingPathComponent("weights.safetensors"), interval: (0, 1),
+                       frequencies: stride(from: 1.0, through: 2000, by: 1).map { $0 }, threads: configuration.threads,
+                       out: root.appendingPathComponent("exact1d"), commandLine: commandLine)
     })

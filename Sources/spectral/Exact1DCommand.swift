@@ -1,0 +1,45 @@
+import Foundation
+import SpectralCore
+import SpectralNetworks
+import SpectralExperiments
+
+let exact1dCommand = Command(
+    name: "exact1d",
+    summary: "Every kink of a 1-D ReLU net, its exact Fourier transforms and the theorem's bounds (Float64).",
+    discussion: """
+    Reads safetensors weights (input size 1, output size 1). Writes breakpoints.csv (x,slope_jump,value),
+    spectrum.csv (k, kink spectrum, window transform on [a, b], the same with the end line removed; real and
+    imaginary parts), summary.json (pieces, lipschitz, total_slope_jump, decay_exponent, bound ratios) and
+    spectrum.png (log-log, with the k^-2 bound). Convention: f~(k) = integral of f(x) exp(-2 pi i k x) dx.
+    """,
+    options: [
+        OptionSpec("weights", "FILE", "safetensors file of the network"),
+        OptionSpec("interval", "A:B", "the window [a, b] (default: all kinks plus 5% on each side)"),
+        OptionSpec("freqs", "LIST", "frequencies k > 0: a list or START:STOP:STEP", default: "0.5:500:0.5"),
+        .threads, .out, .quiet,
+    ],
+    run: { args, commandLine in
+        let weights = try args.require("weights")
+        let out = try args.outputDirectory
+        let interval = try args.string("interval").map { try parseInterval($0, option: "interval") }
+        let frequencies = try args.doubles("freqs")!
+        try runExact1D(weights: URL(fileURLWithPath: weights), interval: interval, frequencies: frequencies,
+                       threads: try args.threads, out: out, commandLine: commandLine)
+    })
+
+func runExact1D(weights: URL, interval: (Double, Double)?, frequencies: [Double], threads: Int, out: URL,
+                commandLine: [String]) throws {
+    let record = RunRecord(command: commandLine, configuration: [
+        "weights": weights.path, "interval": interval.map { [$0.0, $0.1] } ?? "auto",
+        "frequencies": ["count": frequencies.count, "min": frequencies.min() ?? 0, "max": frequencies.max() ?? 0],
+    ], seed: nil, threads: threads)
+    let net = try MLP.load(from: weights)
+    let report = try Exact1DReport(net: net, interval: interval, frequencies: frequencies, threads: threads)
+    try report.write(to: out, title: "Exact spectrum of \(weights.lastPathComponent) (\(report.function.pieces) pieces)")
+    try record.write(to: out, results: report.check.summary)
+    let c = report.check
+    say(String(format: "%d kinks (%d pieces), L_f = %.4g, sum|ds| = %.4g; max |f~|(2 pi k)^2 / sum|ds| = %.4f, sum|ds| / (2 N_f L_f) = %.4f; decay exponent %@",
+               report.function.kinks.count, c.pieces, c.lipschitz, c.totalSlopeJump, c.spectrumRatio, c.jumpRatio,
+               c.decay.map { String(format: "%.3f ± %.3f", $0.slope, $0.standardError) } ?? "n/a"))
+    say("results in \(out.path)")
+}
