@@ -8,6 +8,7 @@ let benchmarks: [String: (BenchOptions) throws -> Void] = [
     "gemm": benchGEMM,
     "train": benchTrain,
     "fft": benchFFT,
+    "breakpoints": benchBreakpoints,
 ]
 
 let arguments = CommandLine.arguments

@@ -139,30 +139,41 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
         }
         if !crossings.isEmpty {
             crossings.sort { $0.x < $1.x }
-            // 3. Merge: new points list, h interpolated at new points, piece slopes copied from the parent piece.
-            var newPoints: [Double] = [], newValues: [Double] = [], newSlopes: [Double] = []
-            newPoints.reserveCapacity(points.count + crossings.count)
+            // 3. Merge. New points get h interpolated on their (affine) piece and then Z by the product, for the
+            // new rows only; old points keep their Z; every new piece inherits its parent's slopes of Z.
+            let (dinWidth, n) = (width, points.count)
+            var newPoints: [Double] = [], newZSlopes: [Double] = []
+            var isNew: [Bool] = []
+            var added: [Double] = []   // h at the new points, row by row
+            newPoints.reserveCapacity(n + crossings.count)
             var c = 0
-            for p in 0...points.count {
-                newSlopes.append(contentsOf: slopes[(p * width)..<((p + 1) * width)])
-                let ref = p < points.count ? p : p - 1
+            for p in 0...n {
+                newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
+                let ref = p < n ? p : p - 1
                 while c < crossings.count && crossings[c].piece == p {
                     let x = crossings[c].x
                     if newPoints.last != x {
                         newPoints.append(x)
-                        for i in 0..<width { newValues.append(values[ref * width + i] + slopes[p * width + i] * (x - points[ref])) }
-                        newSlopes.append(contentsOf: slopes[(p * width)..<((p + 1) * width)])
+                        isNew.append(true)
+                        for i in 0..<dinWidth { added.append(values[ref * dinWidth + i] + slopes[p * dinWidth + i] * (x - points[ref])) }
+                                newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
                     }
                     c += 1
                 }
-                if p < points.count {
-                    newPoints.append(points[p])
-                    newValues.append(contentsOf: values[(p * width)..<((p + 1) * width)])
+                if p < n { newPoints.append(points[p]); isNew.append(false) }
+            }
+            let addedZ = product(added, rows: added.count / dinWidth, width: dinWidth, net: net, layer: l, bias: true, pool: pool)
+            var mergedZ: [Double] = []
+            mergedZ.reserveCapacity(newPoints.count * dout)
+            var (oldRow, newRow) = (0, 0)
+            for fresh in isNew {
+                if fresh {
+                    mergedZ.append(contentsOf: addedZ[(newRow * dout)..<((newRow + 1) * dout)]); newRow += 1
+                } else {
+                    mergedZ.append(contentsOf: z[(oldRow * dout)..<((oldRow + 1) * dout)]); oldRow += 1
                 }
             }
-            points = newPoints; values = newValues; slopes = newSlopes
-            z = product(values, rows: points.count, width: width, net: net, layer: l, bias: true, pool: pool)
-            s = product(slopes, rows: points.count + 1, width: width, net: net, layer: l, bias: false, pool: pool)
+            points = newPoints; z = mergedZ; s = newZSlopes
         }
         // 4. ReLU.
         let n = points.count

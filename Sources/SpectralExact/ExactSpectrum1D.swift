@@ -1,5 +1,6 @@
 import Foundation
 import SpectralSpectra
+import SpectralKernels
 
 /// Exact Fourier transforms of a continuous piecewise-linear f: ℝ → ℝ (paper.md §1), f̃(k) = ∫ f e^{−2πikx} dx,
 /// k in cycles per unit, Float64. With ω = 2πk:
@@ -13,12 +14,17 @@ import SpectralSpectra
 /// Σ_n (−iω)ⁿ/n! · ∫_a^b f(x)xⁿ dx from exact per-piece moments (never an added epsilon).
 public struct ExactSpectrum1D {
     public let function: PiecewiseLinear1D
+    /// Threads for the sums over kinks (nil: the calling thread only).
+    public let pool: ThreadPool?
 
-    public init(_ function: PiecewiseLinear1D) { self.function = function }
+    public init(_ function: PiecewiseLinear1D, pool: ThreadPool? = nil) {
+        self.function = function
+        self.pool = pool
+    }
 
     /// −ω⁻² Σ_j Δs_j e^{−iωx_j}; k = 0 gives NaN (the distribution is not a function there).
     public func kinkSpectrum(_ frequencies: [Double]) -> [Complex] {
-        let sums = kinkSums(positions: function.kinks, weights: function.slopeJumps, frequencies: frequencies)
+        let sums = kinkSums(positions: function.kinks, weights: function.slopeJumps, frequencies: frequencies, pool: pool)
         return zip(frequencies, sums).map { k, s -> Complex in
             if k == 0 { return Complex(.nan, .nan) }
             let omega = 2 * Double.pi * k
@@ -40,7 +46,7 @@ public struct ExactSpectrum1D {
         let f = function
         let inside = f.kinks.indices.filter { f.kinks[$0] > a && f.kinks[$0] < b }
         let sums = kinkSums(positions: inside.map { f.kinks[$0] }, weights: inside.map { f.slopeJumps[$0] },
-                            frequencies: frequencies)
+                            frequencies: frequencies, pool: pool)
         let (fa, fb) = (f(a), f(b))
         let line = detrended ? (fb - fa) / (b - a) : 0
         let sa = f.slope(at: a) - line

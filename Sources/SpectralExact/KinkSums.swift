@@ -1,19 +1,46 @@
 import SpectralSpectra
+import SpectralKernels
 
 /// S(k_m) = Σ_j w_j e^{−2πi k_m x_j} for many frequencies, Float64.
 ///
 /// Four terms at a time in SIMD4 lanes with Neumaier-compensated accumulation per frequency and lane. On a uniform
 /// frequency grid the phase advances by a fixed rotation e^{−2πi Δk x_j}, re-anchored exactly (angle reduced in
 /// turns) every 32 steps, so the recurrence error stays at a few ulps; other grids evaluate every phase directly.
-public func kinkSums(positions x: [Double], weights w: [Double], frequencies k: [Double]) -> [Complex] {
+///
+/// With a pool, the frequencies are split into chunks evaluated in parallel (each chunk's sums are independent, so
+/// the result does not depend on the thread count).
+public func kinkSums(positions x: [Double], weights w: [Double], frequencies k: [Double],
+                     pool: ThreadPool? = nil) -> [Complex] {
     precondition(x.count == w.count, "one weight per position")
+    // The grid's step and the anchor positions are global (chunks are whole multiples of the anchor interval), so
+    // every frequency goes through the same operations whatever the split.
+    let step = k.count > 1 ? k[1] - k[0] : 0
+    let uniform = k.count > 2 && zip(k.dropFirst(), k).allSatisfy { abs(($0 - $1) - step) <= 1e-12 * max(abs($0), 1) }
+    guard let pool, pool.threadCount > 1, k.count >= 512 else {
+        return kinkSumsSerial(x, w, k[...], uniform: uniform, step: step)
+    }
+    let chunk = max(256, (k.count + 4 * pool.threadCount - 1) / (4 * pool.threadCount)) / anchorInterval * anchorInterval
+    let chunks = (k.count + chunk - 1) / chunk
+    var results = [[Complex]](repeating: [], count: chunks)
+    results.withUnsafeMutableBufferPointer { out in
+        pool.run(tasks: chunks) { c, _ in
+            out[c] = kinkSumsSerial(x, w, k[(c * chunk)..<min(k.count, (c + 1) * chunk)], uniform: uniform, step: step)
+        }
+    }
+    return results.flatMap { $0 }
+}
+
+/// Phases on a uniform grid are recomputed exactly every this many frequencies.
+private let anchorInterval = 32
+
+private func kinkSumsSerial(_ x: [Double], _ w: [Double], _ kSlice: ArraySlice<Double>, uniform: Bool,
+                            step: Double) -> [Complex] {
     typealias V = SIMD4<Double>
+    let k = Array(kSlice)
     let m = k.count
     guard m > 0 else { return [] }
     var sumRe = [V](repeating: .zero, count: m), sumIm = sumRe, compRe = sumRe, compIm = sumRe
-    let step = m > 1 ? k[1] - k[0] : 0
-    let uniform = m > 2 && zip(k.dropFirst(), k).allSatisfy { abs(($0 - $1) - step) <= 1e-12 * max(abs($0), 1) }
-    let anchorEvery = 32
+    let anchorEvery = anchorInterval
     @inline(__always) func add(_ sum: inout V, _ comp: inout V, _ v: V) {
         let t = sum + v
         let big = (sum - t) + v, small = (v - t) + sum

@@ -44,7 +44,7 @@ public struct Exact1DReport {
             self.interval = (centre - 1, centre + 1)
         }
         self.frequencies = frequencies
-        let exact = ExactSpectrum1D(function)
+        let exact = ExactSpectrum1D(function, pool: pool)
         kink = exact.kinkSpectrum(frequencies)
         window = exact.window(frequencies, a: self.interval.a, b: self.interval.b)
         detrended = exact.detrendedWindow(frequencies, a: self.interval.a, b: self.interval.b)
