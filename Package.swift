@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "SpectralNetworksTests", dependencies: ["SpectralNetworks"],
                     swiftSettings: vectorFlags),
         .testTarget(name: "SpectralSpectraTests", dependencies: ["SpectralSpectra"], swiftSettings: vectorFlags),
+        .testTarget(name: "SpectralPlotTests", dependencies: ["SpectralPlot"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralExperimentsTests", dependencies: ["SpectralExperiments"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralExactTests", dependencies: ["SpectralExact", "SpectralSpectra", "SpectralNetworks", "SpectralKernels", "SpectralCore"], swiftSettings: vectorFlags),
     ]

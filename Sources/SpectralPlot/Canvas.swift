@@ -31,6 +31,11 @@ public final class Canvas {
         pixels[i] = c.r; pixels[i + 1] = c.g; pixels[i + 2] = c.b
     }
 
+    public func pixel(_ x: Int, _ y: Int) -> RGB {
+        let i = (y * width + x) * 3
+        return RGB(pixels[i], pixels[i + 1], pixels[i + 2])
+    }
+
     public func fill(x: Int, y: Int, width w: Int, height h: Int, _ c: RGB) {
         for yy in max(0, y)..<min(height, y + h) {
             for xx in max(0, x)..<min(width, x + w) { set(xx, yy, c) }

@@ -1,8 +1,8 @@
 import Foundation
 import SpectralCore
 
-/// A minimal PNG encoder: 8-bit RGB, no filtering, zlib stream of stored (uncompressed) deflate blocks. No
-/// dependency beyond Foundation; files are larger than compressed ones (3 bytes a pixel) but open everywhere.
+/// A minimal PNG encoder: 8-bit RGB, no filtering, one zlib stream compressed by `Deflate` (fixed Huffman code,
+/// matches against the previous pixel and the row above). No dependency beyond Foundation.
 enum PNGEncoder {
     static func encode(width: Int, height: Int, rgb: [UInt8]) -> Data {
         precondition(rgb.count == width * height * 3, "PNG pixel buffer does not match its size")
@@ -17,23 +17,13 @@ enum PNGEncoder {
         header += bigEndian(UInt32(width)) + bigEndian(UInt32(height))
         header += [8, 2, 0, 0, 0]  // 8 bits, RGB, deflate, no filter method extras, no interlace
         out.append(chunk("IHDR", header))
-        out.append(chunk("IDAT", zlibStored(raw)))
+        out.append(chunk("IDAT", zlib(raw, rowBytes: width * 3 + 1)))
         out.append(chunk("IEND", []))
         return out
     }
 
-    private static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        var offset = 0
-        repeat {
-            let count = min(65535, data.count - offset)
-            let final: UInt8 = offset + count == data.count ? 1 : 0
-            out.append(final)
-            out += [UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8((~count >> 8) & 0xFF)]
-            out += data[offset..<(offset + count)]
-            offset += count
-        } while offset < data.count
-        return out + bigEndian(adler32(data))
+    private static func zlib(_ data: [UInt8], rowBytes: Int) -> [UInt8] {
+        [0x78, 0x01] + Deflate.compress(data, distances: [3, rowBytes]) + bigEndian(adler32(data))
     }
 
     private static func chunk(_ type: String, _ body: [UInt8]) -> Data {
