@@ -77,6 +77,33 @@ enum Radix4: Codelet {
     }
 }
 
+enum Radix8: Codelet {
+    static var radix: Int { 8 }
+    static let h = 0.707_106_781_186_547_6  // 1/√2
+    /// DFT₈ = two DFT₄ on the even and odd inputs, combined with ω₈ˢ = 1, (1 − i)/√2, −i, −(1 + i)/√2.
+    @inline(__always)
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
+        // Even half: a0, a2, a4, a6.
+        let e0r = re[0] + re[4], e0i = im[0] + im[4], e1r = re[0] - re[4], e1i = im[0] - im[4]
+        let e2r = re[2] + re[6], e2i = im[2] + im[6], e3r = im[2] - im[6], e3i = re[6] - re[2]
+        let E0r = e0r + e2r, E0i = e0i + e2i, E2r = e0r - e2r, E2i = e0i - e2i
+        let E1r = e1r + e3r, E1i = e1i + e3i, E3r = e1r - e3r, E3i = e1i - e3i
+        // Odd half: a1, a3, a5, a7.
+        let o0r = re[1] + re[5], o0i = im[1] + im[5], o1r = re[1] - re[5], o1i = im[1] - im[5]
+        let o2r = re[3] + re[7], o2i = im[3] + im[7], o3r = im[3] - im[7], o3i = re[7] - re[3]
+        let O0r = o0r + o2r, O0i = o0i + o2i, O2r = o0r - o2r, O2i = o0i - o2i
+        let O1r = o1r + o3r, O1i = o1i + o3i, O3r = o1r - o3r, O3i = o1i - o3i
+        // Twiddled odd terms: ω₈·O1, −i·O2, ω₈³·O3.
+        let t1r = h * (O1r + O1i), t1i = h * (O1i - O1r)
+        let t2r = O2i, t2i = -O2r
+        let t3r = h * (O3i - O3r), t3i = -(h * (O3r + O3i))
+        re[0] = E0r + O0r; im[0] = E0i + O0i; re[4] = E0r - O0r; im[4] = E0i - O0i
+        re[1] = E1r + t1r; im[1] = E1i + t1i; re[5] = E1r - t1r; im[5] = E1i - t1i
+        re[2] = E2r + t2r; im[2] = E2i + t2i; re[6] = E2r - t2r; im[6] = E2i - t2i
+        re[3] = E3r + t3r; im[3] = E3i + t3i; re[7] = E3r - t3r; im[7] = E3i - t3i
+    }
+}
+
 enum Radix5: Codelet {
     static var radix: Int { 5 }
     static let c1 = 0.309_016_994_374_947_45, c2 = -0.809_016_994_374_947_5   // cos(2π/5), cos(4π/5)

@@ -4,7 +4,7 @@ import SpectralKernels
 /// A reusable plan for the complex DFT of one length n, in Float64: X_k = Σ_j x_j e^{−2πi jk/n} (unnormalised,
 /// conventions.md); `inverse` includes the 1/n, so inverse(forward(x)) = x.
 ///
-/// Lengths whose prime factors are 2, 3 and 5 run as Stockham passes of radix 4, 2, 3 and 5; any other length goes
+/// Lengths whose prime factors are 2, 3 and 5 run as Stockham passes of radix 8, 4, 2, 3 and 5; any other length goes
 /// through Bluestein's chirp-z algorithm on a 5-smooth length ≥ 2n − 1. Twiddles are computed once, each from its
 /// integer index reduced modulo its period (so they are accurate to an ulp however long the transform).
 /// A plan owns scratch memory: use one plan per thread.
@@ -57,10 +57,15 @@ public final class FFTPlan: @unchecked Sendable {
         work = (0..<2).map { _ in AlignedBuffer(count: 2 * count) }
     }
 
-    /// The radices (4 first, then 2, 3, 5) whose product is n, or nil when n has another prime factor.
+    /// The radices whose product is n, or nil when n has another prime factor. Powers of two go in radix-4 passes,
+    /// with one radix-8 pass (or, for a single factor 2, a radix-2 pass) taking up an odd exponent. Radix 8 first
+    /// (8·8·…·2) was measured slower at 256, 1024, 4096 and 65536 (1.20 ms against 0.59 ms at 65536).
     static func smoothFactors(_ n: Int) -> [Int]? {
-        var rest = n, radices: [Int] = []
-        for r in [4, 2, 3, 5] {
+        var rest = n, twos = 0, radices: [Int] = []
+        while rest % 2 == 0 { twos += 1; rest /= 2 }
+        if twos % 2 == 1 { radices.append(twos >= 3 ? 8 : 2); twos -= twos >= 3 ? 3 : 1 }
+        radices += Array(repeating: 4, count: twos / 2)
+        for r in [3, 5] {
             while rest % r == 0 { radices.append(r); rest /= r }
         }
         return rest == 1 ? radices : nil
@@ -86,6 +91,8 @@ public final class FFTPlan: @unchecked Sendable {
         for s in stages {
             let tRe = UnsafePointer(twiddleRe.pointer + s.twiddleOffset), tIm = UnsafePointer(twiddleIm.pointer + s.twiddleOffset)
             switch s.radix {
+            case 8: stockhamPass(Radix8.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
+                                 twiddleRe: tRe, twiddleIm: tIm)
             case 4: stockhamPass(Radix4.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
                                  twiddleRe: tRe, twiddleIm: tIm)
             case 2: stockhamPass(Radix2.self, L: s.L, mOut: s.mOut, inRe: srcRe, inIm: srcIm, outRe: dstRe, outIm: dstIm,
