@@ -63,3 +63,34 @@ public struct CompensatedSum {
     }
     public var value: Double { sum + compensation }
 }
+
+/// The two scalings of conventions.md for a DFT value F of N samples on [a, b) with step h = (b − a)/N:
+/// F/N (amplitude of a sinusoid: A·sin gives |F/N| = A/2 at its bin) and F·h (approximates the continuous
+/// transform on the window).
+public enum DFTScaling {
+    public static func perSample(_ f: Complex, count: Int) -> Complex { (1 / Double(count)) * f }
+    public static func window(_ f: Complex, step: Double) -> Complex { step * f }
+}
+
+/// The trapezoid-rule estimate of the window transform ∫_a^b f(x) e^{−2πikx} dx from N + 1 samples f(a + jh),
+/// j = 0…N, h = (b − a)/N, end points weighted ½ — for any real k. Its error is O(h²) for a function whose
+/// derivative is piecewise continuous (and smaller for a smooth periodic one); the exact module's window transforms
+/// are checked against it.
+public func trapezoidWindowTransform(_ samples: [Double], a: Double, b: Double, at frequencies: [Double]) -> [Complex] {
+    precondition(samples.count >= 2, "the trapezoid rule needs both end points")
+    let n = samples.count - 1
+    let h = (b - a) / Double(n)
+    var weighted = samples
+    weighted[0] *= 0.5
+    weighted[n] *= 0.5
+    // Σ_j w_j f_j e^{−2πik(a + jh)} = e^{−2πika} · DFT at m = k(b − a) over N + 1 points with period N.
+    return frequencies.map { k in
+        var re = CompensatedSum(), im = CompensatedSum()
+        for j in 0...n {
+            let e = Complex.unit(turns: -(k * a + k * h * Double(j)))
+            re.add(weighted[j] * e.re)
+            im.add(weighted[j] * e.im)
+        }
+        return h * Complex(re.value, im.value)
+    }
+}

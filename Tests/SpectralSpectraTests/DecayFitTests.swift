@@ -41,3 +41,21 @@ final class DecayFitTests: XCTestCase {
         XCTAssertNil(DecayFit.fit(frequencies: [1, 2, 3], magnitudes: [0, 0, 0]))
     }
 }
+
+final class TrapezoidTests: XCTestCase {
+    /// For integer k ≠ 0 (ω = 2πk), integrating by parts twice gives ∫_0^1 x² e^{−iωx} dx = 2/ω² + i/ω. The
+    /// trapezoid error must fall by 4 when N doubles.
+    func testTrapezoidConvergesAsHSquared() {
+        let k = 3.0
+        let w = 2 * Double.pi * k
+        let exact = Complex(2 / (w * w), 1 / w)
+        var errors: [Double] = []
+        for n in [64, 128, 256, 512] {
+            let samples = (0...n).map { pow(Double($0) / Double(n), 2) }
+            errors.append((trapezoidWindowTransform(samples, a: 0, b: 1, at: [k])[0] - exact).magnitude)
+        }
+        for (coarse, fine) in zip(errors, errors.dropFirst()) { XCTAssertEqual(coarse / fine, 4, accuracy: 0.05) }
+        XCTAssertEqual(DFTScaling.perSample(Complex(8, 4), count: 4), Complex(2, 1))
+        XCTAssertEqual(DFTScaling.window(Complex(8, 4), step: 0.5), Complex(4, 2))
+    }
+}
