@@ -36,9 +36,12 @@ public final class Canvas {
         return RGB(pixels[i], pixels[i + 1], pixels[i + 2])
     }
 
+    /// Fills a rectangle, clipped to the canvas (a shape partly or wholly outside draws only what is inside).
     public func fill(x: Int, y: Int, width w: Int, height h: Int, _ c: RGB) {
-        for yy in max(0, y)..<min(height, y + h) {
-            for xx in max(0, x)..<min(width, x + w) { set(xx, yy, c) }
+        let (x0, x1, y0, y1) = (max(0, x), min(width, x + w), max(0, y), min(height, y + h))
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 { set(xx, yy, c) }
         }
     }
 

@@ -100,3 +100,24 @@ final class Experiment1Tests: XCTestCase {
         XCTAssertThrowsError(try Experiment1(c))
     }
 }
+
+final class Scaling1DTests: XCTestCase {
+    /// A small sweep: one row per net, the files written, and the bounds of the theorem on every row.
+    func testSmallSweep() throws {
+        let sweep = Scaling1D(depths: [2, 3, 4], widths: [8, 16, 32], seeds: 2, initializations: [.pytorch, .he])
+        let rows = try sweep.run()
+        XCTAssertEqual(rows.count, 2 * 3 * 3 * 2)
+        for r in rows {
+            XCTAssertLessThanOrEqual(r.spectralConstant, r.totalSlopeJump * (1 + 1e-12))
+            XCTAssertLessThanOrEqual(r.totalSlopeJump, 2 * Double(r.pieces) * r.lipschitz * (1 + 1e-12))
+            // |slope| never exceeds the eq. 7 bound Π‖W‖₂.
+            XCTAssertLessThanOrEqual(r.lipschitz, r.lipschitzBound * (1 + 1e-9))
+            if r.initialization == .he { XCTAssertLessThanOrEqual(r.pieces, 2, "zero biases: at most one kink") }
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("scaling-\(UUID().uuidString)")
+        _ = try sweep.write(rows, to: out)
+        let header = try String(contentsOf: out.appendingPathComponent("scaling.csv"), encoding: .utf8).split(separator: "\n")[0]
+        XCTAssertEqual(header, "init,depth,width,seed,pieces,lipschitz,lipschitz_bound_eq7,total_slope_jump,spectral_constant,decay_exponent,decay_exponent_standard_error,enumeration_seconds")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("growth.csv").path))
+    }
+}

@@ -41,6 +41,18 @@ final class PNGTests: XCTestCase {
         }
     }
 
+    /// Text and shapes outside the canvas are clipped, not a crash (a long title once was).
+    func testDrawingOutsideTheCanvasIsClipped() {
+        let canvas = Canvas(width: 40, height: 30)
+        canvas.text(String(repeating: "a very long title ", count: 20), x: 20, y: 5, anchor: .center)
+        canvas.fill(x: 100, y: 100, width: 5, height: 5, .black)
+        canvas.fill(x: -50, y: -50, width: 10, height: 10, .black)
+        canvas.line(-100, -100, 500, 500, .black, thickness: 3)
+        _ = linePlot(title: String(repeating: "long ", count: 100), series: [Series(name: "s", x: [1, 2], y: [1, 2])],
+                     xLabel: "x", yLabel: "y", width: 200, height: 150)
+        XCTAssertEqual(canvas.pixel(0, 0), .black)
+    }
+
     func be32(_ b: [UInt8], _ i: Int) -> UInt32 {
         UInt32(b[i]) << 24 | UInt32(b[i + 1]) << 16 | UInt32(b[i + 2]) << 8 | UInt32(b[i + 3])
     }

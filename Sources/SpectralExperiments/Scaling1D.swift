@@ -1,0 +1,145 @@
+import Foundation
+import SpectralCore
+import SpectralKernels
+import SpectralNetworks
+import SpectralSpectra
+import SpectralExact
+import SpectralPlot
+
+/// How the exact 1-D quantities of random ReLU nets grow with depth and width (paper.md §1: "width helps
+/// polynomially and depth exponentially"), measured rather than quoted.
+public struct Scaling1D {
+    public struct Row {
+        public let initialization: Initialization
+        public let depth: Int, width: Int, seed: UInt64
+        public let pieces: Int
+        public let lipschitz: Double
+        public let lipschitzBound: Double      // Π‖W⁽ˡ⁾‖₂ (eq. 7)
+        public let totalSlopeJump: Double
+        public let spectralConstant: Double    // max_k |f̃(k)|·(2πk)²
+        public let decayExponent: Double?
+        public let decayStandardError: Double?
+        public let seconds: Double
+    }
+
+    public var depths: [Int]
+    public var widths: [Int]
+    public var seeds: Int
+    public var initializations: [Initialization]
+    public var frequencies: [Double] = stride(from: 1.0, through: 1000, by: 1).map { $0 }
+    public var threads = 2
+
+    public init(depths: [Int], widths: [Int], seeds: Int, initializations: [Initialization]) {
+        self.depths = depths
+        self.widths = widths
+        self.seeds = seeds
+        self.initializations = initializations
+    }
+
+    public func run(progress: ProgressReporter? = nil) throws -> [Row] {
+        let pool = ThreadPool(threadCount: threads)
+        var rows: [Row] = []
+        for initialization in initializations {
+            for depth in depths {
+                for width in widths {
+                    for seed in 0..<UInt64(seeds) {
+                        try Interrupt.check()
+                        let sizes = [1] + Array(repeating: width, count: depth - 1) + [1]
+                        let net = MLP.initialized(sizes: sizes, initialization: initialization,
+                                                  seed: seed &+ 1000 &* UInt64(depth) &+ 1_000_000 &* UInt64(width))
+                        let start = monotonicSeconds()
+                        let f = enumerateKinks(try Network1D(net), pool: pool)
+                        let seconds = monotonicSeconds() - start
+                        let spectrum = ExactSpectrum1D(f, pool: pool).kinkSpectrum(frequencies)
+                        let check = Theorem1DCheck(f, frequencies: frequencies, kinkSpectrum: spectrum)
+                        let bound = (0..<net.layerCount).map { net.spectralNorm($0, tolerance: 1e-9) }.reduce(1, *)
+                        rows.append(Row(initialization: initialization, depth: depth, width: width, seed: seed,
+                                        pieces: f.pieces, lipschitz: f.lipschitz, lipschitzBound: bound,
+                                        totalSlopeJump: f.totalSlopeJump, spectralConstant: check.largestScaledSpectrum,
+                                        decayExponent: f.kinks.count >= 2 ? check.decay?.slope : nil,
+                                        decayStandardError: f.kinks.count >= 2 ? check.decay?.standardError : nil,
+                                        seconds: seconds))
+                        progress?.update(rows.count, note: "\(initialization.rawValue) depth \(depth) width \(width)")
+                    }
+                }
+            }
+        }
+        return rows
+    }
+
+    /// Writes scaling.csv, growth.csv (fitted rates) and the pictures.
+    public func write(_ rows: [Row], to out: URL) throws -> [String: Any] {
+        var table = CSVTable(header: ["init", "depth", "width", "seed", "pieces", "lipschitz", "lipschitz_bound_eq7",
+                                      "total_slope_jump", "spectral_constant", "decay_exponent",
+                                      "decay_exponent_standard_error", "enumeration_seconds"])
+        for r in rows {
+            table.append([.text(r.initialization.rawValue), .int(r.depth), .int(r.width), .int(Int(r.seed)), .int(r.pieces),
+                          .double(r.lipschitz), .double(r.lipschitzBound), .double(r.totalSlopeJump),
+                          .double(r.spectralConstant), r.decayExponent.map { .double($0) } ?? .empty,
+                          r.decayStandardError.map { .double($0) } ?? .empty, .double(r.seconds)])
+        }
+        try table.write(to: out.appendingPathComponent("scaling.csv"))
+        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }
+        // Growth: log N_f against log width at fixed depth (polynomial degree), and log N_f, log L_f against depth
+        // at fixed width (exponential rate per layer).
+        var growth = CSVTable(header: ["init", "quantity", "against", "fixed", "fixed_value", "slope", "standard_error", "points"])
+        var summary: [String: Any] = [:]
+        for initialization in initializations {
+            let mine = rows.filter { $0.initialization == initialization }
+            for depth in depths where widths.count >= 3 {
+                let pts = widths.map { w in (Double(w), mean(mine.filter { $0.depth == depth && $0.width == w }.map { Double($0.pieces) })) }
+                if let fit = DecayFit.fit(frequencies: pts.map(\.0), magnitudes: pts.map(\.1)) {
+                    growth.append([.text(initialization.rawValue), "log pieces", "log width", "depth", .int(depth),
+                                   .double(fit.slope), .double(fit.standardError), .int(fit.points)])
+                }
+            }
+            for width in widths where depths.count >= 3 {
+                for (name, value) in [("log pieces", { (r: Row) in Double(r.pieces) }), ("log lipschitz", { (r: Row) in r.lipschitz })] {
+                    let pts = depths.map { d in (Double(d), log(mean(mine.filter { $0.depth == d && $0.width == width }.map(value)))) }
+                    // Slope of log Q against depth: exp(slope) is the growth factor per layer.
+                    let xs = pts.map(\.0), ys = pts.map(\.1)
+                    if let (slope, se) = linearFit(xs, ys) {
+                        growth.append([.text(initialization.rawValue), .text(name), "depth", "width", .int(width),
+                                       .double(slope), .double(se), .int(xs.count)])
+                    }
+                }
+            }
+            let byDepth = depths.map { d in mean(mine.filter { $0.depth == d }.map { Double($0.pieces) }) }
+            summary[initialization.rawValue] = ["mean_pieces_by_depth": byDepth]
+        }
+        try growth.write(to: out.appendingPathComponent("growth.csv"))
+        for initialization in initializations {
+            let mine = rows.filter { $0.initialization == initialization }
+            let name = initialization.rawValue
+            try linePlot(title: "Linear pieces N_f of random 1-D nets (\(name) init), mean over \(seeds) seeds",
+                         series: depths.map { d in Series(name: "depth \(d)", x: widths.map(Double.init), y: widths.map { w in
+                             mean(mine.filter { $0.depth == d && $0.width == w }.map { Double($0.pieces) }) }) },
+                         xLabel: "width", yLabel: "pieces N_f", logX: true, logY: true)
+                .writePNG(to: out.appendingPathComponent("pieces_vs_width_\(name).png"))
+            try linePlot(title: "Lipschitz constant L_f and spectral constant (\(name) init)",
+                         series: widths.flatMap { w in [
+                             Series(name: "L_f, width \(w)", x: depths.map(Double.init), y: depths.map { d in
+                                 mean(mine.filter { $0.depth == d && $0.width == w }.map(\.lipschitz)) }),
+                             Series(name: "max|f~|(2 pi k)^2, width \(w)", x: depths.map(Double.init), y: depths.map { d in
+                                 mean(mine.filter { $0.depth == d && $0.width == w }.map(\.spectralConstant)) }, dashed: true),
+                         ] }, xLabel: "depth (linear layers)", yLabel: "constant", logY: true)
+                .writePNG(to: out.appendingPathComponent("constants_vs_depth_\(name).png"))
+        }
+        return summary
+    }
+}
+
+/// Least-squares slope of y against x with its standard error (nil with fewer than 3 points or no spread).
+func linearFit(_ x: [Double], _ y: [Double]) -> (Double, Double)? {
+    let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
+    guard pairs.count >= 3 else { return nil }
+    let n = Double(pairs.count)
+    let mx = pairs.map(\.0).reduce(0, +) / n, my = pairs.map(\.1).reduce(0, +) / n
+    var sxx = 0.0, sxy = 0.0
+    for (a, b) in pairs { sxx += (a - mx) * (a - mx); sxy += (a - mx) * (b - my) }
+    guard sxx > 0 else { return nil }
+    let slope = sxy / sxx
+    var rss = 0.0
+    for (a, b) in pairs { let r = b - my - slope * (a - mx); rss += r * r }
+    return (slope, (rss / (n - 2) / sxx).squareRoot())
+}
