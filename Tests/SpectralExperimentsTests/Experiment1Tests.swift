@@ -143,3 +143,20 @@ final class Experiment7Tests: XCTestCase {
         XCTAssertEqual(again.map(\.magnitudes), outcomes.map(\.magnitudes))
     }
 }
+
+final class Experiment2Tests: XCTestCase {
+    /// The quick preset: the highest frequency loses magnitude at smaller perturbations than the lowest, and δ = 0
+    /// reproduces the trained spectrum exactly.
+    func testHighFrequenciesAreLessRobust() throws {
+        var experiment = Experiment2(preset: .quick)
+        experiment.directions = 8
+        let ratios = try experiment.run()
+        for f in experiment.frequencies.indices { XCTAssertEqual(ratios[0][f], 1, accuracy: 1e-12) }
+        let last = ratios.count - 1
+        XCTAssertGreaterThan(ratios[last][0], ratios[last][experiment.frequencies.count - 1] + 0.1,
+                             "at the largest δ the lowest frequency keeps more of its magnitude than the highest")
+        let half = experiment.halfDeltas(ratios)
+        if let high = half.last!, let low = half.first! { XCTAssertLessThan(high, low) }
+        XCTAssertNotNil(half.last!, "the highest frequency halves within the δ grid")
+    }
+}
