@@ -117,6 +117,7 @@ public struct Experiment1 {
                                       configuration: TrainingConfiguration(steps: c.iterations, learningRate: c.learningRate),
                                       gemm: gemm)
             var runMagnitudes: [[Double]] = [], runLosses: [Double] = []
+            var singularVectors = [[Double]?](repeating: nil, count: net.layerCount)
             let inputs = z.map(Float.init)
             func record(_ iteration: Int, loss: Double) {
                 let outputs = trainer.predict(inputs, rows: c.samples).map(Double.init)
@@ -127,7 +128,10 @@ public struct Experiment1 {
                 if run == 0 && snapshotIterations.contains(iteration) { result.snapshots.append((iteration, outputs)) }
                 if (runMagnitudes.count - 1) % c.normEvery == 0 || iteration == c.iterations {
                     for l in 0..<net.layerCount {
-                        result.spectralNorms.append((run, iteration, l, net.spectralNorm(l, tolerance: 1e-7, maxIterations: 3000)))
+                        let (sigma, vector) = net.spectralNormAndVector(l, start: singularVectors[l], tolerance: 1e-9,
+                                                                         maxIterations: 3000)
+                        singularVectors[l] = vector
+                        result.spectralNorms.append((run, iteration, l, sigma))
                     }
                 }
             }
