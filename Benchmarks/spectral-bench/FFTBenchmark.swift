@@ -26,7 +26,13 @@ func benchFFT(_ options: BenchOptions) throws {
         } else {
             let plan = RealFFTPlan(count: n)
             let x = re
-            samples = timings { _ = plan.forward(x) }
+            samples = timings {
+                x.withUnsafeBufferPointer { xp in
+                    re.withUnsafeMutableBufferPointer { r in
+                        im.withUnsafeMutableBufferPointer { i in plan.forward(xp.baseAddress!, re: r.baseAddress!, im: i.baseAddress!) }
+                    }
+                }
+            }
         }
         let median = samples.sorted()[samples.count / 2]
         let microseconds = median * 1e6

@@ -1,4 +1,5 @@
 import Foundation
+import SpectralKernels
 
 /// The DFT of n real samples, returning the n/2 + 1 non-redundant bins (X_{n−k} = conj X_k).
 ///
@@ -8,38 +9,61 @@ public final class RealFFTPlan: @unchecked Sendable {
     public let count: Int
     private let half: FFTPlan?
     private let full: FFTPlan?
-    private let twiddles: [Complex]
+    private let twiddleRe: [Double], twiddleIm: [Double]
+    private let workRe: AlignedBuffer<Double>, workIm: AlignedBuffer<Double>
 
     public init(count: Int) {
         precondition(count >= 1, "an FFT needs at least one point")
         self.count = count
+        let h = count / 2
         if count % 2 == 0 {
-            half = FFTPlan(count: count / 2)
+            half = FFTPlan(count: h)
             full = nil
-            twiddles = (0...(count / 2)).map { unitRoot(index: -$0, period: count) }
+            let w = (0...h).map { unitRoot(index: -$0, period: count) }
+            twiddleRe = w.map(\.re); twiddleIm = w.map(\.im)
         } else {
             half = nil
             full = FFTPlan(count: count)
-            twiddles = []
+            twiddleRe = []; twiddleIm = []
+        }
+        workRe = AlignedBuffer(count: max(1, count % 2 == 0 ? h : count))
+        workIm = AlignedBuffer(count: max(1, count % 2 == 0 ? h : count))
+    }
+
+    /// Writes the n/2 + 1 bins of the DFT of `x` (n reals) to `re` and `im`. Uses the plan's scratch: one call at
+    /// a time per plan.
+    public func forward(_ x: UnsafePointer<Double>, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+        let (zr, zi) = (workRe.pointer, workIm.pointer)
+        guard let half else {
+            for j in 0..<count { zr[j] = x[j]; zi[j] = 0 }
+            full!.forward(re: zr, im: zi)
+            re.update(from: zr, count: count / 2 + 1)
+            im.update(from: zi, count: count / 2 + 1)
+            return
+        }
+        let h = count / 2
+        for j in 0..<h { zr[j] = x[2 * j]; zi[j] = x[2 * j + 1] }
+        half.forward(re: zr, im: zi)
+        for k in 0...h {
+            let a = k % h, b = (h - k) % h
+            // even = (Z_k + conj Z_{h−k})/2, odd = (Z_k − conj Z_{h−k})/2, X_k = even − i·w_k·odd.
+            let evenR = 0.5 * (zr[a] + zr[b]), evenI = 0.5 * (zi[a] - zi[b])
+            let oddR = 0.5 * (zr[a] - zr[b]), oddI = 0.5 * (zi[a] + zi[b])
+            let tr = twiddleRe[k] * oddR - twiddleIm[k] * oddI, ti = twiddleRe[k] * oddI + twiddleIm[k] * oddR
+            re[k] = evenR + ti
+            im[k] = evenI - tr
         }
     }
 
     public func forward(_ x: [Double]) -> [Complex] {
         precondition(x.count == count, "real FFT plan for \(count) points got \(x.count)")
-        guard let half else { return Array(full!.forward(x.map { Complex($0) }).prefix(count / 2 + 1)) }
-        let h = count / 2
-        var re = (0..<h).map { x[2 * $0] }, im = (0..<h).map { x[2 * $0 + 1] }
-        re.withUnsafeMutableBufferPointer { r in
-            im.withUnsafeMutableBufferPointer { i in half.forward(re: r.baseAddress!, im: i.baseAddress!) }
+        var re = [Double](repeating: 0, count: count / 2 + 1), im = re
+        x.withUnsafeBufferPointer { xp in
+            re.withUnsafeMutableBufferPointer { r in
+                im.withUnsafeMutableBufferPointer { i in forward(xp.baseAddress!, re: r.baseAddress!, im: i.baseAddress!) }
+            }
         }
-        return (0...h).map { k in
-            let z = Complex(re[k % h], im[k % h])
-            let zc = Complex(re[(h - k) % h], -im[(h - k) % h])
-            let even = 0.5 * (z + zc), odd = 0.5 * (z - zc)
-            // X_k = even − i·w_k·odd
-            let t = twiddles[k] * odd
-            return Complex(even.re + t.im, even.im - t.re)
-        }
+        return zip(re, im).map { Complex($0, $1) }
     }
 }
 
