@@ -43,14 +43,14 @@ public struct Network1D: Sendable {
 /// f: ℝ → ℝ continuous piecewise linear, described exactly: the kinks x_j (sorted), the slope jump Δs_j and value
 /// f(x_j) at each, and the slopes of the two unbounded end pieces. Float64.
 public struct PiecewiseLinear1D: Sendable {
-    public var kinks: [Double]
-    public var slopeJumps: [Double]
-    public var values: [Double]
+    public let kinks: [Double]
+    public let slopeJumps: [Double]
+    public let values: [Double]
     /// Slope on (−∞, x₀) and on (x_last, ∞) (both equal the single slope when there is no kink).
-    public var leftSlope: Double
-    public var rightSlope: Double
+    public let leftSlope: Double
+    public let rightSlope: Double
     /// f at `anchor` (used when there are no kinks).
-    public var anchor: (x: Double, value: Double)
+    public let anchor: (x: Double, value: Double)
 
     public init(kinks: [Double], slopeJumps: [Double], values: [Double], leftSlope: Double, rightSlope: Double,
                 anchor: (x: Double, value: Double)) {
@@ -60,17 +60,16 @@ public struct PiecewiseLinear1D: Sendable {
         self.leftSlope = leftSlope
         self.rightSlope = rightSlope
         self.anchor = anchor
+        var slopes = [leftSlope]
+        for jump in slopeJumps { slopes.append(slopes.last! + jump) }
+        pieceSlopes = slopes
     }
 
     /// Number of linear pieces N_f.
     public var pieces: Int { kinks.count + 1 }
 
-    /// The slope of each piece, left to right.
-    public var pieceSlopes: [Double] {
-        var s = [leftSlope]
-        for jump in slopeJumps { s.append(s.last! + jump) }
-        return s
-    }
+    /// The slope of each piece, left to right (computed once, at construction).
+    public let pieceSlopes: [Double]
 
     /// L_f = max |slope|.
     public var lipschitz: Double { pieceSlopes.map(abs).max()! }
@@ -80,19 +79,20 @@ public struct PiecewiseLinear1D: Sendable {
     /// f(x) from the description (the nearest kink's value plus slope × distance).
     public func callAsFunction(_ x: Double) -> Double {
         guard !kinks.isEmpty else { return anchor.value + leftSlope * (x - anchor.x) }
-        // The last kink ≤ x.
-        var lo = 0, hi = kinks.count
-        while lo < hi { let mid = (lo + hi) / 2; if kinks[mid] <= x { lo = mid + 1 } else { hi = mid } }
+        let lo = kinksAtOrBelow(x)
         if lo == 0 { return values[0] + leftSlope * (x - kinks[0]) }
         let slopes = lo == kinks.count ? rightSlope : pieceSlopes[lo]
         return values[lo - 1] + slopes * (x - kinks[lo - 1])
     }
 
     /// Slope just right of x.
-    public func slope(at x: Double) -> Double {
-        var index = 0
-        while index < kinks.count && kinks[index] <= x { index += 1 }
-        return pieceSlopes[index]
+    public func slope(at x: Double) -> Double { pieceSlopes[kinksAtOrBelow(x)] }
+
+    /// The number of kinks ≤ x (binary search).
+    func kinksAtOrBelow(_ x: Double) -> Int {
+        var lo = 0, hi = kinks.count
+        while lo < hi { let mid = (lo + hi) / 2; if kinks[mid] <= x { lo = mid + 1 } else { hi = mid } }
+        return lo
     }
 }
 

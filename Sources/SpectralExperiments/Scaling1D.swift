@@ -98,9 +98,9 @@ public struct Scaling1D {
                     let pts = depths.map { d in (Double(d), log(mean(mine.filter { $0.depth == d && $0.width == width }.map(value)))) }
                     // Slope of log Q against depth: exp(slope) is the growth factor per layer.
                     let xs = pts.map(\.0), ys = pts.map(\.1)
-                    if let (slope, se) = linearFit(xs, ys) {
+                    if let fit = LineFit(x: xs, y: ys) {
                         growth.append([.text(initialization.rawValue), .text(name), "depth", "width", .int(width),
-                                       .double(slope), .double(se), .int(xs.count)])
+                                       .double(fit.slope), .double(fit.standardError), .int(xs.count)])
                     }
                 }
             }
@@ -129,17 +129,3 @@ public struct Scaling1D {
     }
 }
 
-/// Least-squares slope of y against x with its standard error (nil with fewer than 3 points or no spread).
-func linearFit(_ x: [Double], _ y: [Double]) -> (Double, Double)? {
-    let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
-    guard pairs.count >= 3 else { return nil }
-    let n = Double(pairs.count)
-    let mx = pairs.map(\.0).reduce(0, +) / n, my = pairs.map(\.1).reduce(0, +) / n
-    var sxx = 0.0, sxy = 0.0
-    for (a, b) in pairs { sxx += (a - mx) * (a - mx); sxy += (a - mx) * (b - my) }
-    guard sxx > 0 else { return nil }
-    let slope = sxy / sxx
-    var rss = 0.0
-    for (a, b) in pairs { let r = b - my - slope * (a - mx); rss += r * r }
-    return (slope, (rss / (n - 2) / sxx).squareRoot())
-}

@@ -37,17 +37,31 @@ public struct DecayFit: Sendable, CustomStringConvertible {
         for i in k.indices where k[i] > 0 && m[i] > 0 && m[i].isFinite && (band?.contains(k[i]) ?? true) {
             xs.append(log(k[i])); ys.append(log(m[i])); used.append(k[i])
         }
-        guard xs.count >= 3 else { return nil }
-        let n = Double(xs.count)
-        let meanX = xs.reduce(0, +) / n, meanY = ys.reduce(0, +) / n
-        var sxx = 0.0, sxy = 0.0
-        for (x, y) in zip(xs, ys) { sxx += (x - meanX) * (x - meanX); sxy += (x - meanX) * (y - meanY) }
-        guard sxx > 0 else { return nil }
-        let slope = sxy / sxx, intercept = meanY - slope * meanX
-        var rss = 0.0
-        for (x, y) in zip(xs, ys) { let r = y - intercept - slope * x; rss += r * r }
-        let standardError = (rss / (n - 2) / sxx).squareRoot()
-        return DecayFit(slope: slope, standardError: standardError, intercept: intercept,
+        guard let line = LineFit(x: xs, y: ys) else { return nil }
+        return DecayFit(slope: line.slope, standardError: line.standardError, intercept: line.intercept,
                         band: used.first!...used.last!, points: xs.count, envelope: envelope)
+    }
+}
+
+/// Ordinary least squares y = intercept + slope·x, with the slope's standard error √(RSS/(n−2)/Sxx).
+public struct LineFit: Sendable {
+    public let slope: Double
+    public let intercept: Double
+    public let standardError: Double
+
+    /// Nil with fewer than 3 finite points or no spread in x.
+    public init?(x: [Double], y: [Double]) {
+        let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
+        guard pairs.count >= 3 else { return nil }
+        let n = Double(pairs.count)
+        let meanX = pairs.map(\.0).reduce(0, +) / n, meanY = pairs.map(\.1).reduce(0, +) / n
+        var sxx = 0.0, sxy = 0.0
+        for (a, b) in pairs { sxx += (a - meanX) * (a - meanX); sxy += (a - meanX) * (b - meanY) }
+        guard sxx > 0 else { return nil }
+        slope = sxy / sxx
+        intercept = meanY - slope * meanX
+        var rss = 0.0
+        for (a, b) in pairs { let r = b - intercept - slope * a; rss += r * r }
+        standardError = (rss / (n - 2) / sxx).squareRoot()
     }
 }
