@@ -38,13 +38,6 @@ public final class MLP: @unchecked Sendable {
     public func weights(_ layer: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + weightOffset(layer) }
     public func bias(_ layer: Int) -> UnsafeMutablePointer<Float> { parameters.pointer + biasOffset(layer) }
 
-    /// Layer `layer`'s weight as a Float64 row-major [out][in] matrix and its bias (for exact analysis).
-    public func layerInFloat64(_ layer: Int) -> (weight: [[Double]], bias: [Double]) {
-        let (rows, cols) = (fanOut(layer), fanIn(layer))
-        let w = weights(layer), b = bias(layer)
-        return ((0..<rows).map { i in (0..<cols).map { Double(w[i * cols + $0]) } }, (0..<rows).map { Double(b[$0]) })
-    }
-
     public func copy() -> MLP {
         let other = MLP(sizes: sizes)
         other.parameters.pointer.update(from: parameters.pointer, count: parameterCount)
