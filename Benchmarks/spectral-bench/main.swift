@@ -9,6 +9,7 @@ let benchmarks: [String: (BenchOptions) throws -> Void] = [
     "train": benchTrain,
     "fft": benchFFT,
     "breakpoints": benchBreakpoints,
+    "regions2d": benchRegions2D,
 ]
 
 let arguments = CommandLine.arguments

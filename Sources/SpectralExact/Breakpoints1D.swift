@@ -3,43 +3,6 @@ import SpectralCore
 import SpectralKernels
 import SpectralNetworks
 
-/// A ReLU network f: ℝ → ℝ in Float64 (the weights converted once from the trained Float32 net).
-public struct Network1D: Sendable {
-    /// weights[l] is [out, in] row-major, biases[l] is [out].
-    public let weights: [[Double]]
-    public let biases: [[Double]]
-    public let sizes: [Int]
-
-    public init(_ net: MLP) throws {
-        guard net.inputSize == 1 else {
-            throw SpectralError.badInput("the network takes \(net.inputSize) inputs; the 1-D exact analysis needs exactly 1")
-        }
-        guard net.outputSize == 1 else {
-            throw SpectralError.badInput("the network has \(net.outputSize) outputs; the 1-D exact analysis needs exactly 1")
-        }
-        if let bad = net.firstNonFiniteParameter() { throw SpectralError.badInput("the network has a non-finite parameter: \(bad)") }
-        sizes = net.sizes
-        weights = (0..<net.layerCount).map { l in (0..<(net.fanIn(l) * net.fanOut(l))).map { Double(net.weights(l)[$0]) } }
-        biases = (0..<net.layerCount).map { l in (0..<net.fanOut(l)).map { Double(net.bias(l)[$0]) } }
-    }
-
-    public var layerCount: Int { sizes.count - 1 }
-
-    /// f(x) by the direct forward pass in Float64.
-    public func callAsFunction(_ x: Double) -> Double {
-        var h = [x]
-        for l in 0..<layerCount {
-            let (din, dout) = (sizes[l], sizes[l + 1])
-            h = (0..<dout).map { o in
-                var s = biases[l][o]
-                for i in 0..<din { s += weights[l][o * din + i] * h[i] }
-                return l + 1 < layerCount ? max(s, 0) : s
-            }
-        }
-        return h[0]
-    }
-}
-
 /// f: ℝ → ℝ continuous piecewise linear, described exactly: the kinks x_j (sorted), the slope jump Δs_j and value
 /// f(x_j) at each, and the slopes of the two unbounded end pieces. Float64.
 public struct PiecewiseLinear1D: Sendable {

@@ -7,13 +7,19 @@ public final class AlignedBuffer<Element>: @unchecked Sendable {
 
     public static var alignment: Int { 64 }
 
-    public init(count: Int) {
+    public convenience init(count: Int) {
+        self.init(uninitializedCount: count)
+        UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0, count: max(1, count) * MemoryLayout<Element>.stride)
+    }
+
+    /// A buffer whose contents are whatever the allocator returned: for large buffers that the caller fills
+    /// completely (in parallel), so their pages are first touched by the threads that use them.
+    public init(uninitializedCount count: Int) {
         precondition(count >= 0, "AlignedBuffer count must be non-negative")
         precondition(_isPOD(Element.self), "AlignedBuffer holds trivial values only")
         self.count = count
         let bytes = max(1, count) * MemoryLayout<Element>.stride
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Self.alignment)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
         pointer = raw.bindMemory(to: Element.self, capacity: max(1, count))
     }
 

@@ -141,12 +141,12 @@ func computeTile(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     if rows == mr && cols == nr {
-        microKernel6x16(depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+        microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
         return
     }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratch in
         let tile = scratch.baseAddress!
-        microKernel6x16(depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: false)
+        microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: false)
         for i in 0..<rows {
             for j in 0..<cols {
                 c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]

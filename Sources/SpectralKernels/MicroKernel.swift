@@ -1,14 +1,14 @@
-/// The register tile: MR = 6 rows × NR = 16 columns of C held in six SIMD16<Float> accumulators (twelve 256-bit
-/// registers on AVX2), updated by one broadcast and one fused multiply-add per row and per k. With the two
-/// registers of the B row and one broadcast this uses 15 of the 16 vector registers, and each k step does 12 FMAs
-/// for 1 B load and 6 broadcasts, enough to keep both FMA ports busy.
+/// The register tile: MR = 6 rows × one vector V of columns of C, held in six V accumulators. For Float32 V is
+/// SIMD16<Float> (NR = 16), for Float64 SIMD8<Double> (NR = 8): either way two 256-bit registers per row, twelve
+/// in all on AVX2, updated by one broadcast and one fused multiply-add per row and per k. With the two registers
+/// of the B row and one broadcast this uses 15 of the 16 vector registers, and each k step does 12 FMAs for 1 B
+/// load and 6 broadcasts, enough to keep both FMA ports busy.
 ///
-/// `a`: MR·kc packed floats, `b`: NR·kc packed floats. Writes the full 6 × 16 tile to `c` (leading dimension
+/// `a`: MR·kc packed scalars, `b`: NR·kc packed scalars. Writes the full 6 × NR tile to `c` (leading dimension
 /// `ldc`), adding to what is there when `accumulate` is set.
 @inline(__always)
-func microKernel6x16(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-    typealias V = SIMD16<Float>
+func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, b: UnsafePointer<V.Scalar>,
+                           c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool) where V.Scalar: FloatingPoint {
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
     var ap = a
     var bp = UnsafeRawPointer(b)

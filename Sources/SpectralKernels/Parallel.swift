@@ -10,3 +10,21 @@ extension ThreadPool {
         }
     }
 }
+
+extension ThreadPool {
+    /// Cuts 0..<count into chunks of `chunkSize` (the cut depends on neither the thread count nor timing), runs
+    /// `body` on each across the pool, and returns the results in chunk order: for work whose outputs are
+    /// concatenated, so the result is the same for any thread count.
+    public func mapChunks<Result>(count: Int, chunkSize: Int, _ body: (Range<Int>) -> Result) -> [Result] {
+        if count <= 0 { return [] }
+        let size = max(1, chunkSize)
+        let chunks = (count + size - 1) / size
+        let results = UnsafeMutablePointer<Result?>.allocate(capacity: chunks)
+        results.initialize(repeating: nil, count: chunks)
+        defer { results.deinitialize(count: chunks); results.deallocate() }
+        run(tasks: chunks) { task, _ in
+            results[task] = body(task * size..<min(count, (task + 1) * size))
+        }
+        return (0..<chunks).map { results[$0]! }
+    }
+}

@@ -1,0 +1,241 @@
+/// What one layer makes of a chunk of faces: the cells each face is cut into, the vertices created inside faces,
+/// and the new edges (chords) between cells. References are coded so chunks can be concatenated in order:
+///  - vertex: ≥ 0 a global id (an old vertex or one inserted on an edge), < 0 interior vertex −(v + 1) of this chunk;
+///  - half-edge: ≥ 0 a global half-edge of a split old edge, < 0 chord half-edge −(h + 1) of this chunk.
+final class FaceSplitChunk {
+    var cellOffsets: [Int] = [0]
+    var cellHalfEdges: [Int] = []
+    var cellParent: [Int32] = []
+    /// The layer's activation bits of each cell, `words` UInt64 per cell.
+    var cellBits: [UInt64] = []
+    var interiorX: [Double] = []
+    var interiorY: [Double] = []
+    var chordStart: [Int32] = []
+    var chordEnd: [Int32] = []
+    var chordUnit: [Int32] = []
+    var ambiguous = 0
+    let words: Int
+    init(words: Int) { self.words = words }
+}
+
+/// The affine maps of one layer's pre-activations on the faces: face f, unit u: z = a·x + b·y + c with
+/// (a, b, c) = (maps[f·3w + u], maps[f·3w + w + u], maps[f·3w + 2w + u]).
+struct FaceMaps {
+    let maps: UnsafePointer<Double>
+    let width: Int
+    @inline(__always) func value(face: Int, unit: Int, _ x: Double, _ y: Double) -> Double {
+        let m = maps + face * 3 * width + unit
+        return m[0] * x + m[width] * y + m[2 * width]
+    }
+}
+
+/// One convex cell during the cut of a face: corners (local vertex indices) and the half-edge leaving each.
+private struct Cell {
+    var vertices: [Int32]
+    var halfEdges: [Int]
+}
+
+/// Cuts face f by every unit of the layer whose pre-activation changes sign on it, in unit order, and appends the
+/// cells to `out`. Old edges were already split (`splitEdges`), so on f's boundary every sign change passes
+/// through a vertex where the unit is exactly 0; only chords inside f are crossed strictly, and the vertex made
+/// there is shared by the two cells on either side of the chord. A cell is cut when the signs of its corners
+/// (zeros aside) form exactly one positive and one negative run; the chord joins the last zero before each run.
+/// Rounding can leave a sliver whose corners alternate in sign more often than an affine function allows: it is
+/// kept whole (counted in `ambiguous`) and its bit is the sign of the unit at its centroid.
+func splitFace(_ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer<Int>, values: VertexStore,
+               maps: FaceMaps, scratch: UnsafeMutablePointer<Double>, into out: FaceSplitChunk) {
+    let width = values.width
+    // 1. The boundary, with the vertices inserted on its edges.
+    var boundary: [Int32] = [], boundaryEdges: [Int] = []
+    for i in mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1] {
+        let h = mesh.halfEdges[i]
+        let e = Int(h >> 1)
+        let (first, count) = (insertedOffsets[e], insertedOffsets[e + 1] - insertedOffsets[e])
+        let subBase = e + first
+        let newBase = values.oldCount + first
+        if h & 1 == 0 {
+            boundary.append(mesh.edgeStart[e]); boundaryEdges.append(subBase << 1)
+            for j in 0..<count { boundary.append(Int32(newBase + j)); boundaryEdges.append((subBase + j + 1) << 1) }
+        } else {
+            boundary.append(mesh.edgeEnd[e]); boundaryEdges.append((subBase + count) << 1 | 1)
+            for j in stride(from: count - 1, through: 0, by: -1) {
+                boundary.append(Int32(newBase + j)); boundaryEdges.append((subBase + j) << 1 | 1)
+            }
+        }
+    }
+    // 2. Which units cross f (values of both signs at its corners), and the sign of the others.
+    let low = scratch, high = scratch + width
+    low.update(from: values.row(boundary[0]), count: width)
+    high.update(from: values.row(boundary[0]), count: width)
+    for v in boundary.dropFirst() {
+        let r = values.row(v)
+        for u in 0..<width { low[u] = min(low[u], r[u]); high[u] = max(high[u], r[u]) }
+    }
+    var baseBits = [UInt64](repeating: 0, count: out.words)
+    var crossing: [Int] = []
+    for u in 0..<width {
+        if low[u] < 0 && high[u] > 0 { crossing.append(u) } else if high[u] > 0 { baseBits[u >> 6] |= 1 << UInt64(u & 63) }
+    }
+    if crossing.isEmpty {
+        emit(boundaryEdges, bits: baseBits, face: f, out: out)
+        return
+    }
+    // 3. The local arrangement.
+    var arrangement = LocalArrangement(face: f, boundary: boundary, crossing: crossing, values: values, maps: maps)
+    var cells = [Cell(vertices: (0..<boundary.count).map(Int32.init), halfEdges: boundaryEdges)]
+    for j in crossing.indices {
+        arrangement.splitChords.removeAll(keepingCapacity: true)
+        for c in cells.indices where arrangement.hasBothSigns(cells[c], unit: j) {
+            if let negativeSide = arrangement.cut(&cells[c], unit: j) { cells.append(negativeSide) }
+        }
+    }
+    // 4. Bits of the crossing units, then the cells.
+    let chordBase = out.chordStart.count
+    let interiorBase = out.interiorX.count
+    for cell in cells {
+        var bits = baseBits
+        for (j, u) in crossing.enumerated() {
+            var positive = false, negative = false
+            for v in cell.vertices {
+                let z = arrangement.z[Int(v) * crossing.count + j]
+                positive = positive || z > 0; negative = negative || z < 0
+            }
+            if positive && negative { positive = arrangement.centroidValue(cell.vertices, unit: u) > 0 }
+            if positive { bits[u >> 6] |= 1 << UInt64(u & 63) }
+        }
+        emit(cell.halfEdges.map { $0 >= 0 ? $0 : -(((chordBase << 1) + (-$0 - 1)) + 1) }, bits: bits, face: f, out: out)
+    }
+    let code = { (v: Int32) -> Int32 in
+        Int(v) < boundary.count ? boundary[Int(v)] : Int32(-(interiorBase + Int(v) - boundary.count) - 1)
+    }
+    for c in arrangement.chordStart.indices {
+        out.chordStart.append(code(arrangement.chordStart[c]))
+        out.chordEnd.append(code(arrangement.chordEnd[c]))
+        out.chordUnit.append(Int32(crossing[arrangement.chordUnit[c]]))
+    }
+    out.interiorX.append(contentsOf: arrangement.x[boundary.count...])
+    out.interiorY.append(contentsOf: arrangement.y[boundary.count...])
+    out.ambiguous += arrangement.ambiguous
+}
+
+/// Appends one cell (its half-edges already coded for the chunk).
+private func emit(_ halfEdges: [Int], bits: [UInt64], face: Int, out: FaceSplitChunk) {
+    out.cellHalfEdges.append(contentsOf: halfEdges)
+    out.cellOffsets.append(out.cellHalfEdges.count)
+    out.cellParent.append(Int32(face))
+    out.cellBits.append(contentsOf: bits)
+}
+
+/// The vertices, values and chords of one face's cut. Local vertex v < boundary count is a boundary vertex;
+/// z holds the crossing units' values, `crossing.count` per vertex.
+private struct LocalArrangement {
+    let face: Int
+    let crossing: [Int]
+    let maps: FaceMaps
+    var x: [Double] = [], y: [Double] = [], z: [Double] = []
+    var chordStart: [Int32] = [], chordEnd: [Int32] = [], chordUnit: [Int] = []
+    /// Chords split by the current unit: chord → (new vertex, the new chord that carries the far half).
+    var splitChords: [Int: (vertex: Int32, chord: Int)] = [:]
+    var ambiguous = 0
+
+    init(face: Int, boundary: [Int32], crossing: [Int], values: VertexStore, maps: FaceMaps) {
+        (self.face, self.crossing, self.maps) = (face, crossing, maps)
+        for v in boundary {
+            let p = values.position(v), r = values.row(v)
+            x.append(p.x); y.append(p.y)
+            for u in crossing { z.append(r[u]) }
+        }
+    }
+
+    @inline(__always) func value(_ v: Int32, _ j: Int) -> Double { z[Int(v) * crossing.count + j] }
+
+    func centroidValue(_ vertices: [Int32], unit: Int) -> Double {
+        let n = Double(vertices.count)
+        let cx = vertices.reduce(0) { $0 + x[Int($1)] } / n, cy = vertices.reduce(0) { $0 + y[Int($1)] } / n
+        return maps.value(face: face, unit: unit, cx, cy)
+    }
+
+    /// The vertex where unit j crosses chord c (created once; both cells of the chord get the same one).
+    mutating func crossingVertex(chord c: Int, unit j: Int) -> (vertex: Int32, chord: Int) {
+        if let known = splitChords[c] { return known }
+        let (a, b) = (chordStart[c], chordEnd[c])
+        let (za, zb) = (value(a, j), value(b, j))
+        let t = za / (za - zb)
+        let px = (1 - t) * x[Int(a)] + t * x[Int(b)], py = (1 - t) * y[Int(a)] + t * y[Int(b)]
+        let w = Int32(x.count)
+        x.append(px); y.append(py)
+        for (k, u) in crossing.enumerated() { z.append(k == j ? 0 : maps.value(face: face, unit: u, px, py)) }
+        chordStart.append(w); chordEnd.append(b); chordUnit.append(chordUnit[c])
+        chordEnd[c] = w
+        let result = (w, chordStart.count - 1)
+        splitChords[c] = result
+        return result
+    }
+
+    /// Whether unit j is positive at some corner of the cell and negative at another (only such cells can have a
+    /// chord crossed strictly or be cut).
+    func hasBothSigns(_ cell: Cell, unit j: Int) -> Bool {
+        var positive = false, negative = false
+        for v in cell.vertices {
+            let s = value(v, j)
+            positive = positive || s > 0; negative = negative || s < 0
+        }
+        return positive && negative
+    }
+
+    /// Cuts `cell` by unit j (index into `crossing`): it becomes the positive side and the negative side is
+    /// returned (or it stays whole, with any crossing vertices inserted, when it cannot be cut).
+    mutating func cut(_ cell: inout Cell, unit j: Int) -> Cell? {
+        // Insert the crossing vertices of chords crossed strictly (shared with the neighbouring cell).
+        var vs: [Int32] = [], hs: [Int] = []
+        var consistent = true
+        let n = cell.vertices.count
+        vs.reserveCapacity(n + 2); hs.reserveCapacity(n + 2)
+        for i in 0..<n {
+            let a = cell.vertices[i], b = cell.vertices[(i + 1) % n], h = cell.halfEdges[i]
+            vs.append(a); hs.append(h)
+            let (za, zb) = (value(a, j), value(b, j))
+            guard (za < 0 && zb > 0) || (za > 0 && zb < 0) else { continue }
+            guard h < 0 else { consistent = false; continue }
+            let chord = (-h - 1) >> 1, reversed = (-h - 1) & 1
+            let (w, far) = crossingVertex(chord: chord, unit: j)
+            // Forward: a → w on the chord, w → b on its far half. Backward: a → w on the far half, w → b on it.
+            if reversed == 0 { vs.append(w); hs.append(-((far << 1) + 1)) } else { hs[hs.count - 1] = -((far << 1 | 1) + 1); vs.append(w); hs.append(h) }
+        }
+        // Runs of signs, zeros aside.
+        let m = vs.count
+        let sign = vs.map { v -> Int in let s = value(v, j); return s > 0 ? 1 : (s < 0 ? -1 : 0) }
+        let nonzero = (0..<m).filter { sign[$0] != 0 }
+        var changes = 0
+        for t in nonzero.indices where sign[nonzero[t]] != sign[nonzero[(t + 1) % nonzero.count]] { changes += 1 }
+        guard changes == 2, consistent else {
+            if changes > 2 || !consistent { ambiguous += 1 }
+            cell = Cell(vertices: vs, halfEdges: hs)
+            return nil
+        }
+        // The last zero before the negative run (pa) and before the positive run (pb).
+        func lastZeroBefore(runOf s: Int) -> Int? {
+            for t in nonzero.indices where sign[nonzero[t]] == -s && sign[nonzero[(t + 1) % nonzero.count]] == s {
+                let before = (nonzero[(t + 1) % nonzero.count] - 1 + m) % m
+                return sign[before] == 0 ? before : nil
+            }
+            return nil
+        }
+        guard let pa = lastZeroBefore(runOf: -1), let pb = lastZeroBefore(runOf: 1) else {
+            ambiguous += 1
+            cell = Cell(vertices: vs, halfEdges: hs)
+            return nil
+        }
+        let chord = chordStart.count
+        chordStart.append(vs[pa]); chordEnd.append(vs[pb]); chordUnit.append(j)
+        func arc(from s: Int, to e: Int, closing: Int) -> Cell {
+            var cv: [Int32] = [], ch: [Int] = []
+            var i = s
+            while i != e { cv.append(vs[i]); ch.append(hs[i]); i = (i + 1) % m }
+            cv.append(vs[e]); ch.append(closing)
+            return Cell(vertices: cv, halfEdges: ch)
+        }
+        cell = arc(from: pb, to: pa, closing: -((chord << 1) + 1))                // positive side, pa → pb forward
+        return arc(from: pa, to: pb, closing: -((chord << 1 | 1) + 1))          // negative side, pb → pa backward
+    }
+}

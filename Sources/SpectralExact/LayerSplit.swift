@@ -1,0 +1,123 @@
+import SpectralKernels
+
+/// One layer's cut of the whole subdivision (steps 1–4 of `enumerateRegions`).
+struct LayerStep {
+    var mesh: PlanarSubdivision
+    /// For each new face, the face it was cut from, and its activation bits for this layer (`words` per face).
+    var parents: [Int32]
+    var bits: [UInt64]
+    /// For each new edge: the old edge it is part of (sub-edges come first), then the unit of each chord.
+    var subEdgeSource: [Int32]
+    var chordUnits: [Int32]
+    var ambiguous: Int
+}
+
+func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, pool: ThreadPool) -> LayerStep {
+    let (oldVertices, oldEdges) = (mesh.vertexCount, mesh.edgeCount)
+    // 1. Values at the vertices from a canonical face (the first face that has the vertex).
+    var canonical = [Int32](repeating: -1, count: oldVertices)
+    for f in 0..<mesh.faceCount {
+        for i in mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1] {
+            let v = Int(mesh.origin(mesh.halfEdges[i]))
+            if canonical[v] < 0 { canonical[v] = Int32(f) }
+        }
+    }
+    let values = AlignedBuffer<Double>(uninitializedCount: oldVertices * width)
+    do {
+        let faceMaps = FaceMaps(maps: maps.pointer, width: width)
+        pool.forEachChunk(count: oldVertices, minimumChunk: 1024) { range in
+            for v in range {
+                let (f, px, py) = (Int(canonical[v]), mesh.x[v], mesh.y[v])
+                for u in 0..<width { values[v * width + u] = faceMaps.value(face: f, unit: u, px, py) }
+            }
+        }
+        return mesh.x.withUnsafeBufferPointer { xs in
+            mesh.y.withUnsafeBufferPointer { ys in
+                let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldCount: oldVertices,
+                                          addedX: xs.baseAddress!, addedY: ys.baseAddress!, added: values.pointer, width: width)
+                // 2. Vertices on edges.
+                let edgeChunks = pool.mapChunks(count: oldEdges, chunkSize: 4096) { splitEdges($0, mesh: mesh, values: oldOnly) }
+                var insertedOffsets = [0]
+                insertedOffsets.reserveCapacity(oldEdges + 1)
+                for chunk in edgeChunks { for k in chunk.insertedCounts { insertedOffsets.append(insertedOffsets.last! + Int(k)) } }
+                let addedX = edgeChunks.flatMap(\.x), addedY = edgeChunks.flatMap(\.y), addedRows = edgeChunks.flatMap(\.rows)
+                // 3. Cells of every face.
+                let faceChunks: [FaceSplitChunk] = addedX.withUnsafeBufferPointer { ax in
+                    addedY.withUnsafeBufferPointer { ay in
+                        addedRows.withUnsafeBufferPointer { ar in
+                            insertedOffsets.withUnsafeBufferPointer { offsets in
+                                let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
+                                                        oldCount: oldVertices, addedX: ax.baseAddress ?? xs.baseAddress!,
+                                                        addedY: ay.baseAddress ?? ys.baseAddress!,
+                                                        added: ar.baseAddress ?? UnsafePointer(values.pointer), width: width)
+                                return pool.mapChunks(count: mesh.faceCount, chunkSize: 64) { range in
+                                    let chunk = FaceSplitChunk(words: words)
+                                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * width)
+                                    defer { scratch.deallocate() }
+                                    for f in range {
+                                        splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store,
+                                                  maps: faceMaps, scratch: scratch, into: chunk)
+                                    }
+                                    return chunk
+                                }
+                            }
+                        }
+                    }
+                }
+                // 4. Assemble.
+                return assemble(mesh: mesh, insertedOffsets: insertedOffsets, addedX: addedX, addedY: addedY, chunks: faceChunks)
+            }
+        }
+    }
+}
+
+/// The new subdivision from the old one, the vertices inserted on its edges and the faces' cells.
+private func assemble(mesh: PlanarSubdivision, insertedOffsets: [Int], addedX: [Double], addedY: [Double],
+                      chunks: [FaceSplitChunk]) -> LayerStep {
+    let (oldVertices, oldEdges) = (mesh.vertexCount, mesh.edgeCount)
+    let interiorStart = oldVertices + addedX.count
+    let subEdges = oldEdges + addedX.count
+    var x = mesh.x + addedX, y = mesh.y + addedY
+    var start = [Int32](), end = [Int32](), source = [Int32]()
+    start.reserveCapacity(subEdges); end.reserveCapacity(subEdges); source.reserveCapacity(subEdges)
+    for e in 0..<oldEdges {
+        let (first, count) = (insertedOffsets[e], insertedOffsets[e + 1] - insertedOffsets[e])
+        var previous = mesh.edgeStart[e]
+        for j in 0...count {
+            let next = j == count ? mesh.edgeEnd[e] : Int32(oldVertices + first + j)
+            start.append(previous); end.append(next); source.append(Int32(e))
+            previous = next
+        }
+    }
+    var chordUnits = [Int32](), parents = [Int32](), bits = [UInt64](), faceOffsets = [0], halfEdges = [Int32]()
+    var ambiguous = 0
+    var interiorBase = interiorStart, chordBase = subEdges
+    for chunk in chunks {
+        let decode = { (v: Int32) -> Int32 in v >= 0 ? v : Int32(interiorBase + Int(-v - 1)) }
+        for c in chunk.chordStart.indices {
+            start.append(decode(chunk.chordStart[c])); end.append(decode(chunk.chordEnd[c]))
+        }
+        chordUnits += chunk.chordUnit
+        for h in chunk.cellHalfEdges {
+            halfEdges.append(Int32(h >= 0 ? h : (chordBase << 1) + (-h - 1)))
+        }
+        for c in 1..<chunk.cellOffsets.count { faceOffsets.append(faceOffsets.last! + chunk.cellOffsets[c] - chunk.cellOffsets[c - 1]) }
+        parents += chunk.cellParent
+        bits += chunk.cellBits
+        x += chunk.interiorX; y += chunk.interiorY
+        interiorBase += chunk.interiorX.count
+        chordBase += chunk.chordStart.count
+        ambiguous += chunk.ambiguous
+    }
+    var left = [Int32](repeating: -1, count: start.count), right = left
+    for f in 0..<(faceOffsets.count - 1) {
+        for i in faceOffsets[f]..<faceOffsets[f + 1] {
+            let h = Int(halfEdges[i])
+            if h & 1 == 0 { left[h >> 1] = Int32(f) } else { right[h >> 1] = Int32(f) }
+        }
+    }
+    let newMesh = PlanarSubdivision(x: x, y: y, edgeStart: start, edgeEnd: end, edgeLeft: left, edgeRight: right,
+                                    faceOffsets: faceOffsets, halfEdges: halfEdges)
+    return LayerStep(mesh: newMesh, parents: parents, bits: bits, subEdgeSource: source, chordUnits: chordUnits,
+                     ambiguous: ambiguous)
+}

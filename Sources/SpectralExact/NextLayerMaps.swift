@@ -1,0 +1,112 @@
+import SpectralKernels
+
+/// The next layer's affine maps on every new face: for cell C of parent face F,
+///     A_{l+1}(C) = W_{l+1} · diag(p_C) · A_l(F) + [0 | 0 | b_{l+1}],
+/// with A_l(F) the rows (a, b, c) of F's maps and p_C the cell's activation bits for layer l.
+///
+/// The cells of one parent differ only in the units that cross it. So for most parents one product is formed
+/// with the bits all its cells share (`base`), and each cell adds a rank-one term W[:, u]·A_l(F)[u, :] per extra
+/// active unit; a parent crossed by so many units that the updates would cost more than the products (the first
+/// layer's single face) has one product per cell instead. The products are Float64 dot products in a fixed order
+/// (`affineRows`), the updates run in unit order, so the thread count changes nothing.
+func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
+                   weight: [Double], bias: [Double], pool: ThreadPool) -> AlignedBuffer<Double> {
+    let outputs = bias.count
+    let cells = parents.count
+    // Runs of cells with one parent, and the rows each product masks with: (bits source, parent, is base).
+    var runStarts = [0]
+    for c in 1..<max(1, cells) where parents[c] != parents[c - 1] { runStarts.append(c) }
+    runStarts.append(cells)
+    let runs = runStarts.count - 1
+    var baseBits = [UInt64](repeating: 0, count: runs * words)
+    var useBase = [Bool](repeating: false, count: runs)
+    var products: [(cell: Int, run: Int)] = []   // cell ≥ 0: that cell's bits; cell < 0: run's base bits
+    var productOf = [Int](repeating: 0, count: cells)
+    for r in 0..<runs {
+        let range = runStarts[r]..<runStarts[r + 1]
+        for w in 0..<words { baseBits[r * words + w] = range.reduce(~0) { $0 & bits[$1 * words + w] } }
+        var extra = 0
+        for c in range { for w in 0..<words { extra += (bits[c * words + w] & ~baseBits[r * words + w]).nonzeroBitCount } }
+        // Cost in multiply-adds per output row: a product is `width`, an update about 4 (it streams memory).
+        useBase[r] = width + 4 * extra < range.count * width
+        if useBase[r] {
+            for c in range { productOf[c] = products.count }
+            products.append((-1, r))
+        } else {
+            for c in range { productOf[c] = products.count; products.append((c, r)) }
+        }
+    }
+    // The products, in blocks across the pool.
+    let productMaps = AlignedBuffer<Double>(uninitializedCount: products.count * 3 * outputs)
+    let block = 128
+    let scratch = (0..<pool.threadCount).map { _ in AlignedBuffer<Double>(uninitializedCount: block * 3 * width) }
+    let productScratch = RowProductScratch(threads: pool.threadCount)
+    let packed = weight.withUnsafeBufferPointer { PackedWeights64(weight: $0.baseAddress!, outputs: outputs, inputs: width) }
+    do {
+        do {
+            do {
+                let (mp, o) = (maps.pointer, productMaps.pointer)
+                pool.run(tasks: (products.count + block - 1) / block) { task, worker in
+                    let first = task * block, count = min(block, products.count - first)
+                    let masked = scratch[worker].pointer
+                    for i in 0..<count {
+                        let (cell, run) = products[first + i]
+                        let parent = Int(parents[runStarts[run]])
+                        for u in 0..<width {
+                            let word = cell >= 0 ? bits[cell * words + u >> 6] : baseBits[run * words + u >> 6]
+                            let active = word >> UInt64(u & 63) & 1 == 1
+                            for k in 0..<3 { masked[(i * 3 + k) * width + u] = active ? mp[(parent * 3 + k) * width + u] : 0 }
+                        }
+                    }
+                    packed.multiply(masked, rows: count * 3, bias: nil, into: o + first * 3 * outputs,
+                                    scratch: productScratch[worker])
+                }
+            }
+        }
+    }
+    // Each cell: its product (or its parent's base product plus the rank-one terms), plus the bias.
+    let transposed = AlignedBuffer<Double>(uninitializedCount: width * outputs)   // [unit][output]
+    for u in 0..<width { for o in 0..<outputs { transposed[u * outputs + o] = weight[o * width + u] } }
+    let next = AlignedBuffer<Double>(uninitializedCount: cells * 3 * outputs)
+    do {
+        let np = next.pointer
+        let (pp, tp) = (UnsafePointer(productMaps.pointer), UnsafePointer(transposed.pointer))
+        pool.forEachChunk(count: runs, minimumChunk: 64) { range in
+            for r in range {
+                let parent = Int(parents[runStarts[r]])
+                for c in runStarts[r]..<runStarts[r + 1] {
+                    let cellMaps = np + c * 3 * outputs
+                    cellMaps.update(from: pp + productOf[c] * 3 * outputs, count: 3 * outputs)
+                    if useBase[r] {
+                        for wIndex in 0..<words {
+                            var extra = bits[c * words + wIndex] & ~baseBits[r * words + wIndex]
+                            while extra != 0 {
+                                let u = wIndex * 64 + extra.trailingZeroBitCount
+                                extra &= extra - 1
+                                for k in 0..<3 {
+                                    axpy(maps[(parent * 3 + k) * width + u], tp + u * outputs, cellMaps + k * outputs, count: outputs)
+                                }
+                            }
+                        }
+                    }
+                    for o in 0..<outputs { cellMaps[2 * outputs + o] += bias[o] }
+                }
+            }
+        }
+    }
+    return next
+}
+
+/// y += a·x over `count` doubles, four at a time.
+@inline(__always)
+private func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+    typealias V = SIMD4<Double>
+    var i = 0
+    let av = V(repeating: a)
+    while i + 4 <= count {
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), yv = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: yv.addingProduct(av, xv), as: V.self)
+        i += 4
+    }
+    while i < count { y[i] += a * x[i]; i += 1 }
+}

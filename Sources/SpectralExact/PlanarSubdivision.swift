@@ -1,0 +1,117 @@
+import Foundation
+
+/// A planar subdivision of a convex domain into convex faces, with shared vertices and edges (Float64).
+///
+///     face f's boundary: half-edges halfEdges[faceOffsets[f] ..< faceOffsets[f+1]], counter-clockwise;
+///     half-edge h = edge << 1 | reversed: it runs edgeStart → edgeEnd (reversed = 0) or back (reversed = 1),
+///     and the face it bounds lies on its left. So edgeLeft[e] is the face that runs e forward and
+///     edgeRight[e] the face that runs it backward, or −1 outside the domain.
+///
+/// Every interior edge therefore knows its two faces, and every vertex is stored once, whatever number of faces
+/// meet there.
+public struct PlanarSubdivision: Sendable {
+    public var x: [Double]
+    public var y: [Double]
+    public var edgeStart: [Int32]
+    public var edgeEnd: [Int32]
+    public var edgeLeft: [Int32]
+    public var edgeRight: [Int32]
+    public var faceOffsets: [Int]
+    public var halfEdges: [Int32]
+
+    public var vertexCount: Int { x.count }
+    public var edgeCount: Int { edgeStart.count }
+    public var faceCount: Int { faceOffsets.count - 1 }
+
+    /// One face: the convex polygon with these counter-clockwise corners.
+    public init(polygon: [(x: Double, y: Double)]) {
+        let n = polygon.count
+        x = polygon.map(\.x)
+        y = polygon.map(\.y)
+        edgeStart = (0..<n).map { Int32($0) }
+        edgeEnd = (0..<n).map { Int32(($0 + 1) % n) }
+        edgeLeft = [Int32](repeating: 0, count: n)
+        edgeRight = [Int32](repeating: -1, count: n)
+        faceOffsets = [0, n]
+        halfEdges = (0..<n).map { Int32($0 << 1) }
+    }
+
+    public init(x: [Double], y: [Double], edgeStart: [Int32], edgeEnd: [Int32], edgeLeft: [Int32],
+                edgeRight: [Int32], faceOffsets: [Int], halfEdges: [Int32]) {
+        (self.x, self.y, self.edgeStart, self.edgeEnd) = (x, y, edgeStart, edgeEnd)
+        (self.edgeLeft, self.edgeRight, self.faceOffsets, self.halfEdges) = (edgeLeft, edgeRight, faceOffsets, halfEdges)
+    }
+
+    /// The vertex a half-edge starts from.
+    @inline(__always)
+    public func origin(_ halfEdge: Int32) -> Int32 {
+        let e = Int(halfEdge >> 1)
+        return halfEdge & 1 == 0 ? edgeStart[e] : edgeEnd[e]
+    }
+
+    /// The corners of face f, counter-clockwise.
+    public func corners(_ f: Int) -> [Int32] {
+        (faceOffsets[f]..<faceOffsets[f + 1]).map { origin(halfEdges[$0]) }
+    }
+
+    /// Signed area (shoelace, relative to the first corner to limit cancellation) and centroid of face f.
+    public func areaAndCentroid(_ f: Int) -> (area: Double, cx: Double, cy: Double) {
+        let c = corners(f).map(Int.init)
+        let (x0, y0) = (x[c[0]], y[c[0]])
+        var twiceArea = 0.0, sx = 0.0, sy = 0.0
+        for i in 1..<(c.count - 1) {
+            let (ax, ay) = (x[c[i]] - x0, y[c[i]] - y0)
+            let (bx, by) = (x[c[i + 1]] - x0, y[c[i + 1]] - y0)
+            let cross = ax * by - ay * bx
+            twiceArea += cross
+            sx += cross * (ax + bx)
+            sy += cross * (ay + by)
+        }
+        if twiceArea == 0 {
+            let n = Double(c.count)
+            return (0, c.reduce(0) { $0 + x[$1] } / n, c.reduce(0) { $0 + y[$1] } / n)
+        }
+        return (twiceArea / 2, x0 + sx / (3 * twiceArea), y0 + sy / (3 * twiceArea))
+    }
+
+    /// Whether (px, py) lies in the closed face f (a convex polygon), with a tolerance `slack` on each side.
+    public func contains(face f: Int, _ px: Double, _ py: Double, slack: Double = 0) -> Bool {
+        let c = corners(f).map(Int.init)
+        for i in c.indices {
+            let (a, b) = (c[i], c[(i + 1) % c.count])
+            let (ex, ey) = (x[b] - x[a], y[b] - y[a])
+            let cross = ex * (py - y[a]) - ey * (px - x[a])
+            if cross < -slack * hypot(ex, ey) { return false }
+        }
+        return true
+    }
+
+    /// Structural checks: every half-edge's end is the next half-edge's start, every edge is used once in each
+    /// direction it has a face for, and edge endpoints are distinct. Returns the first problem found, if any.
+    public func validate() -> String? {
+        var forward = [Int32](repeating: -1, count: edgeCount), backward = forward
+        for f in 0..<faceCount {
+            let range = faceOffsets[f]..<faceOffsets[f + 1]
+            if range.count < 3 { return "face \(f) has \(range.count) corners" }
+            for i in range {
+                let h = halfEdges[i], next = halfEdges[i + 1 == range.upperBound ? range.lowerBound : i + 1]
+                let e = Int(h >> 1)
+                let end = h & 1 == 0 ? edgeEnd[e] : edgeStart[e]
+                if end != origin(next) { return "face \(f) is not a closed cycle at half-edge \(i)" }
+                if h & 1 == 0 {
+                    if forward[e] != -1 { return "edge \(e) is run forward by two faces" }
+                    forward[e] = Int32(f)
+                } else {
+                    if backward[e] != -1 { return "edge \(e) is run backward by two faces" }
+                    backward[e] = Int32(f)
+                }
+            }
+        }
+        for e in 0..<edgeCount {
+            if edgeStart[e] == edgeEnd[e] { return "edge \(e) starts and ends at one vertex" }
+            if forward[e] != edgeLeft[e] || backward[e] != edgeRight[e] { return "edge \(e) has inconsistent faces" }
+            if forward[e] == -1 { return "edge \(e) has no face on its left" }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import SpectralCore
+import SpectralKernels
+
+/// The linear regions of a ReLU network f: ℝ² → ℝ on a convex polygon, exactly (Float64): a planar subdivision
+/// whose faces are the activation regions, each with its affine map f = gx·x + gy·y + c and activation pattern.
+public struct LinearRegions2D: Sendable {
+    public let mesh: PlanarSubdivision
+    public let gradientX: [Double]
+    public let gradientY: [Double]
+    public let offset: [Double]
+    /// Hidden-layer widths; each layer's bits start on a 64-bit word boundary of a face's pattern.
+    public let hiddenSizes: [Int]
+    public let patternWords: Int
+    public let patterns: [UInt64]
+    /// The hidden unit (numbered across layers) whose zero set contains each edge; −1 on the domain boundary.
+    public let edgeUnit: [Int32]
+    public let domain: [(x: Double, y: Double)]
+    /// Cells left whole because rounding made their corner signs inconsistent (0 on generic nets).
+    public let ambiguousCells: Int
+
+    public var regionCount: Int { mesh.faceCount }
+
+    /// Word offset of each layer's bits within a pattern.
+    public var layerWordOffsets: [Int] { hiddenSizes.reduce(into: [0]) { $0.append($0.last! + ($1 + 63) / 64) } }
+
+    public func isActive(face: Int, layer: Int, unit: Int) -> Bool {
+        let word = patterns[face * patternWords + layerWordOffsets[layer] + unit >> 6]
+        return word >> UInt64(unit & 63) & 1 == 1
+    }
+
+    public func value(face f: Int, _ x: Double, _ y: Double) -> Double { gradientX[f] * x + gradientY[f] * y + offset[f] }
+
+    /// L_f = max over regions of |∇f|.
+    public var lipschitz: Double { zip(gradientX, gradientY).map { hypot($0, $1) }.max() ?? 0 }
+
+    public var domainArea: Double { PlanarSubdivision(polygon: domain).areaAndCentroid(0).area }
+
+    /// Interior edges across which the gradient does not change (relative to the largest gradient): a unit whose
+    /// switching the layers above ignore there. They carry no mass of Δf and are flagged, not merged.
+    public func isFlat(edge e: Int) -> Bool {
+        let (l, r) = (Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
+        if r < 0 { return false }
+        return hypot(gradientX[l] - gradientX[r], gradientY[l] - gradientY[r]) <= 1e-12 * max(lipschitz, .leastNormalMagnitude)
+    }
+}
+
+/// The axis-aligned box [x0, x1] × [y0, y1] as a counter-clockwise polygon.
+public func boxPolygon(x0: Double, x1: Double, y0: Double, y1: Double) -> [(x: Double, y: Double)] {
+    [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+}
+
+/// Enumerates the linear regions of `net` (two inputs, one output) on a convex polygon, layer by layer and, within
+/// a layer, face by face in parallel:
+///  1. every vertex gets the layer's pre-activations from one canonical face's affine map (so each shared vertex
+///     has one value, and one sign, per unit);
+///  2. `splitEdges` inserts, on every edge, one vertex per unit that changes sign strictly along it;
+///  3. `splitFace` cuts each face by the units that cross it, in unit order, into convex cells;
+///  4. the cells become the new faces (ids in face order, then cell order: the same for any thread count);
+///  5. each cell's next affine maps are W_{l+1}·diag(pattern)·(the parent's maps), batched as one Float64 product.
+public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double)], pool: ThreadPool) throws -> LinearRegions2D {
+    guard net.sizes.first == 2 else { throw SpectralError.badInput("the network takes \(net.sizes[0]) inputs; the 2-D regions need exactly 2") }
+    let polygon = try validatedPolygon(domain)
+    let hidden = net.hiddenSizes
+    let layerWords = hidden.map { ($0 + 63) / 64 }
+    let totalWords = max(1, layerWords.reduce(0, +))
+    var mesh = PlanarSubdivision(polygon: polygon)
+    var edgeUnit = [Int32](repeating: -1, count: polygon.count)
+    var patterns = [UInt64](repeating: 0, count: totalWords)
+    var maps = firstLayerMaps(net)
+    var ambiguous = 0
+    var unitOffset = 0, wordOffset = 0
+    for l in 0..<hidden.count {
+        let width = hidden[l]
+        let step = splitLayer(mesh: mesh, maps: maps, width: width, words: layerWords[l], pool: pool)
+        ambiguous += step.ambiguous
+        // New faces inherit their parent's pattern and add this layer's bits.
+        var newPatterns = [UInt64](repeating: 0, count: step.parents.count * totalWords)
+        for (c, parent) in step.parents.enumerated() {
+            for w in 0..<totalWords { newPatterns[c * totalWords + w] = patterns[Int(parent) * totalWords + w] }
+            for w in 0..<layerWords[l] { newPatterns[c * totalWords + wordOffset + w] = step.bits[c * layerWords[l] + w] }
+        }
+        edgeUnit = step.subEdgeSource.map { edgeUnit[Int($0)] } + step.chordUnits.map { Int32(unitOffset) + $0 }
+        mesh = step.mesh
+        patterns = newPatterns
+        maps = nextLayerMaps(maps, width: width, parents: step.parents, bits: step.bits, words: layerWords[l],
+                        weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool)
+        unitOffset += width
+        wordOffset += layerWords[l]
+    }
+    let faces = mesh.faceCount
+    return LinearRegions2D(mesh: mesh, gradientX: (0..<faces).map { maps[$0 * 3] }, gradientY: (0..<faces).map { maps[$0 * 3 + 1] },
+                           offset: (0..<faces).map { maps[$0 * 3 + 2] }, hiddenSizes: hidden, patternWords: totalWords,
+                           patterns: patterns, edgeUnit: edgeUnit, domain: polygon, ambiguousCells: ambiguous)
+}
+
+/// A convex polygon with finite corners, turned counter-clockwise; anything else is bad input.
+func validatedPolygon(_ corners: [(x: Double, y: Double)]) throws -> [(x: Double, y: Double)] {
+    guard corners.count >= 3, corners.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
+        throw SpectralError.badInput("the domain needs at least 3 finite corners")
+    }
+    let area = PlanarSubdivision(polygon: corners).areaAndCentroid(0).area
+    guard area != 0 else { throw SpectralError.badInput("the domain is empty (zero area)") }
+    let ccw = area > 0 ? corners : corners.reversed()
+    for i in ccw.indices {
+        let (a, b, c) = (ccw[i], ccw[(i + 1) % ccw.count], ccw[(i + 2) % ccw.count])
+        if (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x) <= 0 {
+            throw SpectralError.badInput("the domain is not strictly convex at corner \((i + 1) % ccw.count)")
+        }
+    }
+    return ccw
+}
+
+/// Layer 1's maps on the single starting face: z_u = W[u,0]·x + W[u,1]·y + b[u].
+private func firstLayerMaps(_ net: ExactNetwork) -> AlignedBuffer<Double> {
+    let w = net.sizes[1]
+    return AlignedBuffer((0..<w).map { net.weights[0][$0 * 2] } + (0..<w).map { net.weights[0][$0 * 2 + 1] } + net.biases[0])
+}
