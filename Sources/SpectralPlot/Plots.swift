@@ -123,17 +123,21 @@ public func heatMap(title: String, values: [[Double]], xValues: [Double], yValue
         canvas.line(Double(frame.left - 6), p, Double(frame.left), p, .black)
         canvas.text(tickText(yValues[Int(t)], logarithmic: false), x: frame.left - 10, y: Int(p) - 7, anchor: .right)
     }
-    // Colour bar.
-    let barX = width - 120, barW = 24
+    drawColorBar(canvas, frame: frame, low: lo, high: hi, label: colorLabel)
+    return canvas
+}
+
+/// The colour bar right of a heat map's frame: viridis from `low` (bottom) to `high`, ticks and its label.
+func drawColorBar(_ canvas: Canvas, frame: Frame, low lo: Double, high hi: Double, label: String) {
+    let barX = frame.width - 120, barW = 24
     for yy in 0..<frame.plotHeight {
         canvas.fill(x: barX, y: frame.top + yy, width: barW, height: 1, viridis(1 - Double(yy) / Double(frame.plotHeight)))
     }
-    let barAxis = Axis(low: lo, high: hi, label: colorLabel)
+    let barAxis = Axis(low: lo, high: hi, label: label)
     for t in barAxis.ticks {
         let p = frame.py(barAxis.fraction(t))
         canvas.line(Double(barX + barW), p, Double(barX + barW + 5), p, .black)
         canvas.text(tickText(t, logarithmic: false), x: barX + barW + 8, y: Int(p) - 7)
     }
-    canvas.text(colorLabel, x: width - 16, y: frame.top + frame.plotHeight / 2, anchor: .center, vertical: true)
-    return canvas
+    canvas.text(label, x: frame.width - 16, y: frame.top + frame.plotHeight / 2, anchor: .center, vertical: true)
 }
