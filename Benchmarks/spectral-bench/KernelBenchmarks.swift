@@ -86,3 +86,32 @@ func benchTrain(_ options: BenchOptions) throws {
               "fraction_of_peak": gflops / peak.forThreads(t), "peak_gflops": peak.forThreads(t)])
     }
 }
+
+/// `rowproduct64`: the Float64 product X·Wᵀ of the exact analyses (`PackedWeights64`), one thread and all, against
+/// the Float64 FMA peak (half the measured Float32 peak: AVX2 holds 4 doubles where it holds 8 floats).
+func benchRowProduct64(_ options: BenchOptions) throws {
+    let threads = try options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
+    let rows = try options.int("rows", 4096), inputs = try options.int("inputs", 1024), outputs = try options.int("outputs", 1024)
+    let peak = Peak(pool: ThreadPool(threadCount: threads))
+    var rng = SplitMix64(seed: 3)
+    let x = AlignedBuffer<Double>(count: rows * inputs), w = AlignedBuffer<Double>(count: outputs * inputs)
+    let out = AlignedBuffer<Double>(count: rows * outputs)
+    for i in 0..<x.count { x[i] = rng.uniform(-1, 1) }
+    for i in 0..<w.count { w[i] = rng.uniform(-1, 1) }
+    let packed = PackedWeights64(weight: w.pointer, outputs: outputs, inputs: inputs)
+    for t in Set([1, threads]).sorted() {
+        let pool = ThreadPool(threadCount: t)
+        let scratch = (0..<t).map { _ in AlignedBuffer<Double>(count: PackedWeights64.scratchCount) }
+        let block = 96
+        let seconds = bestSecondsPerCall(repeats: 3) {
+            pool.run(tasks: (rows + block - 1) / block) { task, worker in
+                let first = task * block
+                packed.multiply(x.pointer + first * inputs, rows: min(block, rows - first), bias: nil,
+                                into: out.pointer + first * outputs, scratch: scratch[worker].pointer)
+            }
+        }
+        let gflops = 2 * Double(rows) * Double(inputs) * Double(outputs) / seconds / 1e9
+        emit(["benchmark": "rowproduct64", "rows": rows, "inputs": inputs, "outputs": outputs, "threads": t,
+              "seconds": seconds, "gflops": gflops, "fraction_of_float64_peak": gflops / (peak.forThreads(t) / 2)])
+    }
+}

@@ -9,6 +9,7 @@ let benchmarks: [String: (BenchOptions) throws -> Void] = [
     "train": benchTrain,
     "fft": benchFFT,
     "breakpoints": benchBreakpoints,
+    "rowproduct64": benchRowProduct64,
     "regions2d": benchRegions2D,
 ]
 

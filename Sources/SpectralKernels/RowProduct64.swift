@@ -2,7 +2,7 @@
 /// (PyTorch layout), the product the exact analyses batch over pieces and regions. BLIS-style with the same 6-row
 /// register tile as the Float32 GEMM (`microKernel6` on SIMD8<Double>, NR = 8):
 ///
-///     W (packed once, shared by all threads)       X block (packed per call, MC = 48 rows)
+///     W (packed once, shared by all threads)       X block (packed per call, MC = 96 rows)
 ///     panel q = outputs 8q…8q+7, kc-major:        panel of 6 rows, kc-major:
 ///       w(8q,0) … w(8q+7,0)  w(8q,1) …              x(0,0) … x(5,0)  x(0,1) … x(5,1) …
 ///
@@ -11,7 +11,7 @@
 public final class PackedWeights64: @unchecked Sendable {
     public let outputs: Int
     public let inputs: Int
-    static let mr = 6, nr = 8, kc = 256, mc = 48
+    static let mr = 6, nr = 8, kc = 256, mc = 96
     /// Panel q, slice s: at (q·inputs + s·KC)·NR, KC·NR values (fewer in the last slice), zero-padded beyond `outputs`.
     let packed: AlignedBuffer<Double>
 
@@ -51,16 +51,24 @@ public final class PackedWeights64: @unchecked Sendable {
                     let b = UnsafePointer(packed.pointer) + (q * inputs + k0) * nr
                     let cols = min(nr, outputs - q * nr)
                     for r in stride(from: 0, to: blockRows, by: mr) {
+                        let tileRows = min(mr, blockRows - r)
+                        let c = out + (p0 + r) * outputs + q * nr
+                        if tileRows == mr && cols == nr {
+                            microKernel6(SIMD8<Double>.self, depth: depth, a: scratch + r * depth, b: b, c: c, ldc: outputs,
+                                         accumulate: k0 > 0)
+                            continue
+                        }
+                        // A ragged tile goes through `tile` so nothing outside `out` is touched.
                         microKernel6(SIMD8<Double>.self, depth: depth, a: scratch + r * depth, b: b, c: tile, ldc: nr,
                                      accumulate: false)
-                        for i in 0..<min(mr, blockRows - r) {
-                            let row = out + (p0 + r + i) * outputs + q * nr
-                            for j in 0..<cols {
-                                row[j] = k0 == 0 ? tile[i * nr + j] + (bias?[q * nr + j] ?? 0) : row[j] + tile[i * nr + j]
-                            }
+                        for i in 0..<tileRows {
+                            for j in 0..<cols { c[i * outputs + j] = (k0 > 0 ? c[i * outputs + j] : 0) + tile[i * nr + j] }
                         }
                     }
                 }
+            }
+            if let bias {
+                for r in 0..<blockRows { for o in 0..<outputs { out[(p0 + r) * outputs + o] += bias[o] } }
             }
         }
     }
