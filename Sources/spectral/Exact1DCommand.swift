@@ -44,21 +44,34 @@ func runExact1D(weights: URL, interval: (Double, Double)?, frequencies: [Double]
     say("results in \(out.path)")
 }
 
-let scaling1dCommand = Command(
-    name: "scaling1d",
-    summary: "Depth × width × seed sweeps of exact 1-D quantities (pieces, Lipschitz, spectral constants, decay).",
-    discussion: """
+let scaling1dCommand = scalingCommand(dimension: 1)
+let scaling2dCommand = scalingCommand(dimension: 2)
+
+/// `scaling1d` and `scaling2d`: one sweep, two input dimensions.
+func scalingCommand(dimension: Int) -> Command {
+    let oneD = dimension == 1
+    return Command(
+    name: "scaling\(dimension)d",
+    summary: oneD ? "Depth × width × seed sweeps of exact 1-D quantities (pieces, Lipschitz, spectral constants, decay)."
+                  : "Depth × width × seed sweeps of exact 2-D quantities on [-1,1]^2 (regions, Lipschitz, ridge constants, decay).",
+    discussion: oneD ? """
     For each initialisation, depth (linear layers) and width, draws --seeds random nets f: R -> R and measures the
     number of linear pieces N_f, L_f, the eq. 7 bound (product of spectral norms), sum |ds|, max |f~(k)|(2 pi k)^2 and
     the fitted decay exponent. Writes scaling.csv, growth.csv (slopes of log N_f against log width, and of log N_f
     and log L_f against depth), pictures per initialisation and run.json. Note: He initialisation sets biases to 0,
     so every 1-D He net is positively homogeneous with at most one kink (at x = 0); use --inits pytorch for generic
     nets.
+    """ : """
+    For each initialisation, depth (linear layers) and width, draws --seeds random nets f: R^2 -> R and measures on
+    [-1, 1]^2 the number of linear regions N_f, L_f, the eq. 7 bound, the total edge jump sum |(g_R - g_L).nu|,
+    max |S(k)| |2 pi k|^2 along the heaviest k^-2 ridge, and the exponent fitted along the generic direction farthest
+    from every ridge (Theorem 1: -3). Writes scaling.csv, growth.csv, pictures per initialisation and run.json.
+    He initialisation sets biases to 0: its 2-D nets are positively homogeneous (regions are cones from 0).
     """,
     options: [
-        OptionSpec("depths", "LIST", "depths (linear layers)", default: "2,3,4,5,6"),
-        OptionSpec("widths", "LIST", "widths", default: "16,32,64,128,256"),
-        OptionSpec("seeds", "N", "random nets per cell", default: "3"),
+        OptionSpec("depths", "LIST", "depths (linear layers)", default: oneD ? "2,3,4,5,6" : "2,3,4"),
+        OptionSpec("widths", "LIST", "widths", default: oneD ? "16,32,64,128,256" : "8,16,32,64"),
+        OptionSpec("seeds", "N", "random nets per cell", default: oneD ? "3" : "2"),
         OptionSpec("inits", "LIST", "initialisations: pytorch, he, glorot", default: "pytorch,he"),
         .threads, .out, .quiet,
     ],
@@ -76,18 +89,22 @@ let scaling1dCommand = Command(
             }
             return i
         }
-        var sweep = Scaling1D(depths: try integers("depths"), widths: try integers("widths"),
-                              seeds: try args.int("seeds", range: 1...1000)!, initializations: inits)
+        var sweep = ScalingSweep(depths: try integers("depths"), widths: try integers("widths"),
+                                 seeds: try args.int("seeds", range: 1...1000)!, initializations: inits)
+        guard sweep.depths.allSatisfy({ $0 >= 2 }) else { throw SpectralError.usage("--depths must be at least 2 (one hidden layer)") }
+        sweep.dimension = dimension
         sweep.threads = try args.threads
         let out = try args.outputDirectory
         let record = RunRecord(command: commandLine, configuration: [
             "depths": sweep.depths, "widths": sweep.widths, "seeds": sweep.seeds, "inits": inits.map(\.rawValue),
-            "frequencies": "1:1000:1",
+            "frequencies": oneD ? "1:1000:1" : "radii 20..2000 (24, log spaced) along the heaviest ridge and the generic direction",
+            "domain": oneD ? "the real line" : "[-1, 1]^2",
         ], seed: nil, threads: sweep.threads)
-        let progress = ProgressReporter("scaling1d", total: inits.count * sweep.depths.count * sweep.widths.count * sweep.seeds,
+        let progress = ProgressReporter("scaling\(dimension)d", total: inits.count * sweep.depths.count * sweep.widths.count * sweep.seeds,
                                         unit: "nets", quiet: args.flag("quiet"))
         let rows = try sweep.run(progress: progress)
         let summary = try sweep.write(rows, to: out)
         try record.write(to: out, results: summary)
-        say("scaling1d: \(rows.count) nets; results in \(out.path)")
+        say("scaling\(dimension)d: \(rows.count) nets; results in \(out.path)")
     })
+}

@@ -76,23 +76,32 @@ let exact2dCommand = Command(
               rmin > 0, rmax > rmin, rmax.isFinite, count >= 3, count <= 10_000, count == count.rounded() else {
             throw SpectralError.usage("--radii must be RMIN:RMAX:COUNT with 0 < RMIN < RMAX and COUNT from 3 to 10000")
         }
-        let (out, threads) = (try args.outputDirectory, try args.threads)
-        let record = RunRecord(command: commandLine, configuration: [
-            "weights": weights.path, "box": args.string("box")!, "frequencies": args.string("freqs") ?? "grid " + args.string("grid")!,
-            "ridges": try args.int("ridges", range: 0...100)!, "rays": try args.int("rays", range: 0...3600)!,
-            "radii": args.string("radii")!,
-        ], seed: nil, threads: threads)
-        let report = try Exact2DReport(net: try MLP.load(from: weights), box: box, frequencies: frequencies,
-                                       ridgeCount: try args.int("ridges", range: 0...100)!, rays: try args.int("rays", range: 0...3600)!,
-                                       radii: geometricRadii(rmin, rmax, count: Int(count)), pool: ThreadPool(threadCount: threads))
-        try report.write(to: out, title: "Linear regions of \(weights.lastPathComponent): \(report.regionsReport.regions.regionCount)")
-        try record.write(to: out, results: report.summary)
-        for d in report.directions where d.kind != "requested" {
-            say(String(format: "%@ direction %.2f deg: exponent %@", d.kind, d.angle * 180 / .pi,
-                       d.decay.fit.map { String(format: "%.3f ± %.3f", $0.slope, $0.standardError) } ?? "n/a"))
-        }
-        say("\(report.regionsReport.regions.regionCount) regions; results in \(out.path)")
+        try runExact2D(net: try MLP.load(from: weights), name: weights.lastPathComponent, box: box, frequencies: frequencies,
+                       ridges: try args.int("ridges", range: 0...100)!, rays: try args.int("rays", range: 0...3600)!,
+                       radii: geometricRadii(rmin, rmax, count: Int(count)), threads: try args.threads,
+                       out: try args.outputDirectory, configuration: [
+                           "weights": weights.path, "box": args.string("box")!,
+                           "frequencies": args.string("freqs") ?? "grid " + args.string("grid")!, "radii": args.string("radii")!,
+                       ], commandLine: commandLine)
     })
+
+func runExact2D(net: MLP, name: String, box: (x: ClosedRange<Double>, y: ClosedRange<Double>),
+                frequencies: Exact2DReport.Frequencies, ridges: Int, rays: Int, radii: [Double], threads: Int, out: URL,
+                configuration: [String: Any], commandLine: [String]) throws {
+    var configuration = configuration
+    configuration["ridges"] = ridges
+    configuration["rays"] = rays
+    let record = RunRecord(command: commandLine, configuration: configuration, seed: nil, threads: threads)
+    let report = try Exact2DReport(net: net, box: box, frequencies: frequencies, ridgeCount: ridges, rays: rays, radii: radii,
+                                   pool: ThreadPool(threadCount: threads))
+    try report.write(to: out, title: "Linear regions of \(name): \(report.regionsReport.regions.regionCount)")
+    try record.write(to: out, results: report.summary)
+    for d in report.directions where d.kind != "requested" {
+        say(String(format: "%@ direction %.2f deg: exponent %@", d.kind, d.angle * 180 / .pi,
+                   d.decay.fit.map { String(format: "%.3f ± %.3f", $0.slope, $0.standardError) } ?? "n/a"))
+    }
+    say("\(report.regionsReport.regions.regionCount) regions; results in \(out.path)")
+}
 
 /// Parses "A:B" as two finite numbers (any order).
 func parsePair(_ text: String, option: String) throws -> (Double, Double) {

@@ -1,5 +1,7 @@
 import Foundation
 import SpectralCore
+import SpectralExact
+import SpectralNetworks
 import SpectralExperiments
 
 let exp1Command = Command(
@@ -56,10 +58,12 @@ func runExperiment1(_ configuration: Experiment1.Configuration, out: URL, comman
 
 let demoCommand = Command(
     name: "demo",
-    summary: "The short end-to-end demonstration: experiment 1 (quick preset), then the exact spectrum of its net.",
+    summary: "The short end-to-end demonstration: experiment 1 (quick preset), the exact spectrum of its net, and a 2-D net's.",
     discussion: """
-    Writes into --out (default demo-results): exp1/ (heatmap.png, functions.png, the CSVs, weights.safetensors) and
-    exact1d/ (every kink of the trained net, its exact spectra on [0, 1] against the k^-2 bound, summary.json).
+    Writes into --out (default demo-results): exp1/ (heatmap.png, functions.png, the CSVs, weights.safetensors),
+    exact1d/ (every kink of the trained net, its exact spectra on [0, 1] against the k^-2 bound, summary.json) and
+    exact2d/ (the linear regions of a random 2 -> 32 -> 32 -> 32 -> 1 net on [-1, 1]^2, its exact spectrum, and the
+    k^-2 ridges against the k^-3 generic decay).
     """,
     options: [OptionSpec("out", "DIR", "folder for the results", default: "demo-results"), .seed, .threads, .quiet],
     run: { args, commandLine in
@@ -72,4 +76,12 @@ let demoCommand = Command(
         try runExact1D(weights: exp1.appendingPathComponent("weights.safetensors"), interval: (0, 1),
                        frequencies: stride(from: 1.0, through: 2000, by: 1).map { $0 }, threads: configuration.threads,
                        out: root.appendingPathComponent("exact1d"), commandLine: commandLine)
+        let net2D = MLP.initialized(sizes: [2, 32, 32, 32, 1], initialization: .pytorch, seed: configuration.seed)
+        let exact2d = root.appendingPathComponent("exact2d")
+        try FileManager.default.createDirectory(at: exact2d, withIntermediateDirectories: true)
+        try net2D.save(to: exact2d.appendingPathComponent("weights.safetensors"))
+        try runExact2D(net: net2D, name: "a random 2-D net", box: (-1...1, -1...1), frequencies: .grid(kmax: 16, n: 33),
+                       ridges: 3, rays: 0, radii: geometricRadii(20, 2000, count: 40), threads: configuration.threads,
+                       out: exact2d, configuration: ["net": "2-32-32-32-1, pytorch init, seed \(configuration.seed)",
+                                                     "box": "-1:1,-1:1", "frequencies": "grid 16:33"], commandLine: commandLine)
     })

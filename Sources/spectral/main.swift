@@ -2,7 +2,7 @@ import Foundation
 import SpectralCore
 
 /// Every subcommand, in the order `spectral help` lists them.
-let commands: [Command] = [demoCommand, trainCommand, exp1Command, spectrumCommand, exact1dCommand, scaling1dCommand, regions2dCommand, exact2dCommand, exp2Command, exp7Command]
+let commands: [Command] = [demoCommand, trainCommand, exp1Command, spectrumCommand, exact1dCommand, scaling1dCommand, regions2dCommand, exact2dCommand, scaling2dCommand, exp2Command, exp7Command]
 
 func usage() -> String {
     var lines = ["usage: spectral <command> [options]   (spectral <command> --help for its options)", "", "commands:"]

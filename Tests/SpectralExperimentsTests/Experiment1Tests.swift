@@ -104,7 +104,7 @@ final class Experiment1Tests: XCTestCase {
 final class Scaling1DTests: XCTestCase {
     /// A small sweep: one row per net, the files written, and the bounds of the theorem on every row.
     func testSmallSweep() throws {
-        let sweep = Scaling1D(depths: [2, 3, 4], widths: [8, 16, 32], seeds: 2, initializations: [.pytorch, .he])
+        let sweep = ScalingSweep(depths: [2, 3, 4], widths: [8, 16, 32], seeds: 2, initializations: [.pytorch, .he])
         let rows = try sweep.run()
         XCTAssertEqual(rows.count, 2 * 3 * 3 * 2)
         for r in rows {

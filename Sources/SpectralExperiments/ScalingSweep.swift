@@ -6,9 +6,15 @@ import SpectralSpectra
 import SpectralExact
 import SpectralPlot
 
-/// How the exact 1-D quantities of random ReLU nets grow with depth and width (paper.md §1: "width helps
-/// polynomially and depth exponentially"), measured rather than quoted.
-public struct Scaling1D {
+/// How the exact quantities of random ReLU nets grow with depth and width (paper.md §1: "width helps
+/// polynomially and depth exponentially"), measured rather than quoted, for f: ℝ → ℝ (on all of ℝ) or
+/// f: ℝ² → ℝ (on [−1, 1]²).
+///
+/// In 1-D: N_f = linear pieces, Σ|Δs| the total slope jump, the spectral constant max_k |f̃(k)|·(2πk)² of the kink
+/// spectrum, the exponent fitted to it. In 2-D: N_f = linear regions, Σ|(g_R − g_L)·ν| the total edge jump, the
+/// spectral constant max |S(k)|·|2πk|² along the heaviest ridge, the exponent fitted along the generic direction
+/// farthest from every ridge (Theorem 1: −3).
+public struct ScalingSweep {
     public struct Row {
         public let initialization: Initialization
         public let depth: Int, width: Int, seed: UInt64
@@ -16,11 +22,16 @@ public struct Scaling1D {
         public let lipschitz: Double
         public let lipschitzBound: Double      // Π‖W⁽ˡ⁾‖₂ (eq. 7)
         public let totalSlopeJump: Double
-        public let spectralConstant: Double    // max_k |f̃(k)|·(2πk)²
+        public let spectralConstant: Double
         public let decayExponent: Double?
         public let decayStandardError: Double?
         public let seconds: Double
     }
+
+    /// Input dimension: 1 or 2.
+    public var dimension = 1
+    /// Radii of the 2-D fits (cycles per unit).
+    public var radii = geometricRadii(20, 2000, count: 24)
 
     public var depths: [Int]
     public var widths: [Int]
@@ -44,21 +55,16 @@ public struct Scaling1D {
                 for width in widths {
                     for seed in 0..<UInt64(seeds) {
                         try Interrupt.check()
-                        let sizes = [1] + Array(repeating: width, count: depth - 1) + [1]
+                        let sizes = [dimension] + Array(repeating: width, count: depth - 1) + [1]
                         let net = MLP.initialized(sizes: sizes, initialization: initialization,
                                                   seed: seed &+ 1000 &* UInt64(depth) &+ 1_000_000 &* UInt64(width))
-                        let start = monotonicSeconds()
-                        let f = enumerateKinks(try Network1D(net), pool: pool)
-                        let seconds = monotonicSeconds() - start
-                        let spectrum = ExactSpectrum1D(f, pool: pool).kinkSpectrum(frequencies)
-                        let check = Theorem1DCheck(f, frequencies: frequencies, kinkSpectrum: spectrum)
                         let bound = (0..<net.layerCount).map { net.spectralNorm($0, tolerance: 1e-9) }.reduce(1, *)
+                        let row = dimension == 1 ? try measure1D(net, pool: pool) : try measure2D(net, pool: pool)
                         rows.append(Row(initialization: initialization, depth: depth, width: width, seed: seed,
-                                        pieces: f.pieces, lipschitz: f.lipschitz, lipschitzBound: bound,
-                                        totalSlopeJump: f.totalSlopeJump, spectralConstant: check.largestScaledSpectrum,
-                                        decayExponent: f.kinks.count >= 2 ? check.decay?.slope : nil,
-                                        decayStandardError: f.kinks.count >= 2 ? check.decay?.standardError : nil,
-                                        seconds: seconds))
+                                        pieces: row.pieces, lipschitz: row.lipschitz, lipschitzBound: bound,
+                                        totalSlopeJump: row.jump, spectralConstant: row.constant,
+                                        decayExponent: row.decay?.slope, decayStandardError: row.decay?.standardError,
+                                        seconds: row.seconds))
                         progress?.update(rows.count, note: "\(initialization.rawValue) depth \(depth) width \(width)")
                     }
                 }
@@ -67,10 +73,36 @@ public struct Scaling1D {
         return rows
     }
 
+    private typealias Measurement = (pieces: Int, lipschitz: Double, jump: Double, constant: Double, decay: DecayFit?, seconds: Double)
+
+    private func measure1D(_ net: MLP, pool: ThreadPool) throws -> Measurement {
+        let start = monotonicSeconds()
+        let f = enumerateKinks(try Network1D(net), pool: pool)
+        let seconds = monotonicSeconds() - start
+        let spectrum = ExactSpectrum1D(f, pool: pool).kinkSpectrum(frequencies)
+        let check = Theorem1DCheck(f, frequencies: frequencies, kinkSpectrum: spectrum)
+        return (f.pieces, f.lipschitz, f.totalSlopeJump, check.largestScaledSpectrum, f.kinks.count >= 2 ? check.decay : nil, seconds)
+    }
+
+    private func measure2D(_ net: MLP, pool: ThreadPool) throws -> Measurement {
+        let start = monotonicSeconds()
+        let regions = try enumerateRegions(try ExactNetwork(net, inputs: 2), domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool)
+        let seconds = monotonicSeconds() - start
+        let ridges = regions.ridges()
+        guard let heaviest = ridges.first else { return (regions.regionCount, regions.lipschitz, 0, 0, nil, seconds) }
+        let decays = ExactSpectrum2D(regions, pool: pool).directionalDecay(angles: [heaviest.angle, genericAngle(avoiding: ridges)], radii: radii)
+        let constant = zip(radii, decays[0].magnitudes).map { $1 * pow(2 * Double.pi * $0, 2) }.max() ?? 0
+        return (regions.regionCount, regions.lipschitz, ridges.reduce(0) { $0 + $1.weight }, constant,
+                ridges.count >= 2 ? decays[1].fit : nil, seconds)
+    }
+
+    private var pieceName: String { dimension == 1 ? "pieces" : "regions" }
+
     /// Writes scaling.csv, growth.csv (fitted rates) and the pictures.
     public func write(_ rows: [Row], to out: URL) throws -> [String: Any] {
-        var table = CSVTable(header: ["init", "depth", "width", "seed", "pieces", "lipschitz", "lipschitz_bound_eq7",
-                                      "total_slope_jump", "spectral_constant", "decay_exponent",
+        var table = CSVTable(header: ["init", "depth", "width", "seed", pieceName, "lipschitz", "lipschitz_bound_eq7",
+                                      dimension == 1 ? "total_slope_jump" : "total_edge_jump", "spectral_constant",
+                                      dimension == 1 ? "decay_exponent" : "generic_decay_exponent",
                                       "decay_exponent_standard_error", "enumeration_seconds"])
         for r in rows {
             table.append([.text(r.initialization.rawValue), .int(r.depth), .int(r.width), .int(Int(r.seed)), .int(r.pieces),
@@ -89,12 +121,12 @@ public struct Scaling1D {
             for depth in depths where widths.count >= 3 {
                 let pts = widths.map { w in (Double(w), mean(mine.filter { $0.depth == depth && $0.width == w }.map { Double($0.pieces) })) }
                 if let fit = DecayFit.fit(frequencies: pts.map(\.0), magnitudes: pts.map(\.1)) {
-                    growth.append([.text(initialization.rawValue), "log pieces", "log width", "depth", .int(depth),
+                    growth.append([.text(initialization.rawValue), .text("log \(pieceName)"), "log width", "depth", .int(depth),
                                    .double(fit.slope), .double(fit.standardError), .int(fit.points)])
                 }
             }
             for width in widths where depths.count >= 3 {
-                for (name, value) in [("log pieces", { (r: Row) in Double(r.pieces) }), ("log lipschitz", { (r: Row) in r.lipschitz })] {
+                for (name, value) in [("log \(pieceName)", { (r: Row) in Double(r.pieces) }), ("log lipschitz", { (r: Row) in r.lipschitz })] {
                     let pts = depths.map { d in (Double(d), log(mean(mine.filter { $0.depth == d && $0.width == width }.map(value)))) }
                     // Slope of log Q against depth: exp(slope) is the growth factor per layer.
                     let xs = pts.map(\.0), ys = pts.map(\.1)
@@ -105,22 +137,22 @@ public struct Scaling1D {
                 }
             }
             let byDepth = depths.map { d in mean(mine.filter { $0.depth == d }.map { Double($0.pieces) }) }
-            summary[initialization.rawValue] = ["mean_pieces_by_depth": byDepth]
+            summary[initialization.rawValue] = ["mean_\(pieceName)_by_depth": byDepth]
         }
         try growth.write(to: out.appendingPathComponent("growth.csv"))
         for initialization in initializations {
             let mine = rows.filter { $0.initialization == initialization }
             let name = initialization.rawValue
-            try linePlot(title: "Linear pieces N_f of random 1-D nets (\(name) init), mean over \(seeds) seeds",
+            try linePlot(title: "Linear \(pieceName) N_f of random \(dimension)-D nets (\(name) init), mean over \(seeds) seeds",
                          series: depths.map { d in Series(name: "depth \(d)", x: widths.map(Double.init), y: widths.map { w in
                              mean(mine.filter { $0.depth == d && $0.width == w }.map { Double($0.pieces) }) }) },
-                         xLabel: "width", yLabel: "pieces N_f", logX: true, logY: true)
-                .writePNG(to: out.appendingPathComponent("pieces_vs_width_\(name).png"))
+                         xLabel: "width", yLabel: "\(pieceName) N_f", logX: true, logY: true)
+                .writePNG(to: out.appendingPathComponent("\(pieceName)_vs_width_\(name).png"))
             try linePlot(title: "Lipschitz constant L_f and spectral constant (\(name) init)",
                          series: widths.flatMap { w in [
                              Series(name: "L_f, width \(w)", x: depths.map(Double.init), y: depths.map { d in
                                  mean(mine.filter { $0.depth == d && $0.width == w }.map(\.lipschitz)) }),
-                             Series(name: "max|f~|(2 pi k)^2, width \(w)", x: depths.map(Double.init), y: depths.map { d in
+                             Series(name: "\(dimension == 1 ? "max|f~|(2 pi k)^2" : "max|S|(2 pi |k|)^2 on ridge"), width \(w)", x: depths.map(Double.init), y: depths.map { d in
                                  mean(mine.filter { $0.depth == d && $0.width == w }.map(\.spectralConstant)) }, dashed: true),
                          ] }, xLabel: "depth (linear layers)", yLabel: "constant", logY: true)
                 .writePNG(to: out.appendingPathComponent("constants_vs_depth_\(name).png"))
