@@ -43,8 +43,7 @@ private struct Cell {
 /// Rounding can leave a sliver whose corners alternate in sign more often than an affine function allows: it is
 /// kept whole (counted in `ambiguous`) and its bit is the sign of the unit at its centroid.
 func splitFace(_ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer<Int>, values: VertexStore,
-               maps: FaceMaps, scratch: UnsafeMutablePointer<Double>, into out: FaceSplitChunk) {
-    let width = values.width
+               maps: FaceMaps, into out: FaceSplitChunk) {
     // 1. The boundary, with the vertices inserted on its edges.
     var boundary: [Int32] = [], boundaryEdges: [Int] = []
     for i in mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1] {
@@ -64,17 +63,18 @@ func splitFace(_ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer
         }
     }
     // 2. Which units cross f (values of both signs at its corners), and the sign of the others.
-    let low = scratch, high = scratch + width
-    low.update(from: values.row(boundary[0]), count: width)
-    high.update(from: values.row(boundary[0]), count: width)
-    for v in boundary.dropFirst() {
-        let r = values.row(v)
-        for u in 0..<width { low[u] = min(low[u], r[u]); high[u] = max(high[u], r[u]) }
+    let words = values.words
+    var positive = [UInt64](repeating: 0, count: words), negative = positive
+    for v in boundary {
+        let m = values.masks(v)
+        for w in 0..<words { positive[w] |= m[w]; negative[w] |= m[words + w] }
     }
     var baseBits = [UInt64](repeating: 0, count: out.words)
     var crossing: [Int] = []
-    for u in 0..<width {
-        if low[u] < 0 && high[u] > 0 { crossing.append(u) } else if high[u] > 0 { baseBits[u >> 6] |= 1 << UInt64(u & 63) }
+    for w in 0..<words {
+        baseBits[w] = positive[w] & ~negative[w]
+        var bits = positive[w] & negative[w]
+        while bits != 0 { crossing.append(w * 64 + bits.trailingZeroBitCount); bits &= bits - 1 }
     }
     if crossing.isEmpty {
         emit(boundaryEdges, bits: baseBits, face: f, out: out)

@@ -23,49 +23,44 @@ func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int
         }
     }
     let values = AlignedBuffer<Double>(uninitializedCount: oldVertices * width)
+    let masks = AlignedBuffer<UInt64>(count: oldVertices * 2 * words)
     do {
         let faceMaps = FaceMaps(maps: maps.pointer, width: width)
         pool.forEachChunk(count: oldVertices, minimumChunk: 1024) { range in
             for v in range {
                 let (f, px, py) = (Int(canonical[v]), mesh.x[v], mesh.y[v])
-                for u in 0..<width { values[v * width + u] = faceMaps.value(face: f, unit: u, px, py) }
+                for u in 0..<width {
+                    let z = faceMaps.value(face: f, unit: u, px, py)
+                    values[v * width + u] = z
+                    let bit: UInt64 = 1 << UInt64(u & 63)
+                    if z > 0 { masks[(v * 2) * words + u >> 6] |= bit } else if z < 0 { masks[(v * 2 + 1) * words + u >> 6] |= bit }
+                }
             }
         }
         return mesh.x.withUnsafeBufferPointer { xs in
             mesh.y.withUnsafeBufferPointer { ys in
-                let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldCount: oldVertices,
-                                          addedX: xs.baseAddress!, addedY: ys.baseAddress!, added: values.pointer, width: width)
+                let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
+                                          oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
+                                          added: values.pointer, addedMasks: masks.pointer, width: width)
                 // 2. Vertices on edges.
-                let edgeChunks = pool.mapChunks(count: oldEdges, chunkSize: 4096) { splitEdges($0, mesh: mesh, values: oldOnly) }
-                var insertedOffsets = [0]
-                insertedOffsets.reserveCapacity(oldEdges + 1)
-                for chunk in edgeChunks { for k in chunk.insertedCounts { insertedOffsets.append(insertedOffsets.last! + Int(k)) } }
-                let addedX = edgeChunks.flatMap(\.x), addedY = edgeChunks.flatMap(\.y), addedRows = edgeChunks.flatMap(\.rows)
+                let inserted = EdgeVertices(mesh: mesh, values: oldOnly, pool: pool)
+                let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
+                                        oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
+                                        addedY: inserted.y.pointer, added: inserted.rows.pointer,
+                                        addedMasks: inserted.masks.pointer, width: width)
                 // 3. Cells of every face.
-                let faceChunks: [FaceSplitChunk] = addedX.withUnsafeBufferPointer { ax in
-                    addedY.withUnsafeBufferPointer { ay in
-                        addedRows.withUnsafeBufferPointer { ar in
-                            insertedOffsets.withUnsafeBufferPointer { offsets in
-                                let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
-                                                        oldCount: oldVertices, addedX: ax.baseAddress ?? xs.baseAddress!,
-                                                        addedY: ay.baseAddress ?? ys.baseAddress!,
-                                                        added: ar.baseAddress ?? UnsafePointer(values.pointer), width: width)
-                                return pool.mapChunks(count: mesh.faceCount, chunkSize: 64) { range in
-                                    let chunk = FaceSplitChunk(words: words)
-                                    let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * width)
-                                    defer { scratch.deallocate() }
-                                    for f in range {
-                                        splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store,
-                                                  maps: faceMaps, scratch: scratch, into: chunk)
-                                    }
-                                    return chunk
-                                }
-                            }
+                let faceChunks: [FaceSplitChunk] = inserted.insertedOffsets.withUnsafeBufferPointer { offsets in
+                    pool.mapChunks(count: mesh.faceCount, chunkSize: 64) { range in
+                        let chunk = FaceSplitChunk(words: words)
+                        for f in range {
+                            splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store, maps: faceMaps, into: chunk)
                         }
+                        return chunk
                     }
                 }
                 // 4. Assemble.
-                return assemble(mesh: mesh, insertedOffsets: insertedOffsets, addedX: addedX, addedY: addedY, chunks: faceChunks)
+                return assemble(mesh: mesh, insertedOffsets: inserted.insertedOffsets, addedX: Array(inserted.x.buffer),
+                                addedY: Array(inserted.y.buffer), chunks: faceChunks)
             }
         }
     }
