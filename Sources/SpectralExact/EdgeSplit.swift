@@ -12,6 +12,8 @@ struct VertexStore {
     let addedX: UnsafePointer<Double>, addedY: UnsafePointer<Double>, added: UnsafePointer<Double>
     let addedMasks: UnsafePointer<UInt64>
     let width: Int
+    /// The units this pass cuts by (the masks hold only their signs).
+    let units: Range<Int>
     var words: Int { (width + 63) / 64 }
 
     @inline(__always) func row(_ v: Int32) -> UnsafePointer<Double> {
@@ -81,7 +83,7 @@ struct EdgeVertices {
                     let row = rs + n * width
                     for u in 0..<width { row[u] = (1 - t) * za[u] + t * zb[u] }
                     for c in crossings { row[c.unit] = (t - c.t) * (zb[c.unit] - za[c.unit]) }
-                    writeSignMasks(row, count: width, to: ms + n * 2 * words)
+                    writeSignMasks(row, width: width, units: values.units, to: ms + n * 2 * words)
                     n += 1
                 }
             }
@@ -89,12 +91,12 @@ struct EdgeVertices {
     }
 }
 
-/// The sign masks of `count` values: positive words, then negative words.
+/// The sign masks of values[units] (a row of `width`): positive words, then negative words.
 @inline(__always)
-func writeSignMasks(_ values: UnsafePointer<Double>, count: Int, to masks: UnsafeMutablePointer<UInt64>) {
-    let words = (count + 63) / 64
+func writeSignMasks(_ values: UnsafePointer<Double>, width: Int, units: Range<Int>, to masks: UnsafeMutablePointer<UInt64>) {
+    let words = (width + 63) / 64
     masks.update(repeating: 0, count: 2 * words)
-    for u in 0..<count {
+    for u in units {
         let bit: UInt64 = 1 << UInt64(u & 63)
         if values[u] > 0 { masks[u >> 6] |= bit } else if values[u] < 0 { masks[words + u >> 6] |= bit }
     }

@@ -12,7 +12,10 @@ struct LayerStep {
     var ambiguous: Int
 }
 
-func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, pool: ThreadPool) -> LayerStep {
+/// Cuts every face by the units `units` of the layer (all of them, or a first group while there are too few faces
+/// to share among the threads).
+func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
+                pool: ThreadPool) -> LayerStep {
     let (oldVertices, oldEdges) = (mesh.vertexCount, mesh.edgeCount)
     // 1. Values at the vertices from a canonical face (the first face that has the vertex).
     var canonical = [Int32](repeating: -1, count: oldVertices)
@@ -23,34 +26,30 @@ func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int
         }
     }
     let values = AlignedBuffer<Double>(uninitializedCount: oldVertices * width)
-    let masks = AlignedBuffer<UInt64>(count: oldVertices * 2 * words)
+    let masks = AlignedBuffer<UInt64>(uninitializedCount: oldVertices * 2 * words)
     do {
         let faceMaps = FaceMaps(maps: maps.pointer, width: width)
         pool.forEachChunk(count: oldVertices, minimumChunk: 1024) { range in
             for v in range {
                 let (f, px, py) = (Int(canonical[v]), mesh.x[v], mesh.y[v])
-                for u in 0..<width {
-                    let z = faceMaps.value(face: f, unit: u, px, py)
-                    values[v * width + u] = z
-                    let bit: UInt64 = 1 << UInt64(u & 63)
-                    if z > 0 { masks[(v * 2) * words + u >> 6] |= bit } else if z < 0 { masks[(v * 2 + 1) * words + u >> 6] |= bit }
-                }
+                for u in 0..<width { values[v * width + u] = faceMaps.value(face: f, unit: u, px, py) }
+                writeSignMasks(values.pointer + v * width, width: width, units: units, to: masks.pointer + v * 2 * words)
             }
         }
         return mesh.x.withUnsafeBufferPointer { xs in
             mesh.y.withUnsafeBufferPointer { ys in
                 let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
                                           oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
-                                          added: values.pointer, addedMasks: masks.pointer, width: width)
+                                          added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
                 // 2. Vertices on edges.
                 let inserted = EdgeVertices(mesh: mesh, values: oldOnly, pool: pool)
                 let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
                                         oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
                                         addedY: inserted.y.pointer, added: inserted.rows.pointer,
-                                        addedMasks: inserted.masks.pointer, width: width)
+                                        addedMasks: inserted.masks.pointer, width: width, units: units)
                 // 3. Cells of every face.
                 let faceChunks: [FaceSplitChunk] = inserted.insertedOffsets.withUnsafeBufferPointer { offsets in
-                    pool.mapChunks(count: mesh.faceCount, chunkSize: 64) { range in
+                    pool.mapChunks(count: mesh.faceCount, chunkSize: min(64, max(1, mesh.faceCount / (8 * pool.threadCount)))) { range in
                         let chunk = FaceSplitChunk(words: words)
                         for f in range {
                             splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store, maps: faceMaps, into: chunk)

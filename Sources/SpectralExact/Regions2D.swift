@@ -72,19 +72,31 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
     var unitOffset = 0, wordOffset = 0
     for l in 0..<hidden.count {
         let width = hidden[l]
-        let step = splitLayer(mesh: mesh, maps: maps, width: width, words: layerWords[l], pool: pool)
-        ambiguous += step.ambiguous
-        // New faces inherit their parent's pattern and add this layer's bits.
-        var newPatterns = [UInt64](repeating: 0, count: step.parents.count * totalWords)
-        for (c, parent) in step.parents.enumerated() {
-            for w in 0..<totalWords { newPatterns[c * totalWords + w] = patterns[Int(parent) * totalWords + w] }
-            for w in 0..<layerWords[l] { newPatterns[c * totalWords + wordOffset + w] = step.bits[c * layerWords[l] + w] }
+        // While there are too few faces to share among threads (the first layer starts from one), the first units
+        // cut alone; their cells then share the rest of the layer. (A fixed rule: the result must not depend on
+        // the thread count.)
+        let first = mesh.faceCount < 32 && width > 16 ? 8 : width
+        var layerMaps = maps
+        for units in [0..<first, first..<width] where !units.isEmpty {
+            let step = splitLayer(mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units, pool: pool)
+            ambiguous += step.ambiguous
+            // New faces inherit their parent's pattern and add these units' bits.
+            var newPatterns = [UInt64](repeating: 0, count: step.parents.count * totalWords)
+            for (c, parent) in step.parents.enumerated() {
+                for w in 0..<totalWords { newPatterns[c * totalWords + w] = patterns[Int(parent) * totalWords + w] }
+                for w in 0..<layerWords[l] { newPatterns[c * totalWords + wordOffset + w] |= step.bits[c * layerWords[l] + w] }
+            }
+            edgeUnit = step.subEdgeSource.map { edgeUnit[Int($0)] } + step.chordUnits.map { Int32(unitOffset) + $0 }
+            mesh = step.mesh
+            patterns = newPatterns
+            if units.upperBound < width {
+                layerMaps = gatherMaps(layerMaps, width: width, parents: step.parents)
+            } else {
+                let bits = (0..<step.parents.count).flatMap { c in patterns[(c * totalWords + wordOffset)..<(c * totalWords + wordOffset + layerWords[l])] }
+                maps = nextLayerMaps(layerMaps, width: width, parents: step.parents, bits: bits, words: layerWords[l],
+                                     weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool)
+            }
         }
-        edgeUnit = step.subEdgeSource.map { edgeUnit[Int($0)] } + step.chordUnits.map { Int32(unitOffset) + $0 }
-        mesh = step.mesh
-        patterns = newPatterns
-        maps = nextLayerMaps(maps, width: width, parents: step.parents, bits: step.bits, words: layerWords[l],
-                        weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool)
         unitOffset += width
         wordOffset += layerWords[l]
     }
@@ -92,6 +104,15 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
     return LinearRegions2D(mesh: mesh, gradientX: (0..<faces).map { maps[$0 * 3] }, gradientY: (0..<faces).map { maps[$0 * 3 + 1] },
                            offset: (0..<faces).map { maps[$0 * 3 + 2] }, hiddenSizes: hidden, patternWords: totalWords,
                            patterns: patterns, edgeUnit: edgeUnit, domain: polygon, ambiguousCells: ambiguous)
+}
+
+/// Each new face's maps are its parent's (within a layer the maps do not change).
+private func gatherMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32]) -> AlignedBuffer<Double> {
+    let gathered = AlignedBuffer<Double>(uninitializedCount: parents.count * 3 * width)
+    for (c, parent) in parents.enumerated() {
+        (gathered.pointer + c * 3 * width).update(from: maps.pointer + Int(parent) * 3 * width, count: 3 * width)
+    }
+    return gathered
 }
 
 /// A convex polygon with finite corners, turned counter-clockwise; anything else is bad input.
