@@ -73,13 +73,14 @@ func scalingCommand(dimension: Int) -> Command {
         OptionSpec("widths", "LIST", "widths", default: oneD ? "16,32,64,128,256" : "8,16,32,64"),
         OptionSpec("seeds", "N", "random nets per cell", default: oneD ? "3" : "2"),
         OptionSpec("inits", "LIST", "initialisations: pytorch, he, glorot", default: "pytorch,he"),
+        OptionSpec("train-steps", "LIST", "measure each net after these numbers of Adam steps on a sum of sines", default: "0"),
         .threads, .out, .quiet,
     ],
     run: { args, commandLine in
-        func integers(_ name: String) throws -> [Int] {
+        func integers(_ name: String, from low: Double = 1) throws -> [Int] {
             let values = try args.doubles(name)!
-            guard values.allSatisfy({ $0 >= 1 && $0 == $0.rounded() && $0 <= 65536 }) else {
-                throw SpectralError.usage("--\(name) must list whole numbers from 1 to 65536")
+            guard values.allSatisfy({ $0 >= low && $0 == $0.rounded() && $0 <= 1_000_000 }) else {
+                throw SpectralError.usage("--\(name) must list whole numbers from \(Int(low)) to 1000000")
             }
             return values.map { Int($0) }
         }
@@ -93,18 +94,20 @@ func scalingCommand(dimension: Int) -> Command {
                                  seeds: try args.int("seeds", range: 1...1000)!, initializations: inits)
         guard sweep.depths.allSatisfy({ $0 >= 2 }) else { throw SpectralError.usage("--depths must be at least 2 (one hidden layer)") }
         sweep.dimension = dimension
+        sweep.trainingSteps = Array(Set(try integers("train-steps", from: 0))).sorted()
         sweep.threads = try args.threads
         let out = try args.outputDirectory
         let record = RunRecord(command: commandLine, configuration: [
             "depths": sweep.depths, "widths": sweep.widths, "seeds": sweep.seeds, "inits": inits.map(\.rawValue),
             "frequencies": oneD ? "1:1000:1" : "radii 20..2000 (24, log spaced) along the heaviest ridge and the generic direction",
-            "domain": oneD ? "the real line" : "[-1, 1]^2",
+            "domain": oneD ? "the real line" : "[-1, 1]^2", "train_steps": sweep.trainingSteps,
+            "training": "full-batch Adam, lr 3e-4, on " + (oneD ? "experiment 1's sum of sines (200 samples)" : "a sum of 5 plane waves on a 24x24 grid"),
         ], seed: nil, threads: sweep.threads)
         let progress = ProgressReporter("scaling\(dimension)d", total: inits.count * sweep.depths.count * sweep.widths.count * sweep.seeds,
                                         unit: "nets", quiet: args.flag("quiet"))
         let rows = try sweep.run(progress: progress)
         let summary = try sweep.write(rows, to: out)
         try record.write(to: out, results: summary)
-        say("scaling\(dimension)d: \(rows.count) nets; results in \(out.path)")
+        say("scaling\(dimension)d: \(rows.count / sweep.trainingSteps.count) nets, \(rows.count) measurements; results in \(out.path)")
     })
 }

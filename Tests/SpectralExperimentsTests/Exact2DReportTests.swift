@@ -64,6 +64,23 @@ final class Scaling2DTests: XCTestCase {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("scaling2d-\(UUID().uuidString)")
         _ = try sweep.write(rows, to: out)
         let header = try String(contentsOf: out.appendingPathComponent("scaling.csv"), encoding: .utf8).split(separator: "\n")[0]
-        XCTAssertTrue(header.hasPrefix("init,depth,width,seed,regions,lipschitz"))
+        XCTAssertTrue(header.hasPrefix("init,depth,width,seed,training_steps,regions,lipschitz"))
+    }
+
+    /// Training checkpoints: every net is measured as initialised and after training; the bounds hold after
+    /// training too, and training changes the net (its Lipschitz constant moves).
+    func testTrainingCheckpoints() throws {
+        for dimension in [1, 2] {
+            var sweep = ScalingSweep(depths: [3], widths: [16], seeds: 1, initializations: [.pytorch])
+            sweep.dimension = dimension
+            sweep.trainingSteps = [0, 200]
+            let rows = try sweep.run()
+            XCTAssertEqual(rows.map(\.trainingSteps), [0, 200])
+            for r in rows {
+                XCTAssertLessThanOrEqual(r.spectralConstant, r.totalSlopeJump * (1 + 1e-12))
+                XCTAssertLessThanOrEqual(r.lipschitz, r.lipschitzBound * (1 + 1e-9))
+            }
+            XCTAssertNotEqual(rows[0].lipschitz, rows[1].lipschitz)
+        }
     }
 }

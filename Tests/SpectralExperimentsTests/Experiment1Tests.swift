@@ -117,7 +117,7 @@ final class Scaling1DTests: XCTestCase {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("scaling-\(UUID().uuidString)")
         _ = try sweep.write(rows, to: out)
         let header = try String(contentsOf: out.appendingPathComponent("scaling.csv"), encoding: .utf8).split(separator: "\n")[0]
-        XCTAssertEqual(header, "init,depth,width,seed,pieces,lipschitz,lipschitz_bound_eq7,total_slope_jump,spectral_constant,decay_exponent,decay_exponent_standard_error,enumeration_seconds")
+        XCTAssertEqual(header, "init,depth,width,seed,training_steps,pieces,lipschitz,lipschitz_bound_eq7,total_slope_jump,spectral_constant,decay_exponent,decay_exponent_standard_error,enumeration_seconds")
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("growth.csv").path))
     }
 }
