@@ -67,8 +67,9 @@ public struct PiecewiseLinear1D: Sendable {
 ///   1. Z = H·Wᵀ + b at the points and S = H′·Wᵀ on the pieces (two batched Float64 products);
 ///   2. on each piece each unit's pre-activation is affine, z(x) = z(x_ref) + s·(x − x_ref), so its zero
 ///      x* = x_ref − z(x_ref)/s is solved exactly and kept when strictly inside the piece;
-///   3. the new points are merged in; h there is interpolated on its (affine) piece, and Z recomputed at all
-///      points by the product, so every value comes from a forward pass, not from accumulated interpolation;
+///   3. the new points are merged in; Z there is affine on its piece: z(x_ref) + s·(x − x_ref) for the units
+///      that do not cross the piece, and s·(x − x*) for those that cross it at x* (exactly 0 at its own zero, and
+///      with the sign its order along the piece dictates, whatever the rounding);
 ///   4. σ: values max(Z, 0); slopes S where z > 0 on the piece (tested inside the piece), else 0.
 /// After the last layer, Δs_j = s_{j+1} − s_j at each point; points whose jump is below 1e−11 · max|s| (the anchor,
 /// dead units, crossings whose effect cancels downstream) are dropped, so no spurious kink survives and no real one
@@ -87,7 +88,7 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
             return kinksFromOutput(points: points, values: z, slopes: s)
         }
         // 2. Zero crossings strictly inside pieces.
-        var crossings: [(x: Double, piece: Int)] = []
+        var crossings: [(x: Double, piece: Int, unit: Int)] = []
         for p in 0...points.count {
             let ref = p < points.count ? p : p - 1
             let xRef = points[ref]
@@ -97,46 +98,37 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
                 let slope = s[p * dout + o]
                 guard slope != 0 else { continue }
                 let x = xRef - z[ref * dout + o] / slope
-                if x > lo && x < hi && x.isFinite { crossings.append((x, p)) }
+                if x > lo && x < hi && x.isFinite { crossings.append((x, p, o)) }
             }
         }
         if !crossings.isEmpty {
-            crossings.sort { $0.x < $1.x }
-            // 3. Merge. New points get h interpolated on their (affine) piece and then Z by the product, for the
-            // new rows only; old points keep their Z; every new piece inherits its parent's slopes of Z.
-            let (dinWidth, n) = (width, points.count)
-            var newPoints: [Double] = [], newZSlopes: [Double] = []
-            var isNew: [Bool] = []
-            var added: [Double] = []   // h at the new points, row by row
+            crossings.sort { $0.x < $1.x || ($0.x == $1.x && $0.unit < $1.unit) }
+            // 3. Merge. New points get Z from their piece's affine form; old points keep theirs; every new piece
+            // inherits its parent's slopes of Z.
+            let n = points.count
+            var newPoints: [Double] = [], newZ: [Double] = [], newZSlopes: [Double] = []
             newPoints.reserveCapacity(n + crossings.count)
+            newZ.reserveCapacity((n + crossings.count) * dout)
             var c = 0
             for p in 0...n {
                 newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
                 let ref = p < n ? p : p - 1
-                while c < crossings.count && crossings[c].piece == p {
-                    let x = crossings[c].x
-                    if newPoints.last != x {
-                        newPoints.append(x)
-                        isNew.append(true)
-                        for i in 0..<dinWidth { added.append(values[ref * dinWidth + i] + slopes[p * dinWidth + i] * (x - points[ref])) }
-                                newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
-                    }
-                    c += 1
+                let first = c
+                while c < crossings.count && crossings[c].piece == p { c += 1 }
+                let inPiece = crossings[first..<c]
+                var i = first
+                while i < c {
+                    let x = crossings[i].x
+                    while i < c && crossings[i].x == x { i += 1 }
+                    newPoints.append(x)
+                    for o in 0..<dout { newZ.append(z[ref * dout + o] + s[p * dout + o] * (x - points[ref])) }
+                    let row = newZ.count - dout
+                    for crossing in inPiece { newZ[row + crossing.unit] = s[p * dout + crossing.unit] * (x - crossing.x) }
+                    newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
                 }
-                if p < n { newPoints.append(points[p]); isNew.append(false) }
+                if p < n { newPoints.append(points[p]); newZ.append(contentsOf: z[(p * dout)..<((p + 1) * dout)]) }
             }
-            let addedZ = product(added, rows: added.count / dinWidth, width: dinWidth, net: net, layer: l, bias: true, pool: pool)
-            var mergedZ: [Double] = []
-            mergedZ.reserveCapacity(newPoints.count * dout)
-            var (oldRow, newRow) = (0, 0)
-            for fresh in isNew {
-                if fresh {
-                    mergedZ.append(contentsOf: addedZ[(newRow * dout)..<((newRow + 1) * dout)]); newRow += 1
-                } else {
-                    mergedZ.append(contentsOf: z[(oldRow * dout)..<((oldRow + 1) * dout)]); oldRow += 1
-                }
-            }
-            points = newPoints; z = mergedZ; s = newZSlopes
+            points = newPoints; z = newZ; s = newZSlopes
         }
         // 4. ReLU.
         let n = points.count
