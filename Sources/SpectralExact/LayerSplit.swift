@@ -16,7 +16,7 @@ struct LayerStep {
 /// to share among the threads).
 func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
                 pool: ThreadPool) -> LayerStep {
-    let (oldVertices, oldEdges) = (mesh.vertexCount, mesh.edgeCount)
+    let oldVertices = mesh.vertexCount
     // 1. Values at the vertices from a canonical face (the first face that has the vertex).
     var canonical = [Int32](repeating: -1, count: oldVertices)
     for f in 0..<mesh.faceCount {

@@ -144,13 +144,15 @@ public struct ScalingSweep {
         var table = CSVTable(header: ["init", "depth", "width", "seed", "training_steps", pieceName, "lipschitz", "lipschitz_bound_eq7",
                                       dimension == 1 ? "total_slope_jump" : "total_edge_jump", "spectral_constant",
                                       dimension == 1 ? "decay_exponent" : "generic_decay_exponent",
-                                      "decay_exponent_standard_error", "enumeration_seconds"])
+                                      "decay_exponent_standard_error", "enumeration_seconds"]
+                                      + (dimension == 2 ? ["regions_per_unit_area"] : []))
         for r in rows {
             table.append([.text(r.initialization.rawValue), .int(r.depth), .int(r.width), .int(Int(r.seed)),
                           .int(r.trainingSteps), .int(r.pieces),
                           .double(r.lipschitz), .double(r.lipschitzBound), .double(r.totalSlopeJump),
                           .double(r.spectralConstant), r.decayExponent.map { .double($0) } ?? .empty,
-                          r.decayStandardError.map { .double($0) } ?? .empty, .double(r.seconds)])
+                          r.decayStandardError.map { .double($0) } ?? .empty, .double(r.seconds)]
+                         + (dimension == 2 ? [.double(Double(r.pieces) / 4)] : []))   // the box [−1, 1]² has area 4
         }
         try table.write(to: out.appendingPathComponent("scaling.csv"))
         func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(1, values.count)) }

@@ -85,8 +85,8 @@ public final class Trainer: @unchecked Sendable {
         order = Array(0..<data.rows)
         shuffler = SplitMix64(seed: configuration.shuffleSeed)
         if batchRows == data.rows {
-            batchInputs.buffer.update(fromContentsOf: data.inputs)
-            batchTargets.buffer.update(fromContentsOf: data.targets)
+            _ = batchInputs.buffer.update(fromContentsOf: data.inputs)
+            _ = batchTargets.buffer.update(fromContentsOf: data.targets)
         }
     }
 
