@@ -6,7 +6,14 @@ import SpectralKernels
 /// count does not change it.
 func affineRows(_ x: UnsafePointer<Double>, rows: Int, inputs: Int, weight w: UnsafePointer<Double>,
                 bias: UnsafePointer<Double>?, outputs: Int, into out: UnsafeMutablePointer<Double>, pool: ThreadPool) {
-    let packed = PackedWeights64(weight: w, outputs: outputs, inputs: inputs)
+    affineRows(x, rows: rows, weights: PackedWeights64(weight: w, outputs: outputs, inputs: inputs), bias: bias, into: out,
+               pool: pool)
+}
+
+/// The same with W already packed (for callers that multiply by one weight several times).
+func affineRows(_ x: UnsafePointer<Double>, rows: Int, weights packed: PackedWeights64, bias: UnsafePointer<Double>?,
+                into out: UnsafeMutablePointer<Double>, pool: ThreadPool) {
+    let (inputs, outputs) = (packed.inputs, packed.outputs)
     let scratch = RowProductScratch(threads: pool.threadCount)
     let block = 96
     pool.run(tasks: (rows + block - 1) / block) { task, worker in

@@ -61,10 +61,13 @@ public struct PiecewiseLinear1D: Sendable {
 
 /// Enumerates every kink of a ReLU network on ℝ, layer by layer.
 ///
-/// State before layer l: the sorted points B (kinks found so far, plus an anchor at 0 so there is always a point),
-/// the layer input h at every point (|B| × d_l) and its slope on every piece ((|B| + 1) × d_l; piece p lies between
-/// B_{p−1} and B_p, pieces 0 and |B| are unbounded). One step:
-///   1. Z = H·Wᵀ + b at the points and S = H′·Wᵀ on the pieces (two batched Float64 products);
+/// State before layer l: the sorted points B (kinks found so far, plus a point at 0 so there is always one), the
+/// layer input h at every `anchorStride`-th point (anchors) and its slope on every piece ((|B| + 1) × d_l; piece p
+/// lies between B_{p−1} and B_p, pieces 0 and |B| are unbounded). One step:
+///   1. S = H′·Wᵀ on the pieces and Z = H·Wᵀ + b at the anchors (batched Float64 products); Z at the points in
+///      between follows piece by piece, z(B_p) = z(B_{p−1}) + s_p·(B_p − B_{p−1}), from the anchor before them
+///      (fewer than `anchorStride` steps, so a few ulps of |z| at most; the products at every point would double
+///      the flops);
 ///   2. on each piece each unit's pre-activation is affine, z(x) = z(x_ref) + s·(x − x_ref), so its zero
 ///      x* = x_ref − z(x_ref)/s is solved exactly and kept when strictly inside the piece;
 ///   3. the new points are merged in; Z there is affine on its piece: z(x_ref) + s·(x − x_ref) for the units
@@ -76,14 +79,32 @@ public struct PiecewiseLinear1D: Sendable {
 /// (|Δs| far above rounding) is lost.
 public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinear1D {
     var points: [Double] = [0]
-    var values: [Double] = [0]          // h at the points: |B| × d
+    var anchorValues: [Double] = [0]    // h at points 0, anchorStride, 2·anchorStride, …: rows × d
     var slopes: [Double] = [1, 1]       // h′ on the pieces: (|B| + 1) × d
     var width = 1
     for l in 0..<net.layerCount {
         let dout = net.sizes[l + 1]
         let isLast = l + 1 == net.layerCount
-        var z = product(values, rows: points.count, width: width, net: net, layer: l, bias: true, pool: pool)
-        var s = product(slopes, rows: points.count + 1, width: width, net: net, layer: l, bias: false, pool: pool)
+        let anchors = (points.count + anchorStride - 1) / anchorStride
+        let weights = net.weights[l].withUnsafeBufferPointer { PackedWeights64(weight: $0.baseAddress!, outputs: dout, inputs: width) }
+        let zAnchors = product(anchorValues, rows: anchors, weights: weights, bias: net.biases[l], pool: pool)
+        var s = product(slopes, rows: points.count + 1, weights: weights, bias: nil, pool: pool)
+        var z = [Double](unsafeUninitializedCapacity: points.count * dout) { zp, initialized in
+            s.withUnsafeBufferPointer { sp in
+                zAnchors.withUnsafeBufferPointer { ap in
+                    for i in 0..<points.count {
+                        let row = zp.baseAddress! + i * dout
+                        if i % anchorStride == 0 {
+                            row.update(from: ap.baseAddress! + (i / anchorStride) * dout, count: dout)
+                        } else {
+                            let (step, previous, slope) = (points[i] - points[i - 1], row - dout, sp.baseAddress! + i * dout)
+                            for o in 0..<dout { row[o] = previous[o] + slope[o] * step }
+                        }
+                    }
+                }
+            }
+            initialized = points.count * dout
+        }
         if isLast {
             return kinksFromOutput(points: points, values: z, slopes: s)
         }
@@ -143,28 +164,29 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
                 if inside > 0 { hSlopes[p * dout + o] = s[p * dout + o] }
             }
         }
-        values = z.map { max($0, 0) }
+        anchorValues = stride(from: 0, to: n, by: anchorStride).flatMap { i in z[(i * dout)..<((i + 1) * dout)].map { max($0, 0) } }
         slopes = hSlopes
         width = dout
     }
     fatalError("unreachable: the last layer returns")
 }
 
-private func product(_ x: [Double], rows: Int, width: Int, net: Network1D, layer: Int, bias: Bool,
-                     pool: ThreadPool) -> [Double] {
-    let dout = net.sizes[layer + 1]
-    var out = [Double](repeating: 0, count: rows * dout)
-    x.withUnsafeBufferPointer { xp in
-        net.weights[layer].withUnsafeBufferPointer { wp in
-            net.biases[layer].withUnsafeBufferPointer { bp in
-                out.withUnsafeMutableBufferPointer { op in
-                    affineRows(xp.baseAddress!, rows: rows, inputs: width, weight: wp.baseAddress!,
-                               bias: bias ? bp.baseAddress! : nil, outputs: dout, into: op.baseAddress!, pool: pool)
+/// Every this many points the layer's pre-activations come from the product; in between, from the slopes.
+private let anchorStride = 16
+
+private func product(_ x: [Double], rows: Int, weights: PackedWeights64, bias: [Double]?, pool: ThreadPool) -> [Double] {
+    [Double](unsafeUninitializedCapacity: rows * weights.outputs) { out, initialized in
+        x.withUnsafeBufferPointer { xp in
+            if let bias {
+                bias.withUnsafeBufferPointer { bp in
+                    affineRows(xp.baseAddress!, rows: rows, weights: weights, bias: bp.baseAddress!, into: out.baseAddress!, pool: pool)
                 }
+            } else {
+                affineRows(xp.baseAddress!, rows: rows, weights: weights, bias: nil, into: out.baseAddress!, pool: pool)
             }
         }
+        initialized = rows * weights.outputs
     }
-    return out
 }
 
 private func kinksFromOutput(points: [Double], values: [Double], slopes: [Double]) -> PiecewiseLinear1D {
