@@ -6,7 +6,8 @@ import SpectralSpectra
 import SpectralExact
 import SpectralPlot
 
-/// `spectral exact2d`: exact transforms of a 2-D network on a box, and its decay direction by direction.
+/// `spectral exact2d`: exact transforms of a 2-D network on a box or convex polygon, and its decay direction by
+/// direction.
 public struct Exact2DReport {
     public enum Frequencies {
         case list([(kx: Double, ky: Double)])
@@ -41,7 +42,7 @@ public struct Exact2DReport {
 
     /// Directions: the `ridgeCount` heaviest predicted ridges, the generic direction farthest from all of them,
     /// and `rays` evenly spaced angles in [0, π); each sampled at `radii`.
-    public init(net: MLP, box: (x: ClosedRange<Double>, y: ClosedRange<Double>), frequencies: Frequencies,
+    public init(net: MLP, domain: [(x: Double, y: Double)], frequencies: Frequencies,
                 ridgeCount: Int, rays: Int, radii: [Double], pool: ThreadPool) throws {
         guard radii.count >= 3, radii.allSatisfy({ $0 > 0 }) else {
             throw SpectralError.usage("the radii must be at least 3 positive values")
@@ -51,7 +52,7 @@ public struct Exact2DReport {
             throw SpectralError.usage("no finite frequencies to evaluate")
         }
         let start = monotonicSeconds()
-        regionsReport = try Regions2DReport(net: net, box: box, pool: pool)
+        regionsReport = try Regions2DReport(net: net, domain: domain, pool: pool)
         let regions = regionsReport.regions
         let spectrum = ExactSpectrum2D(regions, pool: pool)
         self.frequencies = frequencies
@@ -99,7 +100,7 @@ public struct Exact2DReport {
              "standard_error": d.decay.fit?.standardError ?? NSNull()]
         }
         s["frequencies"] = points.count
-        s["spectrum"] = "edge spectrum S(k) = -T(k)/|2 pi k|^2 (transform of the Laplacian's edge measure); window = integral over the box"
+        s["spectrum"] = "edge spectrum S(k) = -T(k)/|2 pi k|^2 (transform of the Laplacian's edge measure); window = integral over the domain"
         s["total_seconds"] = seconds
         return s
     }

@@ -5,22 +5,29 @@ import SpectralNetworks
 import SpectralExact
 import SpectralPlot
 
-/// `spectral regions2d`: the linear regions of a 2-D network on a box, as files.
+/// `spectral regions2d`: the linear regions of a 2-D network on a box or a convex polygon, as files.
 public struct Regions2DReport {
     public let regions: LinearRegions2D
     public let seconds: Double
-    public let box: (x: ClosedRange<Double>, y: ClosedRange<Double>)
 
-    public init(net: MLP, box: (x: ClosedRange<Double>, y: ClosedRange<Double>), pool: ThreadPool) throws {
-        guard box.x.upperBound > box.x.lowerBound, box.y.upperBound > box.y.lowerBound else {
-            throw SpectralError.usage("the box is empty")
-        }
+    /// The domain is a convex polygon (corners in either orientation); see `boxPolygon` for a box.
+    public init(net: MLP, domain: [(x: Double, y: Double)], pool: ThreadPool) throws {
         let network = try ExactNetwork(net, inputs: 2)
         let start = monotonicSeconds()
-        regions = try enumerateRegions(network, domain: boxPolygon(x0: box.x.lowerBound, x1: box.x.upperBound,
-                                                                   y0: box.y.lowerBound, y1: box.y.upperBound), pool: pool)
+        do {
+            regions = try enumerateRegions(network, domain: domain, pool: pool)
+        } catch let error as SpectralError {
+            // A bad domain is a bad option, not bad data.
+            if case .badInput(let message) = error, message.hasPrefix("the domain") { throw SpectralError.usage(message) }
+            throw error
+        }
         seconds = monotonicSeconds() - start
-        self.box = box
+    }
+
+    /// The domain's bounding box (the pictures' axes).
+    public var box: (x: ClosedRange<Double>, y: ClosedRange<Double>) {
+        let d = regions.domain
+        return (d.map(\.x).min()!...d.map(\.x).max()!, d.map(\.y).min()!...d.map(\.y).max()!)
     }
 
     public var summary: [String: Any] {
@@ -35,6 +42,7 @@ public struct Regions2DReport {
             "regions_per_unit_area": Double(regions.regionCount) / domainArea, "lipschitz": regions.lipschitz,
             "ambiguous_cells": regions.ambiguousCells, "seconds": seconds,
             "box": [[box.x.lowerBound, box.x.upperBound], [box.y.lowerBound, box.y.upperBound]],
+            "domain": regions.domain.map { [$0.x, $0.y] }, "domain_area": domainArea,
             "precision": "Float64", "hidden_sizes": regions.hiddenSizes,
         ]
     }

@@ -6,6 +6,22 @@ import SpectralExact
 import SpectralExperiments
 
 private let boxOption = OptionSpec("box", "X0:X1,Y0:Y1", "the box [x0, x1] × [y0, y1]", default: "-1:1,-1:1")
+private let polygonOption = OptionSpec("polygon", "X:Y,X:Y,...", "a convex polygon's corners, instead of --box")
+
+/// The domain from --polygon, else from --box, and how to describe it in run.json.
+private func domain(_ args: Arguments) throws -> (corners: [(x: Double, y: Double)], description: String) {
+    if args.has("polygon"), let text = args.string("polygon") {
+        let corners = try text.split(separator: ",", omittingEmptySubsequences: false).map { item -> (x: Double, y: Double) in
+            let p = try parsePair(String(item), option: "polygon")
+            return (p.0, p.1)
+        }
+        guard corners.count >= 3 else { throw SpectralError.usage("--polygon needs at least 3 corners") }
+        return (corners, "polygon " + text)
+    }
+    let box = try parseBox(args.string("box")!)
+    return (boxPolygon(x0: box.x.lowerBound, x1: box.x.upperBound, y0: box.y.lowerBound, y1: box.y.upperBound),
+            "box " + args.string("box")!)
+}
 
 /// Parses "X0:X1,Y0:Y1".
 func parseBox(_ text: String) throws -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
@@ -23,14 +39,14 @@ let regions2dCommand = Command(
     offset, vertex count), summary.json (regions, edges, vertices, area_error, seconds, ...), regions.png and
     run.json.
     """,
-    options: [OptionSpec("weights", "FILE", "safetensors file of the network"), boxOption, .threads, .out, .quiet],
+    options: [OptionSpec("weights", "FILE", "safetensors file of the network"), boxOption, polygonOption, .threads, .out, .quiet],
     run: { args, commandLine in
         let weights = URL(fileURLWithPath: try args.require("weights"))
-        let box = try parseBox(args.string("box")!)
+        let (corners, description) = try domain(args)
         let (out, threads) = (try args.outputDirectory, try args.threads)
-        let record = RunRecord(command: commandLine, configuration: ["weights": weights.path, "box": args.string("box")!],
+        let record = RunRecord(command: commandLine, configuration: ["weights": weights.path, "domain": description],
                                seed: nil, threads: threads)
-        let report = try Regions2DReport(net: try MLP.load(from: weights), box: box, pool: ThreadPool(threadCount: threads))
+        let report = try Regions2DReport(net: try MLP.load(from: weights), domain: corners, pool: ThreadPool(threadCount: threads))
         try report.write(to: out, title: "Linear regions of \(weights.lastPathComponent): \(report.regions.regionCount)")
         try record.write(to: out, results: report.summary)
         say(String(format: "%d regions, %d edges, %d vertices in %.3f s; L_f = %.4g; results in %@", report.regions.regionCount,
@@ -47,7 +63,7 @@ let exact2dCommand = Command(
     polar.png and, with --grid, spectrum.png. Convention: f~(k) = integral of f(x) exp(-2 pi i k.x) dx.
     """,
     options: [
-        OptionSpec("weights", "FILE", "safetensors file of the network"), boxOption,
+        OptionSpec("weights", "FILE", "safetensors file of the network"), boxOption, polygonOption,
         OptionSpec("freqs", "LIST", "frequencies kx:ky, comma-separated (instead of --grid)"),
         OptionSpec("grid", "KMAX:N", "an N × N grid over [-KMAX, KMAX]^2", default: "16:33"),
         OptionSpec("ridges", "N", "predicted ridge directions to fit", default: "3"),
@@ -57,7 +73,7 @@ let exact2dCommand = Command(
     ],
     run: { args, commandLine in
         let weights = URL(fileURLWithPath: try args.require("weights"))
-        let box = try parseBox(args.string("box")!)
+        let (corners, description) = try domain(args)
         let frequencies: Exact2DReport.Frequencies
         if let list = args.has("freqs") ? args.string("freqs") : nil {
             frequencies = .list(try list.split(separator: ",", omittingEmptySubsequences: false).map { item in
@@ -76,23 +92,23 @@ let exact2dCommand = Command(
               rmin > 0, rmax > rmin, rmax.isFinite, count >= 3, count <= 10_000, count == count.rounded() else {
             throw SpectralError.usage("--radii must be RMIN:RMAX:COUNT with 0 < RMIN < RMAX and COUNT from 3 to 10000")
         }
-        try runExact2D(net: try MLP.load(from: weights), name: weights.lastPathComponent, box: box, frequencies: frequencies,
+        try runExact2D(net: try MLP.load(from: weights), name: weights.lastPathComponent, domain: corners, frequencies: frequencies,
                        ridges: try args.int("ridges", range: 0...100)!, rays: try args.int("rays", range: 0...3600)!,
                        radii: geometricRadii(rmin, rmax, count: Int(count)), threads: try args.threads,
                        out: try args.outputDirectory, configuration: [
-                           "weights": weights.path, "box": args.string("box")!,
+                           "weights": weights.path, "domain": description,
                            "frequencies": args.string("freqs") ?? "grid " + args.string("grid")!, "radii": args.string("radii")!,
                        ], commandLine: commandLine)
     })
 
-func runExact2D(net: MLP, name: String, box: (x: ClosedRange<Double>, y: ClosedRange<Double>),
+func runExact2D(net: MLP, name: String, domain: [(x: Double, y: Double)],
                 frequencies: Exact2DReport.Frequencies, ridges: Int, rays: Int, radii: [Double], threads: Int, out: URL,
                 configuration: [String: Any], commandLine: [String]) throws {
     var configuration = configuration
     configuration["ridges"] = ridges
     configuration["rays"] = rays
     let record = RunRecord(command: commandLine, configuration: configuration, seed: nil, threads: threads)
-    let report = try Exact2DReport(net: net, box: box, frequencies: frequencies, ridgeCount: ridges, rays: rays, radii: radii,
+    let report = try Exact2DReport(net: net, domain: domain, frequencies: frequencies, ridgeCount: ridges, rays: rays, radii: radii,
                                    pool: ThreadPool(threadCount: threads))
     try report.write(to: out, title: "Linear regions of \(name): \(report.regionsReport.regions.regionCount)")
     try record.write(to: out, results: report.summary)

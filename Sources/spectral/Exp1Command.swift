@@ -80,8 +80,8 @@ let demoCommand = Command(
         let exact2d = root.appendingPathComponent("exact2d")
         try FileManager.default.createDirectory(at: exact2d, withIntermediateDirectories: true)
         try net2D.save(to: exact2d.appendingPathComponent("weights.safetensors"))
-        try runExact2D(net: net2D, name: "a random 2-D net", box: (-1...1, -1...1), frequencies: .grid(kmax: 16, n: 33),
+        try runExact2D(net: net2D, name: "a random 2-D net", domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), frequencies: .grid(kmax: 16, n: 33),
                        ridges: 3, rays: 0, radii: geometricRadii(20, 2000, count: 40), threads: configuration.threads,
                        out: exact2d, configuration: ["net": "2-32-32-32-1, pytorch init, seed \(configuration.seed)",
-                                                     "box": "-1:1,-1:1", "frequencies": "grid 16:33"], commandLine: commandLine)
+                                                     "domain": "box -1:1,-1:1", "frequencies": "grid 16:33"], commandLine: commandLine)
     })

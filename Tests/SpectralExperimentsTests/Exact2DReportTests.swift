@@ -2,6 +2,7 @@ import XCTest
 import SpectralCore
 import SpectralKernels
 import SpectralNetworks
+import SpectralExact
 import SpectralExperiments
 
 final class Exact2DReportTests: XCTestCase {
@@ -9,7 +10,7 @@ final class Exact2DReportTests: XCTestCase {
     /// |S(k)|·|2πk|² ≤ Σ|(g_R − g_L)·ν| ≤ 2·L_f·(interior edge length).
     func testReportFilesAndBounds() throws {
         let net = MLP.initialized(sizes: [2, 12, 12, 1], initialization: .pytorch, seed: 4)
-        let report = try Exact2DReport(net: net, box: (-1...1, -0.5...1), frequencies: .grid(kmax: 4, n: 9), ridgeCount: 2,
+        let report = try Exact2DReport(net: net, domain: boxPolygon(x0: -1, x1: 1, y0: -0.5, y1: 1), frequencies: .grid(kmax: 4, n: 9), ridgeCount: 2,
                                        rays: 2, radii: [10, 30, 100, 300], pool: ThreadPool(threadCount: 2))
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("exact2d-\(UUID().uuidString)")
         try report.write(to: out, title: "test")
@@ -32,11 +33,13 @@ final class Exact2DReportTests: XCTestCase {
     func testEmptyBoxAndBadFrequenciesAreUsageErrors() {
         let net = MLP.initialized(sizes: [2, 4, 1], initialization: .pytorch, seed: 1)
         let pool = ThreadPool(threadCount: 1)
-        for (box, freqs, radii) in [((0.0...0.0, -1.0...1.0), Exact2DReport.Frequencies.grid(kmax: 1, n: 3), [1.0, 2, 3]),
-                                    ((-1...1, -1...1), .list([]), [1, 2, 3]),
-                                    ((-1...1, -1...1), .list([(1, .nan)]), [1, 2, 3]),
-                                    ((-1...1, -1...1), .grid(kmax: 1, n: 3), [1, 2])] {
-            XCTAssertThrowsError(try Exact2DReport(net: net, box: box, frequencies: freqs, ridgeCount: 1, rays: 0,
+        let square = boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1)
+        for (domain, freqs, radii) in [(boxPolygon(x0: 0, x1: 0, y0: -1, y1: 1), Exact2DReport.Frequencies.grid(kmax: 1, n: 3), [1.0, 2, 3]),
+                                       ([(0, 0), (1, 0), (0.2, 0.2), (0, 1)], .grid(kmax: 1, n: 3), [1, 2, 3]),
+                                       (square, .list([]), [1, 2, 3]),
+                                       (square, .list([(1, .nan)]), [1, 2, 3]),
+                                       (square, .grid(kmax: 1, n: 3), [1, 2])] {
+            XCTAssertThrowsError(try Exact2DReport(net: net, domain: domain, frequencies: freqs, ridgeCount: 1, rays: 0,
                                                    radii: radii, pool: pool)) { error in
                 XCTAssertEqual((error as? SpectralError)?.exitCode, 64)
             }
