@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import SpectralCore
 import SpectralKernels
@@ -118,6 +119,21 @@ final class Regions2DTests: XCTestCase {
         // Only the line y = 0 (unit 1) is ignored by the output (f = h_x + 2h_{x−y} + 3 on the active side).
         for e in 0..<regions.mesh.edgeCount where regions.mesh.edgeRight[e] >= 0 {
             XCTAssertEqual(regions.isFlat(edge: e), regions.edgeUnit[e] == 1, "edge \(e) of unit \(regions.edgeUnit[e])")
+        }
+    }
+
+    /// Region counts equal those of regioncam, an independent enumerator (Rust, Float32), on the nets of
+    /// `Fixtures/make_regioncam_fixtures.py` (same float32 weights, read here from the files it wrote).
+    func testCountsMatchRegioncam() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/regions2d")
+        let counts = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("regioncam_counts.json")))
+            as! [String: [String: Any]]
+        XCTAssertEqual(counts.count, 4)
+        for (file, entry) in counts.sorted(by: { $0.key < $1.key }) {
+            let net = try MLP.load(from: folder.appendingPathComponent(file))
+            let regions = try enumerateRegions(try ExactNetwork(net, inputs: 2), domain: box, pool: pool)
+            XCTAssertEqual(regions.regionCount, entry["regions"] as? Int, "\(file) \(net.sizes)")
         }
     }
 
