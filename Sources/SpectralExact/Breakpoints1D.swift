@@ -109,19 +109,23 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
             return kinksFromOutput(points: points, values: z, slopes: s)
         }
         // 2. Zero crossings strictly inside pieces.
-        var crossings: [(x: Double, piece: Int, unit: Int)] = []
-        for p in 0...points.count {
-            let ref = p < points.count ? p : p - 1
-            let xRef = points[ref]
-            let lo = p == 0 ? -Double.infinity : points[p - 1]
-            let hi = p == points.count ? Double.infinity : points[p]
-            for o in 0..<dout {
-                let slope = s[p * dout + o]
-                guard slope != 0 else { continue }
-                let x = xRef - z[ref * dout + o] / slope
-                if x > lo && x < hi && x.isFinite { crossings.append((x, p, o)) }
+        // Pieces in chunks across the pool, concatenated in order.
+        var crossings = pool.mapChunks(count: points.count + 1, chunkSize: 256) { pieces -> [(x: Double, piece: Int, unit: Int)] in
+            var found: [(x: Double, piece: Int, unit: Int)] = []
+            for p in pieces {
+                let ref = p < points.count ? p : p - 1
+                let xRef = points[ref]
+                let lo = p == 0 ? -Double.infinity : points[p - 1]
+                let hi = p == points.count ? Double.infinity : points[p]
+                for o in 0..<dout {
+                    let slope = s[p * dout + o]
+                    guard slope != 0 else { continue }
+                    let x = xRef - z[ref * dout + o] / slope
+                    if x > lo && x < hi && x.isFinite { found.append((x, p, o)) }
+                }
             }
-        }
+            return found
+        }.flatMap { $0 }
         if !crossings.isEmpty {
             crossings.sort { $0.x < $1.x || ($0.x == $1.x && $0.unit < $1.unit) }
             // 3. Merge. New points get Z from their piece's affine form; old points keep theirs; every new piece
@@ -153,16 +157,21 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
         }
         // 4. ReLU.
         let n = points.count
-        var hSlopes = [Double](repeating: 0, count: (n + 1) * dout)
-        for p in 0...n {
-            for o in 0..<dout {
-                // z inside piece p: midpoint of a bounded piece, one unit beyond the end point of an unbounded one.
-                let inside: Double
-                if p == 0 { inside = z[o] - s[o] }
-                else if p == n { inside = z[(n - 1) * dout + o] + s[n * dout + o] }
-                else { inside = 0.5 * (z[(p - 1) * dout + o] + z[p * dout + o]) }
-                if inside > 0 { hSlopes[p * dout + o] = s[p * dout + o] }
+        let hSlopes = [Double](unsafeUninitializedCapacity: (n + 1) * dout) { h, initialized in
+            let hp = h.baseAddress!
+            pool.forEachChunk(count: n + 1, minimumChunk: 128) { pieces in
+                for p in pieces {
+                    for o in 0..<dout {
+                        // z inside piece p: midpoint of a bounded piece, one unit beyond the end point of an unbounded one.
+                        let inside: Double
+                        if p == 0 { inside = z[o] - s[o] }
+                        else if p == n { inside = z[(n - 1) * dout + o] + s[n * dout + o] }
+                        else { inside = 0.5 * (z[(p - 1) * dout + o] + z[p * dout + o]) }
+                        hp[p * dout + o] = inside > 0 ? s[p * dout + o] : 0
+                    }
+                }
             }
+            initialized = (n + 1) * dout
         }
         anchorValues = stride(from: 0, to: n, by: anchorStride).flatMap { i in z[(i * dout)..<((i + 1) * dout)].map { max($0, 0) } }
         slopes = hSlopes
