@@ -137,6 +137,22 @@ final class Regions2DTests: XCTestCase {
         }
     }
 
+    /// Two lines that meet exactly on the box edge (x = 0.5 and x + y = 1.5 meet at (0.5, 1)): one shared vertex
+    /// there, three regions with areas 3, 0.875 and 0.125.
+    func testLinesMeetingOnTheBoundary() throws {
+        let mlp = MLP(sizes: [2, 2, 1])
+        let w: [Float] = [1, 0, 1, 1], b: [Float] = [-0.5, -1.5]
+        for i in 0..<4 { mlp.weights(0)[i] = w[i] }
+        for i in 0..<2 { mlp.bias(0)[i] = b[i] }
+        mlp.weights(1)[0] = 1; mlp.weights(1)[1] = -2
+        let regions = try enumerateRegions(try ExactNetwork(mlp, inputs: 2), domain: box, pool: pool)
+        XCTAssertNil(regions.mesh.validate())
+        XCTAssertEqual(regions.regionCount, 3)
+        XCTAssertEqual((0..<3).map { regions.mesh.areaAndCentroid($0).area }.sorted(), [0.125, 0.875, 3])
+        let corner = (0..<regions.mesh.vertexCount).filter { regions.mesh.x[$0] == 0.5 && regions.mesh.y[$0] == 1 }
+        XCTAssertEqual(corner.count, 1, "the two lines must share one vertex on the edge")
+    }
+
     func testSameBitsForAnyThreadCount() throws {
         let net = try generic2DNet([2, 24, 24, 24, 1], seed: 3)
         let one = try enumerateRegions(net, domain: box, pool: ThreadPool(threadCount: 1))
