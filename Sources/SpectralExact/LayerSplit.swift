@@ -27,40 +27,38 @@ func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int
     }
     let values = AlignedBuffer<Double>(uninitializedCount: oldVertices * width)
     let masks = AlignedBuffer<UInt64>(uninitializedCount: oldVertices * 2 * words)
-    do {
-        let faceMaps = FaceMaps(maps: maps.pointer, width: width)
-        pool.forEachChunk(count: oldVertices, minimumChunk: 1024) { range in
-            for v in range {
-                let (f, px, py) = (Int(canonical[v]), mesh.x[v], mesh.y[v])
-                for u in 0..<width { values[v * width + u] = faceMaps.value(face: f, unit: u, px, py) }
-                writeSignMasks(values.pointer + v * width, width: width, units: units, to: masks.pointer + v * 2 * words)
-            }
+    let faceMaps = FaceMaps(maps: maps.pointer, width: width)
+    pool.forEachChunk(count: oldVertices, minimumChunk: 1024) { range in
+        for v in range {
+            let (f, px, py) = (Int(canonical[v]), mesh.x[v], mesh.y[v])
+            for u in 0..<width { values[v * width + u] = faceMaps.value(face: f, unit: u, px, py) }
+            writeSignMasks(values.pointer + v * width, width: width, units: units, to: masks.pointer + v * 2 * words)
         }
-        return mesh.x.withUnsafeBufferPointer { xs in
-            mesh.y.withUnsafeBufferPointer { ys in
-                let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
-                                          oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
-                                          added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
-                // 2. Vertices on edges.
-                let inserted = EdgeVertices(mesh: mesh, values: oldOnly, pool: pool)
-                let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
-                                        oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
-                                        addedY: inserted.y.pointer, added: inserted.rows.pointer,
-                                        addedMasks: inserted.masks.pointer, width: width, units: units)
-                // 3. Cells of every face.
-                let faceChunks: [FaceSplitChunk] = inserted.insertedOffsets.withUnsafeBufferPointer { offsets in
-                    pool.mapChunks(count: mesh.faceCount, chunkSize: min(64, max(1, mesh.faceCount / (8 * pool.threadCount)))) { range in
-                        let chunk = FaceSplitChunk(words: words)
-                        for f in range {
-                            splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store, maps: faceMaps, into: chunk)
-                        }
-                        return chunk
+    }
+    return mesh.x.withUnsafeBufferPointer { xs in
+        mesh.y.withUnsafeBufferPointer { ys in
+            let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
+                                      oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
+                                      added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
+            // 2. Vertices on edges.
+            let inserted = EdgeVertices(mesh: mesh, values: oldOnly, pool: pool)
+            let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
+                                    oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
+                                    addedY: inserted.y.pointer, added: inserted.rows.pointer,
+                                    addedMasks: inserted.masks.pointer, width: width, units: units)
+            // 3. Cells of every face.
+            let faceChunks: [FaceSplitChunk] = inserted.insertedOffsets.withUnsafeBufferPointer { offsets in
+                pool.mapChunks(count: mesh.faceCount, chunkSize: min(64, max(1, mesh.faceCount / (8 * pool.threadCount)))) { range in
+                    let chunk = FaceSplitChunk(words: words)
+                    for f in range {
+                        splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store, maps: faceMaps, into: chunk)
                     }
+                    return chunk
                 }
-                // 4. Assemble.
-                return assemble(mesh: mesh, insertedOffsets: inserted.insertedOffsets, addedX: Array(inserted.x.buffer),
-                                addedY: Array(inserted.y.buffer), chunks: faceChunks)
             }
+            // 4. Assemble.
+            return assemble(mesh: mesh, insertedOffsets: inserted.insertedOffsets, addedX: Array(inserted.x.buffer),
+                            addedY: Array(inserted.y.buffer), chunks: faceChunks)
         }
     }
 }

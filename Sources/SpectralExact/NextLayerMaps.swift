@@ -42,55 +42,46 @@ func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], 
     let scratch = (0..<pool.threadCount).map { _ in AlignedBuffer<Double>(uninitializedCount: block * 3 * width) }
     let productScratch = RowProductScratch(threads: pool.threadCount)
     let packed = weight.withUnsafeBufferPointer { PackedWeights64(weight: $0.baseAddress!, outputs: outputs, inputs: width) }
-    do {
-        do {
-            do {
-                let (mp, o) = (maps.pointer, productMaps.pointer)
-                pool.run(tasks: (products.count + block - 1) / block) { task, worker in
-                    let first = task * block, count = min(block, products.count - first)
-                    let masked = scratch[worker].pointer
-                    for i in 0..<count {
-                        let (cell, run) = products[first + i]
-                        let parent = Int(parents[runStarts[run]])
-                        for u in 0..<width {
-                            let word = cell >= 0 ? bits[cell * words + u >> 6] : baseBits[run * words + u >> 6]
-                            let active = word >> UInt64(u & 63) & 1 == 1
-                            for k in 0..<3 { masked[(i * 3 + k) * width + u] = active ? mp[(parent * 3 + k) * width + u] : 0 }
-                        }
-                    }
-                    packed.multiply(masked, rows: count * 3, bias: nil, into: o + first * 3 * outputs,
-                                    scratch: productScratch[worker])
-                }
+    let (mp, o) = (maps.pointer, productMaps.pointer)
+    pool.run(tasks: (products.count + block - 1) / block) { task, worker in
+        let first = task * block, count = min(block, products.count - first)
+        let masked = scratch[worker].pointer
+        for i in 0..<count {
+            let (cell, run) = products[first + i]
+            let parent = Int(parents[runStarts[run]])
+            for u in 0..<width {
+                let word = cell >= 0 ? bits[cell * words + u >> 6] : baseBits[run * words + u >> 6]
+                let active = word >> UInt64(u & 63) & 1 == 1
+                for k in 0..<3 { masked[(i * 3 + k) * width + u] = active ? mp[(parent * 3 + k) * width + u] : 0 }
             }
         }
+        packed.multiply(masked, rows: count * 3, bias: nil, into: o + first * 3 * outputs, scratch: productScratch[worker])
     }
     // Each cell: its product (or its parent's base product plus the rank-one terms), plus the bias.
     let transposed = AlignedBuffer<Double>(uninitializedCount: width * outputs)   // [unit][output]
     for u in 0..<width { for o in 0..<outputs { transposed[u * outputs + o] = weight[o * width + u] } }
     let next = AlignedBuffer<Double>(uninitializedCount: cells * 3 * outputs)
-    do {
-        let np = next.pointer
-        let (pp, tp) = (UnsafePointer(productMaps.pointer), UnsafePointer(transposed.pointer))
-        pool.forEachChunk(count: runs, minimumChunk: 64) { range in
-            for r in range {
-                let parent = Int(parents[runStarts[r]])
-                for c in runStarts[r]..<runStarts[r + 1] {
-                    let cellMaps = np + c * 3 * outputs
-                    cellMaps.update(from: pp + productOf[c] * 3 * outputs, count: 3 * outputs)
-                    if useBase[r] {
-                        for wIndex in 0..<words {
-                            var extra = bits[c * words + wIndex] & ~baseBits[r * words + wIndex]
-                            while extra != 0 {
-                                let u = wIndex * 64 + extra.trailingZeroBitCount
-                                extra &= extra - 1
-                                for k in 0..<3 {
-                                    axpy(maps[(parent * 3 + k) * width + u], tp + u * outputs, cellMaps + k * outputs, count: outputs)
-                                }
+    let np = next.pointer
+    let (pp, tp) = (UnsafePointer(productMaps.pointer), UnsafePointer(transposed.pointer))
+    pool.forEachChunk(count: runs, minimumChunk: 64) { range in
+        for r in range {
+            let parent = Int(parents[runStarts[r]])
+            for c in runStarts[r]..<runStarts[r + 1] {
+                let cellMaps = np + c * 3 * outputs
+                cellMaps.update(from: pp + productOf[c] * 3 * outputs, count: 3 * outputs)
+                if useBase[r] {
+                    for wIndex in 0..<words {
+                        var extra = bits[c * words + wIndex] & ~baseBits[r * words + wIndex]
+                        while extra != 0 {
+                            let u = wIndex * 64 + extra.trailingZeroBitCount
+                            extra &= extra - 1
+                            for k in 0..<3 {
+                                axpy(maps[(parent * 3 + k) * width + u], tp + u * outputs, cellMaps + k * outputs, count: outputs)
                             }
                         }
                     }
-                    for o in 0..<outputs { cellMaps[2 * outputs + o] += bias[o] }
                 }
+                for o in 0..<outputs { cellMaps[2 * outputs + o] += bias[o] }
             }
         }
     }
