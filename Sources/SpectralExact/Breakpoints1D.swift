@@ -129,29 +129,52 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
         if !crossings.isEmpty {
             crossings.sort { $0.x < $1.x || ($0.x == $1.x && $0.unit < $1.unit) }
             // 3. Merge. New points get Z from their piece's affine form; old points keep theirs; every new piece
-            // inherits its parent's slopes of Z.
+            // inherits its parent's slopes of Z. First where each output row comes from (serial, one pass), then
+            // the rows themselves across the pool.
             let n = points.count
-            var newPoints: [Double] = [], newZ: [Double] = [], newZSlopes: [Double] = []
+            var newPoints: [Double] = [], sources: [Int] = [], newPieceParent: [Int] = []
+            var fresh: [(piece: Int, crossings: Range<Int>)] = []   // source −(i + 1): fresh[i]
             newPoints.reserveCapacity(n + crossings.count)
-            newZ.reserveCapacity((n + crossings.count) * dout)
             var c = 0
             for p in 0...n {
-                newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
-                let ref = p < n ? p : p - 1
+                newPieceParent.append(p)
                 let first = c
                 while c < crossings.count && crossings[c].piece == p { c += 1 }
-                let inPiece = crossings[first..<c]
                 var i = first
                 while i < c {
                     let x = crossings[i].x
                     while i < c && crossings[i].x == x { i += 1 }
                     newPoints.append(x)
-                    for o in 0..<dout { newZ.append(z[ref * dout + o] + s[p * dout + o] * (x - points[ref])) }
-                    let row = newZ.count - dout
-                    for crossing in inPiece { newZ[row + crossing.unit] = s[p * dout + crossing.unit] * (x - crossing.x) }
-                    newZSlopes.append(contentsOf: s[(p * dout)..<((p + 1) * dout)])
+                    sources.append(-(fresh.count + 1))
+                    fresh.append((p, first..<c))
+                    newPieceParent.append(p)
                 }
-                if p < n { newPoints.append(points[p]); newZ.append(contentsOf: z[(p * dout)..<((p + 1) * dout)]) }
+                if p < n { newPoints.append(points[p]); sources.append(p) }
+            }
+            let newZ = [Double](unsafeUninitializedCapacity: newPoints.count * dout) { out, initialized in
+                let op = out.baseAddress!
+                pool.forEachChunk(count: newPoints.count, minimumChunk: 64) { rows in
+                    for r in rows {
+                        let row = op + r * dout
+                        if sources[r] >= 0 {
+                            for o in 0..<dout { row[o] = z[sources[r] * dout + o] }
+                            continue
+                        }
+                        let (p, inPiece) = fresh[-sources[r] - 1]
+                        let ref = p < n ? p : p - 1
+                        let x = newPoints[r]
+                        for o in 0..<dout { row[o] = z[ref * dout + o] + s[p * dout + o] * (x - points[ref]) }
+                        for k in inPiece { row[crossings[k].unit] = s[p * dout + crossings[k].unit] * (x - crossings[k].x) }
+                    }
+                }
+                initialized = newPoints.count * dout
+            }
+            let newZSlopes = [Double](unsafeUninitializedCapacity: newPieceParent.count * dout) { out, initialized in
+                let op = out.baseAddress!
+                pool.forEachChunk(count: newPieceParent.count, minimumChunk: 64) { pieces in
+                    for q in pieces { for o in 0..<dout { op[q * dout + o] = s[newPieceParent[q] * dout + o] } }
+                }
+                initialized = newPieceParent.count * dout
             }
             points = newPoints; z = newZ; s = newZSlopes
         }
