@@ -54,10 +54,11 @@ public func boxPolygon(x0: Double, x1: Double, y0: Double, y1: Double) -> [(x: D
 /// a layer, face by face in parallel:
 ///  1. every vertex gets the layer's pre-activations from one canonical face's affine map (so each shared vertex
 ///     has one value, and one sign, per unit);
-///  2. `splitEdges` inserts, on every edge, one vertex per unit that changes sign strictly along it;
+///  2. `EdgeVertices` inserts, on every edge, one vertex per unit that changes sign strictly along it;
 ///  3. `splitFace` cuts each face by the units that cross it, in unit order, into convex cells;
 ///  4. the cells become the new faces (ids in face order, then cell order: the same for any thread count);
-///  5. each cell's next affine maps are W_{l+1}·diag(pattern)·(the parent's maps), batched as one Float64 product.
+///  5. each cell's next affine maps are W_{l+1}·diag(pattern)·(the parent's maps) (`nextLayerMaps`: one Float64
+///     product per parent, rank-one updates per cell).
 public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double)], pool: ThreadPool) throws -> LinearRegions2D {
     guard net.sizes.first == 2 else { throw SpectralError.badInput("the network takes \(net.sizes[0]) inputs; the 2-D regions need exactly 2") }
     let polygon = try validatedPolygon(domain)
