@@ -36,7 +36,7 @@ private struct Cell {
 }
 
 /// Cuts face f by every unit of the layer whose pre-activation changes sign on it, in unit order, and appends the
-/// cells to `out`. Old edges were already split (`splitEdges`), so on f's boundary every sign change passes
+/// cells to `out`. Old edges were already split (`EdgeVertices`), so on f's boundary every sign change passes
 /// through a vertex where the unit is exactly 0; only chords inside f are crossed strictly, and the vertex made
 /// there is shared by the two cells on either side of the chord. A cell is cut when the signs of its corners
 /// (zeros aside) form exactly one positive and one negative run; the chord joins the last zero before each run.
