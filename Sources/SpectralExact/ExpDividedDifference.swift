@@ -55,12 +55,12 @@ struct ExpNodes {
         var mean = 0.0
         for j in 0..<count where mask >> j & 1 == 1 { mean += turns[j] }
         mean /= Double(members)
-        // Shifted nodes y_j = i·η_j; h_k(y) = i^k·h_k(η).
-        var eta: [Double] = []
-        eta.reserveCapacity(members)
-        for j in 0..<count where mask >> j & 1 == 1 { eta.append(2 * Double.pi * (turns[j] - mean)) }
+        // Shifted nodes y_j = i·η_j; h_k(y) = i^k·h_k(η). Fixed-size lanes: no allocation on this hot path.
+        var eta = SIMD4<Double>.zero
+        var filled = 0
+        for j in 0..<count where mask >> j & 1 == 1 { eta[filled] = 2 * Double.pi * (turns[j] - mean); filled += 1 }
         let n = members - 1
-        var p = [Double](repeating: 1, count: members)   // p[j] = h_k(η_0 … η_j) for the current k
+        var p = SIMD4<Double>(repeating: 1)   // p[j] = h_k(η_0 … η_j) for the current k
         var factorial = 1.0
         for i in 1...max(1, n) where n >= 1 { factorial *= Double(i) }
         var re = 1 / factorial, im = 0.0                  // k = 0 term: 1/n!
