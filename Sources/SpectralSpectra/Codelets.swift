@@ -11,12 +11,20 @@ protocol FFTLane {
     static prefix func - (a: Self) -> Self
     static func load(_ p: UnsafePointer<Double>) -> Self
     func store(_ p: UnsafeMutablePointer<Double>)
+    /// Lane t holds p[t·stride].
+    static func gather(_ p: UnsafePointer<Double>, stride: Int) -> Self
+    /// Four values gathered at stride 4 from 4·width contiguous ones: result q has p[t·4 + q] in lane t.
+    static func gather4(_ p: UnsafePointer<Double>) -> (Self, Self, Self, Self)
 }
 
 extension Double: FFTLane {
     static var width: Int { 1 }
     @inline(__always) static func load(_ p: UnsafePointer<Double>) -> Double { p.pointee }
     @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) { p.pointee = self }
+    @inline(__always) static func gather(_ p: UnsafePointer<Double>, stride: Int) -> Double { p.pointee }
+    @inline(__always) static func gather4(_ p: UnsafePointer<Double>) -> (Double, Double, Double, Double) {
+        (p[0], p[1], p[2], p[3])
+    }
 }
 
 extension SIMD4: FFTLane where Scalar == Double {
@@ -26,6 +34,18 @@ extension SIMD4: FFTLane where Scalar == Double {
     }
     @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) {
         UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD4<Double>.self)
+    }
+    @inline(__always) static func gather(_ p: UnsafePointer<Double>, stride: Int) -> SIMD4<Double> {
+        SIMD4(p[0], p[stride], p[2 * stride], p[3 * stride])
+    }
+    /// A 4 × 4 transpose in registers: unpack pairs within 128-bit halves, then swap halves.
+    @inline(__always) static func gather4(_ p: UnsafePointer<Double>)
+        -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>) {
+        let v0 = load(p), v1 = load(p + 4), v2 = load(p + 8), v3 = load(p + 12)
+        let t0 = SIMD4(v0[0], v1[0], v0[2], v1[2]), t1 = SIMD4(v0[1], v1[1], v0[3], v1[3])
+        let t2 = SIMD4(v2[0], v3[0], v2[2], v3[2]), t3 = SIMD4(v2[1], v3[1], v2[3], v3[3])
+        return (SIMD4(lowHalf: t0.lowHalf, highHalf: t2.lowHalf), SIMD4(lowHalf: t1.lowHalf, highHalf: t3.lowHalf),
+                SIMD4(lowHalf: t0.highHalf, highHalf: t2.highHalf), SIMD4(lowHalf: t1.highHalf, highHalf: t3.highHalf))
     }
 }
 
@@ -77,33 +97,6 @@ enum Radix4: Codelet {
     }
 }
 
-enum Radix8: Codelet {
-    static var radix: Int { 8 }
-    static let h = 0.707_106_781_186_547_6  // 1/√2
-    /// DFT₈ = two DFT₄ on the even and odd inputs, combined with ω₈ˢ = 1, (1 − i)/√2, −i, −(1 + i)/√2.
-    @inline(__always)
-    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
-        // Even half: a0, a2, a4, a6.
-        let e0r = re[0] + re[4], e0i = im[0] + im[4], e1r = re[0] - re[4], e1i = im[0] - im[4]
-        let e2r = re[2] + re[6], e2i = im[2] + im[6], e3r = im[2] - im[6], e3i = re[6] - re[2]
-        let E0r = e0r + e2r, E0i = e0i + e2i, E2r = e0r - e2r, E2i = e0i - e2i
-        let E1r = e1r + e3r, E1i = e1i + e3i, E3r = e1r - e3r, E3i = e1i - e3i
-        // Odd half: a1, a3, a5, a7.
-        let o0r = re[1] + re[5], o0i = im[1] + im[5], o1r = re[1] - re[5], o1i = im[1] - im[5]
-        let o2r = re[3] + re[7], o2i = im[3] + im[7], o3r = im[3] - im[7], o3i = re[7] - re[3]
-        let O0r = o0r + o2r, O0i = o0i + o2i, O2r = o0r - o2r, O2i = o0i - o2i
-        let O1r = o1r + o3r, O1i = o1i + o3i, O3r = o1r - o3r, O3i = o1i - o3i
-        // Twiddled odd terms: ω₈·O1, −i·O2, ω₈³·O3.
-        let t1r = h * (O1r + O1i), t1i = h * (O1i - O1r)
-        let t2r = O2i, t2i = -O2r
-        let t3r = h * (O3i - O3r), t3i = -(h * (O3r + O3i))
-        re[0] = E0r + O0r; im[0] = E0i + O0i; re[4] = E0r - O0r; im[4] = E0i - O0i
-        re[1] = E1r + t1r; im[1] = E1i + t1i; re[5] = E1r - t1r; im[5] = E1i - t1i
-        re[2] = E2r + t2r; im[2] = E2i + t2i; re[6] = E2r - t2r; im[6] = E2i - t2i
-        re[3] = E3r + t3r; im[3] = E3i + t3i; re[7] = E3r - t3r; im[7] = E3i - t3i
-    }
-}
-
 enum Radix5: Codelet {
     static var radix: Int { 5 }
     static let c1 = 0.309_016_994_374_947_45, c2 = -0.809_016_994_374_947_5   // cos(2π/5), cos(4π/5)
@@ -133,7 +126,7 @@ enum Radix5: Codelet {
 ///     Y′[(j + L·s)·m′ + k′] = Σ_q a_q ω_r^{q·s}     (j ∈ [0, L), s ∈ [0, r), k′ ∈ [0, m′)).
 /// Starting from L = 1 (Y = x) and ending at L = n gives the DFT in natural order, with no bit reversal. The
 /// innermost loop runs over k′, contiguous in both arrays, four at a time in SIMD4 lanes (the twiddle is the same
-/// for all k′). `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1).
+/// for all k′). `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1). Radix ≤ 8 (the scratch holds eight lanes).
 @inline(__always)
 func stockhamPass<C: Codelet>(_: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
                               outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
@@ -163,9 +156,14 @@ func stockhamLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, L: Int, mOut: I
                 im[0] = V.load(inIm + j * r * mOut + k)
                 for q in 1..<r {
                     let xr = V.load(inRe + (j * r + q) * mOut + k), xi = V.load(inIm + (j * r + q) * mOut + k)
-                    let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
-                    re[q] = wr * xr - wi * xi
-                    im[q] = wi * xr + wr * xi
+                    if j == 0 {
+                        // ω⁰ = 1 exactly: the whole first pass (L = 1) and the first group of every pass.
+                        (re[q], im[q]) = (xr, xi)
+                    } else {
+                        let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
+                        re[q] = wr * xr - wi * xi
+                        im[q] = wi * xr + wr * xi
+                    }
                 }
                 C.butterfly(re, im)
                 for s in 0..<r {
@@ -174,6 +172,58 @@ func stockhamLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, L: Int, mOut: I
                 }
                 k += V.width
             }
+        }
+    }
+}
+
+/// The last Stockham pass (m′ = 1, L′ = n), vectorised over j instead of k′, which has a single value here:
+///     Y′[j + L·s] = Σ_q (Y[j·r + q] · ω_n^{q·j}) ω_r^{q·s}.
+/// Four consecutive j fill the lanes. Their inputs are 4·r contiguous values, transposed into lanes (in registers
+/// for radix 4); their outputs for each s are contiguous. `twiddles` are laid out q-major, ω_n^{q·j} at
+/// ((q−1)·L + j), so that each lane group is one load. The j that do not fill a vector run through the same code
+/// with Double lanes.
+@inline(__always)
+func stockhamLastPass<C: Codelet>(_: C.Type, L: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+                                  outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+                                  twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
+    let vectorEnd = L - L % 4
+    lastPassLanes(C.self, SIMD4<Double>.self, js: 0..<vectorEnd, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
+                  outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+    lastPassLanes(C.self, Double.self, js: vectorEnd..<L, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
+                  outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+}
+
+@inline(__always)
+func lastPassLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, js: Range<Int>, L: Int,
+                                           inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+                                           outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+                                           twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
+    let r = C.radix
+    withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { scratch in
+        let re = scratch.baseAddress!, im = re + 8
+        var j = js.lowerBound
+        while j < js.upperBound {
+            if r == 4 {
+                (re[0], re[1], re[2], re[3]) = V.gather4(inRe + j * 4)
+                (im[0], im[1], im[2], im[3]) = V.gather4(inIm + j * 4)
+            } else {
+                for q in 0..<r {
+                    re[q] = V.gather(inRe + j * r + q, stride: r)
+                    im[q] = V.gather(inIm + j * r + q, stride: r)
+                }
+            }
+            for q in 1..<r {
+                let wr = V.load(twiddleRe + (q - 1) * L + j), wi = V.load(twiddleIm + (q - 1) * L + j)
+                let (xr, xi) = (re[q], im[q])
+                re[q] = wr * xr - wi * xi
+                im[q] = wi * xr + wr * xi
+            }
+            C.butterfly(re, im)
+            for s in 0..<r {
+                re[s].store(outRe + j + L * s)
+                im[s].store(outIm + j + L * s)
+            }
+            j += V.width
         }
     }
 }

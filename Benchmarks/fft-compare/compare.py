@@ -1,0 +1,44 @@
+"""Times spectral-bench's Float64 complex FFT beside FFTW (FFTW_MEASURE, one thread) and NumPy on this machine, in
+one run: each length is measured by all three in turn, for several rounds, so that the machine's slow and fast
+minutes fall on all of them alike. Prints one JSON object per length with each median and the two ratios.
+
+    python3 Benchmarks/fft-compare/compare.py [--rounds 3] [N ...]
+
+Needs a release build (swift build -c release), cc, Debian's libfftw3-dev and NumPy. FFTW is measured by
+fftw_bench.c, compiled here into a temporary folder; none of it is part of the package."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+args = sys.argv[1:]
+rounds = 3
+if args[:1] == ["--rounds"]:
+    rounds, args = int(args[1]), args[2:]
+sizes = [int(a) for a in args] or [1 << e for e in range(8, 17)]
+
+build = tempfile.mkdtemp()
+fftw = os.path.join(build, "fftw_bench")
+subprocess.run(["cc", "-O2", os.path.join(here, "fftw_bench.c"), "-lfftw3", "-lm", "-o", fftw], check=True)
+ours = os.path.join(root, ".build", "release", "spectral-bench")
+
+
+def microseconds(command):
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])["microseconds"]
+
+
+for n in sizes:
+    times = {"spectralbias": [], "fftw": [], "numpy": []}
+    for _ in range(rounds):
+        times["spectralbias"].append(microseconds([ours, "fft", "--n", str(n)]))
+        times["fftw"].append(microseconds([fftw, str(n)]))
+        times["numpy"].append(microseconds([sys.executable, os.path.join(here, "numpy_bench.py"), str(n)]))
+    median = {name: statistics.median(t) for name, t in times.items()}
+    print(json.dumps({"n": n, "microseconds": median,
+                      "ours_over_fftw": median["spectralbias"] / median["fftw"],
+                      "numpy_over_ours": median["numpy"] / median["spectralbias"]}), flush=True)
