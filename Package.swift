@@ -22,7 +22,8 @@ let package = Package(
     targets: [
         .target(name: "SpectralCore", swiftSettings: vectorFlags),
         .target(name: "SpectralPlot", dependencies: ["SpectralCore"], swiftSettings: vectorFlags),
-        .target(name: "SpectralKernels", dependencies: ["SpectralCore"], swiftSettings: vectorFlags),
+        .target(name: "CSpectralSIMD"),
+        .target(name: "SpectralKernels", dependencies: ["SpectralCore", "CSpectralSIMD"], swiftSettings: vectorFlags),
         .target(name: "SpectralNetworks", dependencies: ["SpectralCore", "SpectralKernels"], swiftSettings: vectorFlags),
         .target(name: "SpectralSpectra", dependencies: ["SpectralCore", "SpectralKernels"], swiftSettings: vectorFlags),
         .target(name: "SpectralExact", dependencies: ["SpectralCore", "SpectralKernels", "SpectralNetworks", "SpectralSpectra"],

@@ -86,11 +86,8 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
                     while r < mc {
                         let tileRows = min(mr, mc - r)
                         computeTile(depth: kc, a: packedA + r * kc, b: packedB + q * nr * kc,
-                                    c: c + (ic + r) * ldc + col, ldc: ldc, rows: tileRows, cols: tileCols,
-                                    accumulate: accumulate || !isFirst)
-                        if isLast {
-                            applyEpilogue(epilogue, c: c, ldc: ldc, row: ic + r, rows: tileRows, col: col, cols: tileCols)
-                        }
+                                    c: c, ldc: ldc, row: ic + r, col: col, rows: tileRows, cols: tileCols,
+                                    accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
                         r += mr
                     }
                 }
@@ -134,14 +131,19 @@ struct OutputTiling {
     }
 }
 
-/// One MR × NR tile of C; ragged tiles go through a scratch tile so the micro-kernel never reads or writes
-/// outside C.
+/// The MR × NR tile of C whose first element is C[row, col], then the epilogue. A full tile applies the epilogue
+/// in registers on its way out (`finishRow`); a ragged tile goes through a scratch tile, so the micro-kernel never
+/// reads or writes outside C, and gets the epilogue in place afterwards. Both do the same operations lane for lane.
 @inline(__always)
 func computeTile(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                 c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
+                 c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int, cols: Int,
+                 accumulate: Bool, epilogue: GEMMEpilogue) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
+    let corner = c + row * ldc + col
     if rows == mr && cols == nr {
-        microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)
+        microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: corner, ldc: ldc, accumulate: accumulate) { v, r in
+            finishRow(v, epilogue, row: row + r, col: col)
+        }
         return
     }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratch in
@@ -149,9 +151,29 @@ func computeTile(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
         microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: false)
         for i in 0..<rows {
             for j in 0..<cols {
-                c[i * ldc + j] = accumulate ? c[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]
+                corner[i * ldc + j] = accumulate ? corner[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]
             }
         }
+    }
+    applyEpilogue(epilogue, c: c, ldc: ldc, row: row, rows: rows, col: col, cols: cols)
+}
+
+/// The epilogue on one 16-column row of a full register tile (C[row, col ..< col + 16]).
+@inline(__always)
+func finishRow(_ x: SIMD16<Float>, _ epilogue: GEMMEpilogue, row: Int, col: Int) -> SIMD16<Float> {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    switch epilogue {
+    case .none:
+        return x
+    case .addBias(let bias):
+        return x + load(bias + col)
+    case .addBiasReLU(let bias):
+        let y = x + load(bias + col)
+        return y.replacing(with: 0, where: .!(y .> 0))
+    case .reluMask(let mask, let ld):
+        return x.replacing(with: 0, where: .!(load(mask + row * ld + col) .> 0))
     }
 }
 

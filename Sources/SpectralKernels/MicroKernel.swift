@@ -5,10 +5,12 @@
 /// load and 6 broadcasts, enough to keep both FMA ports busy.
 ///
 /// `a`: MR·kc packed scalars, `b`: NR·kc packed scalars. Writes the full 6 × NR tile to `c` (leading dimension
-/// `ldc`), adding to what is there when `accumulate` is set.
+/// `ldc`), adding to what is there when `accumulate` is set, each row passed through `finish(row value, row index)`
+/// on its way out of the registers (the GEMM's epilogue; identity by default).
 @inline(__always)
 func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, b: UnsafePointer<V.Scalar>,
-                           c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool) where V.Scalar: FloatingPoint {
+                           c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool,
+                           finish: (V, Int) -> V = { v, _ in v }) where V.Scalar: FloatingPoint {
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
     var ap = a
     var bp = UnsafeRawPointer(b)
@@ -26,7 +28,7 @@ func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>,
     @inline(__always) func store(_ v: V, _ row: Int) {
         let dst = UnsafeMutableRawPointer(c + row * ldc)
         let out = accumulate ? dst.loadUnaligned(as: V.self) + v : v
-        dst.storeBytes(of: out, as: V.self)
+        dst.storeBytes(of: finish(out, row), as: V.self)
     }
     store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5)
 }

@@ -51,7 +51,9 @@ public final class MLPPass: @unchecked Sendable {
     }
 
     /// Fills `parameterGradient` from `outputGradient`, for the `input` and `rows` of the last `forward`.
-    public func backward(_ input: UnsafePointer<Float>, rows: Int) {
+    /// `layerDone(l)` runs as soon as layer l's gradient is complete and its weights are no longer needed, so the
+    /// caller may update them there.
+    public func backward(_ input: UnsafePointer<Float>, rows: Int, layerDone: (Int) -> Void = { _ in }) {
         for l in stride(from: net.layerCount - 1, through: 0, by: -1) {
             let (din, dout) = (net.fanIn(l), net.fanOut(l))
             let g = UnsafePointer(gradientBuffers[l % 2].pointer)
@@ -65,6 +67,7 @@ public final class MLPPass: @unchecked Sendable {
                               into: gradientBuffers[(l - 1) % 2].pointer, ldc: din,
                               epilogue: .reluMask(h, ld: din))
             }
+            layerDone(l)
         }
     }
 }

@@ -46,17 +46,33 @@ public final class Optimizer: @unchecked Sendable {
     /// parameter is NaN or infinite.
     public func step(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, count: Int,
                      pool: ThreadPool) -> Bool {
-        stepCount += 1
+        beginStep()
+        return update(parameters: parameters, gradient: gradient, range: 0..<count, pool: pool)
+    }
+
+    /// Starts a step; `update` then applies it to parts of the parameters, each exactly once. Training updates
+    /// each layer as soon as the backward pass has finished with it, while its gradient is still in cache.
+    public func beginStep() { stepCount += 1 }
+
+    /// Applies the current step to the parameters at positions `range` (the optimiser's state is indexed by the
+    /// same positions). Element-wise, so splitting a step into ranges changes no bit. Returns false when any updated
+    /// parameter is NaN or infinite.
+    public func update(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                       range: Range<Int>, pool: ThreadPool) -> Bool {
+        precondition(stepCount > 0, "Optimizer.update called before beginStep")
         let t = Double(stepCount)
         let wd = Float(weightDecay)
         let clipValue = clip.map(Float.init)
         let m = first.pointer, v = second.pointer
         let chunkSize = 8192
-        let chunks = (count + chunkSize - 1) / chunkSize
+        let chunks = (range.count + chunkSize - 1) / chunkSize
         // One flag per chunk: each task writes only its own, so no synchronisation is needed.
         let finiteFlags = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, chunks))
         finiteFlags.initialize(repeating: true, count: max(1, chunks))
         defer { finiteFlags.deallocate() }
+        func chunkRange(_ chunk: Int) -> Range<Int> {
+            (range.lowerBound + chunk * chunkSize)..<min(range.upperBound, range.lowerBound + (chunk + 1) * chunkSize)
+        }
         switch kind {
         case let .adam(beta1, beta2, epsilon):
             let coefficients = AdamCoefficients(
@@ -65,8 +81,7 @@ public final class Optimizer: @unchecked Sendable {
                 correction2Root: Float((1 - pow(beta2, t)).squareRoot()), epsilon: Float(epsilon),
                 weightDecay: wd, clip: clipValue ?? .infinity)
             pool.run(tasks: chunks) { chunk, _ in
-                let range = (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
-                finiteFlags[chunk] = adamUpdate(range, parameters: parameters, gradient: gradient, m: m, v: v,
+                finiteFlags[chunk] = adamUpdate(chunkRange(chunk), parameters: parameters, gradient: gradient, m: m, v: v,
                                                 coefficients)
             }
         case let .sgd(momentum, nesterov):
@@ -74,7 +89,7 @@ public final class Optimizer: @unchecked Sendable {
             let isFirst = stepCount == 1
             pool.run(tasks: chunks) { chunk, _ in
                 var finite = true
-                for i in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
+                for i in chunkRange(chunk) {
                     var g = gradient[i]
                     if wd != 0 { g = g + wd * parameters[i] }
                     if mu != 0 {
@@ -106,19 +121,36 @@ struct AdamCoefficients {
 @inline(__always)
 func adamUpdate(_ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
                 m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients) -> Bool {
+    // One copy of the loop per case, so that none tests the clip or the weight decay per element.
+    switch (c.clip == .infinity, c.weightDecay == 0) {
+    case (true, true): return adamLoop(range, parameters, gradient, m, v, c, clips: false, decays: false)
+    case (true, false): return adamLoop(range, parameters, gradient, m, v, c, clips: false, decays: true)
+    case (false, true): return adamLoop(range, parameters, gradient, m, v, c, clips: true, decays: false)
+    case (false, false): return adamLoop(range, parameters, gradient, m, v, c, clips: true, decays: true)
+    }
+}
+
+@inline(__always)
+private func adamLoop(_ range: Range<Int>, _ parameters: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+                      _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients,
+                      clips: Bool, decays: Bool) -> Bool {
     typealias V = SIMD8<Float>
+    let high = V(repeating: c.clip), low = -high
+    // x − x is 0 for finite x and NaN for ±∞ or NaN; the sum stays NaN once any is. Checked before the clamp,
+    // which would turn a NaN into ±clip.
     var nonFinite = V()
     @inline(__always) func update(_ p: V, _ gIn: V, _ mOld: V, _ vOld: V) -> (V, V, V) {
-        let g = c.weightDecay == 0 ? gIn : gIn + c.weightDecay * p
+        let g = decays ? gIn + c.weightDecay * p : gIn
         let mNew = mOld + c.oneMinusBeta1 * (g - mOld)
         let vNew = vOld * c.beta2 + c.oneMinusBeta2 * g * g
-        let denominator = vNew.squareRoot() / c.correction2Root + c.epsilon
-        return (p + c.negativeStepSize * mNew / denominator, mNew, vNew)
-    }
-    // Clamping would turn a NaN into ±clip, so finiteness is checked before it.
-    @inline(__always) func clamp(_ p: V) -> V {
-        nonFinite += p - p
-        return c.clip == .infinity ? p : p.clamped(lowerBound: V(repeating: -c.clip), upperBound: V(repeating: c.clip))
+        let denominator = vNew.laneSquareRoot() / c.correction2Root + c.epsilon
+        var pNew = p + c.negativeStepSize * mNew / denominator
+        nonFinite += pNew - pNew
+        if clips {
+            pNew.replace(with: high, where: pNew .> high)
+            pNew.replace(with: low, where: pNew .< low)
+        }
+        return (pNew, mNew, vNew)
     }
     @inline(__always) func load(_ x: UnsafePointer<Float>, _ i: Int) -> V {
         UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
@@ -129,17 +161,15 @@ func adamUpdate(_ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gr
     var i = range.lowerBound
     while i + 8 <= range.upperBound {
         let (p, mi, vi) = update(load(parameters, i), load(gradient, i), load(m, i), load(v, i))
-        store(clamp(p), parameters, i); store(mi, m, i); store(vi, v, i)
+        store(p, parameters, i); store(mi, m, i); store(vi, v, i)
         i += 8
     }
     if i < range.upperBound {
         var p = V(), g = V(), mi = V(), vi = V()
         for t in 0..<(range.upperBound - i) { p[t] = parameters[i + t]; g[t] = gradient[i + t]; mi[t] = m[i + t]; vi[t] = v[i + t] }
-        let (unclamped, mNew, vNew) = update(p, g, mi, vi)
-        let pNew = clamp(unclamped)
+        let (pNew, mNew, vNew) = update(p, g, mi, vi)
         for t in 0..<(range.upperBound - i) { parameters[i + t] = pNew[t]; m[i + t] = mNew[t]; v[i + t] = vNew[t] }
     }
-    // x − x is 0 for finite x and NaN for ±∞ or NaN.
     return nonFinite == V()
 }
 

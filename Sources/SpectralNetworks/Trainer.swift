@@ -103,9 +103,14 @@ public final class Trainer: @unchecked Sendable {
         guard loss.isFinite else {
             throw SpectralError.runtime("training diverged at step \(step): the loss is \(loss); try a smaller learning rate")
         }
-        pass.backward(batchInputs.pointer, rows: batchRows)
-        let finite = optimizer.step(parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
-                                    count: net.parameterCount, pool: pass.gemm.pool)
+        // Each layer is updated as soon as its gradient is ready: its weights and gradient are still in cache.
+        optimizer.beginStep()
+        var finite = true
+        pass.backward(batchInputs.pointer, rows: batchRows) { l in
+            let layer = net.weightOffset(l)..<(net.biasOffset(l) + net.fanOut(l))
+            finite = optimizer.update(parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
+                                      range: layer, pool: pass.gemm.pool) && finite
+        }
         guard finite else {
             let which = net.firstNonFiniteParameter() ?? "a parameter"
             throw SpectralError.runtime("training diverged at step \(step): \(which) is not finite")
