@@ -64,7 +64,8 @@ public struct PiecewiseLinear1D: Sendable {
 /// State before layer l: the sorted points B (kinks found so far, plus a point at 0 so there is always one), the
 /// layer input h at every `anchorStride`-th point (anchors) and its slope on every piece ((|B| + 1) × d_l; piece p
 /// lies between B_{p−1} and B_p, pieces 0 and |B| are unbounded). One step:
-///   1. S = H′·Wᵀ on the pieces and Z = H·Wᵀ + b at the anchors (batched Float64 products); Z at the points in
+///   1. S = H′·Wᵀ on the pieces (`slopeProduct`: batched Float64 products, and rank-one updates where a piece's
+///      H′ differs from its neighbour's in a unit or two) and Z = H·Wᵀ + b at the anchors; Z at the points in
 ///      between follows piece by piece, z(B_p) = z(B_{p−1}) + s_p·(B_p − B_{p−1}), from the anchor before them
 ///      (fewer than `anchorStride` steps, so a few ulps of |z| at most; the products at every point would double
 ///      the flops);
@@ -88,7 +89,7 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
         let anchors = (points.count + anchorStride - 1) / anchorStride
         let weights = net.weights[l].withUnsafeBufferPointer { PackedWeights64(weight: $0.baseAddress!, outputs: dout, inputs: width) }
         let zAnchors = product(anchorValues, rows: anchors, weights: weights, bias: net.biases[l], pool: pool)
-        var s = product(slopes, rows: points.count + 1, weights: weights, bias: nil, pool: pool)
+        var s = slopeProduct(slopes, rows: points.count + 1, weights: weights, weight: net.weights[l], pool: pool)
         var z = [Double](unsafeUninitializedCapacity: points.count * dout) { zp, initialized in
             s.withUnsafeBufferPointer { sp in
                 zAnchors.withUnsafeBufferPointer { ap in

@@ -7,7 +7,9 @@ import SpectralExact
 
 final class Exact1DTests: XCTestCase {
     let pool = ThreadPool(threadCount: 2)
-    let shapes: [[Int]] = [[1, 8, 1], [1, 16, 16, 1], [1, 32, 32, 32, 1], [1, 24, 24, 24, 24, 24, 1]]
+    /// The last two are wide enough that most pieces' slopes come from rank-one updates of a neighbour's
+    /// (`slopeProduct`), in runs up to the anchor stride.
+    let shapes: [[Int]] = [[1, 8, 1], [1, 16, 16, 1], [1, 32, 32, 32, 1], [1, 24, 24, 24, 24, 24, 1], [1, 96, 96, 96, 96, 1]]
 
     /// PyTorch-default initialisation by default: He sets every bias to 0, which makes a 1-D net positively
     /// homogeneous with its only kink at x = 0 (not a generic net).
@@ -53,6 +55,16 @@ final class Exact1DTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Same network, one thread or two: the same kinks, jumps and values, bit for bit.
+    func testThreadCountDoesNotChangeKinks() throws {
+        let n = try Network1D(MLP.initialized(sizes: [1, 128, 128, 128, 1], initialization: .pytorch, seed: 5))
+        let one = enumerateKinks(n, pool: ThreadPool(threadCount: 1)), two = enumerateKinks(n, pool: pool)
+        XCTAssertGreaterThan(one.kinks.count, 100)
+        XCTAssertEqual(one.kinks.map(\.bitPattern), two.kinks.map(\.bitPattern))
+        XCTAssertEqual(one.slopeJumps.map(\.bitPattern), two.slopeJumps.map(\.bitPattern))
+        XCTAssertEqual(one.values.map(\.bitPattern), two.values.map(\.bitPattern))
     }
 
     /// Kinks from dead units or duplicated units are not reported twice or with Δs = 0.
