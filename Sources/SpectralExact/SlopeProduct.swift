@@ -56,7 +56,7 @@ func slopeProduct(_ h: [Double], rows: Int, weights: PackedWeights64, weight: [D
         pool.forEachChunk(count: anchors.count, minimumChunk: 16) { runs in
             for a in runs {
                 let first = anchors[a], end = a + 1 < anchors.count ? anchors[a + 1] : rows
-                (sp + first * dout).update(from: anchorSlopes.withUnsafeBufferPointer { $0.baseAddress! } + a * dout, count: dout)
+                anchorSlopes.withUnsafeBufferPointer { (sp + first * dout).update(from: $0.baseAddress! + a * dout, count: dout) }
                 for p in (first + 1)..<end {
                     let row = sp + p * dout
                     row.update(from: row - dout, count: dout)
