@@ -13,8 +13,8 @@ public enum GEMMBlocking {
 ///
 /// The output is cut into one rectangle per thread (`OutputTiling`); each task then runs the BLIS loop nest over
 /// its rectangle with its own packing buffers: jc (NC columns) → pc (KC of the reduction; pack B) → ic (MC rows;
-/// pack A) → jr → ir → micro-kernel. A thread's packed B stays in its own core's caches, and one `run` per call
-/// is the only synchronisation. Threads split output tiles only; every C element is reduced over k in the same
+/// pack A, unless it is read in place) → jr → ir → micro-kernel. A thread's packed B stays in its own core's
+/// caches, and one `run` per call is the only synchronisation. Threads split output tiles only; every C element is reduced over k in the same
 /// order whatever the thread count, so results are bitwise identical for 1 or N threads. Not safe for
 /// concurrent calls on one instance (it owns its scratch).
 public final class GEMM: @unchecked Sendable {
@@ -61,6 +61,7 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
                     packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let k = a.cols
+    let readsAInPlace = a.colStride == 1 && a.rowStride <= GEMMBlocking.kc
     var jc = cols.lowerBound
     while jc < cols.upperBound {
         let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
@@ -76,16 +77,26 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
             var ic = rows.lowerBound
             while ic < rows.upperBound {
                 let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
-                // A is always packed: reading it in place wins only while it is hot in L2, which in training (each
-                // layer's activations written just before) it is not.
-                packA(a, rowStart: ic, rowCount: mc, colStart: pc, depth: kc, into: packedA)
+                // When A's rows are short and close together (row-major, at most KC apart: the training products'
+                // activations and gradients), the block is one dense stretch of memory, and its full 6-row panels
+                // are read in place: no copy, and with two threads no copy each. Otherwise (long or far-apart rows,
+                // column-major A) packing wins, as BLIS has it. A ragged last panel is always packed, zero-padded.
+                let fullRows = readsAInPlace ? mc / mr * mr : 0
+                if fullRows < mc {
+                    packA(a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
+                }
                 for q in 0..<panels {
                     let col = jc + q * nr
                     let tileCols = min(nr, nc - q * nr)
                     var r = 0
                     while r < mc {
                         let tileRows = min(mr, mc - r)
-                        computeTile(depth: kc, a: packedA + r * kc, b: packedB + q * nr * kc,
+                        let inPlace = r < fullRows
+                        computeTile(depth: kc,
+                                    a: inPlace ? a.base + (ic + r) * a.rowStride + pc * a.colStride
+                                               : UnsafePointer(packedA) + (r - fullRows) * kc,
+                                    aRowStride: inPlace ? a.rowStride : 1, aStep: inPlace ? a.colStride : mr,
+                                    b: packedB + q * nr * kc,
                                     c: c, ldc: ldc, row: ic + r, col: col, rows: tileRows, cols: tileCols,
                                     accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
                         r += mr
@@ -135,20 +146,22 @@ struct OutputTiling {
 /// in registers on its way out (`finishRow`); a ragged tile goes through a scratch tile, so the micro-kernel never
 /// reads or writes outside C, and gets the epilogue in place afterwards. Both do the same operations lane for lane.
 @inline(__always)
-func computeTile(depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+func computeTile(depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aStep: Int, b: UnsafePointer<Float>,
                  c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int, cols: Int,
                  accumulate: Bool, epilogue: GEMMEpilogue) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let corner = c + row * ldc + col
     if rows == mr && cols == nr {
-        microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: corner, ldc: ldc, accumulate: accumulate) { v, r in
+        microKernel6(SIMD16<Float>.self, depth: depth, a: a, aRowStride: aRowStride, aStep: aStep, b: b, c: corner, ldc: ldc,
+                     accumulate: accumulate) { v, r in
             finishRow(v, epilogue, row: row + r, col: col)
         }
         return
     }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratch in
         let tile = scratch.baseAddress!
-        microKernel6(SIMD16<Float>.self, depth: depth, a: a, b: b, c: tile, ldc: nr, accumulate: false)
+        microKernel6(SIMD16<Float>.self, depth: depth, a: a, aRowStride: aRowStride, aStep: aStep, b: b, c: tile, ldc: nr,
+                     accumulate: false)
         for i in 0..<rows {
             for j in 0..<cols {
                 corner[i * ldc + j] = accumulate ? corner[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]

@@ -4,25 +4,28 @@
 /// of the B row and one broadcast this uses 15 of the 16 vector registers, and each k step does 12 FMAs for 1 B
 /// load and 6 broadcasts, enough to keep both FMA ports busy.
 ///
-/// `a`: MR·kc packed scalars, `b`: NR·kc packed scalars. Writes the full 6 × NR tile to `c` (leading dimension
-/// `ldc`), adding to what is there when `accumulate` is set, each row passed through `finish(row value, row index)`
-/// on its way out of the registers (the GEMM's epilogue; identity by default).
+/// `a`: the 6 × kc block of A, element (i, p) at a[i·aRowStride + p·aStep]: a packed panel (1, 6, the default), or
+/// A read in place (row-major: lda, 1; column-major: 1, lda). `b`: NR·kc packed scalars. Writes the full 6 × NR tile
+/// to `c` (leading dimension `ldc`), adding to what is there when `accumulate` is set, each row passed through
+/// `finish(row value, row index)` on its way out of the registers (the GEMM's epilogue; identity by default).
 @inline(__always)
-func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, b: UnsafePointer<V.Scalar>,
-                           c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool,
+func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, aRowStride: Int = 1, aStep: Int = 6,
+                           b: UnsafePointer<V.Scalar>, c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool,
                            finish: (V, Int) -> V = { v, _ in v }) where V.Scalar: FloatingPoint {
     var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
-    var ap = a
+    let (a0, a1, a2) = (a, a + aRowStride, a + 2 * aRowStride)
+    let (a3, a4, a5) = (a + 3 * aRowStride, a + 4 * aRowStride, a + 5 * aRowStride)
+    var offset = 0
     var bp = UnsafeRawPointer(b)
     for _ in 0..<kc {
         let bv = bp.loadUnaligned(as: V.self)
-        c0 = c0.addingProduct(V(repeating: ap[0]), bv)
-        c1 = c1.addingProduct(V(repeating: ap[1]), bv)
-        c2 = c2.addingProduct(V(repeating: ap[2]), bv)
-        c3 = c3.addingProduct(V(repeating: ap[3]), bv)
-        c4 = c4.addingProduct(V(repeating: ap[4]), bv)
-        c5 = c5.addingProduct(V(repeating: ap[5]), bv)
-        ap += 6
+        c0 = c0.addingProduct(V(repeating: a0[offset]), bv)
+        c1 = c1.addingProduct(V(repeating: a1[offset]), bv)
+        c2 = c2.addingProduct(V(repeating: a2[offset]), bv)
+        c3 = c3.addingProduct(V(repeating: a3[offset]), bv)
+        c4 = c4.addingProduct(V(repeating: a4[offset]), bv)
+        c5 = c5.addingProduct(V(repeating: a5[offset]), bv)
+        offset += aStep
         bp += MemoryLayout<V>.stride
     }
     @inline(__always) func store(_ v: V, _ row: Int) {
