@@ -14,9 +14,9 @@ public enum GEMMBlocking {
 /// The output is cut into one rectangle per thread (`OutputTiling`); each task then runs the BLIS loop nest over
 /// its rectangle with its own packing buffers: jc (NC columns) → pc (KC of the reduction; pack B) → ic (MC rows;
 /// pack A, unless it is read in place) → jr → ir → micro-kernel. A thread's packed B stays in its own core's
-/// caches, and one `run` per call is the only synchronisation. Threads split output tiles only; every C element is reduced over k in the same
-/// order whatever the thread count, so results are bitwise identical for 1 or N threads. Not safe for
-/// concurrent calls on one instance (it owns its scratch).
+/// caches, and one `run` per call is the only synchronisation. Threads split output tiles only; every C element is
+/// reduced over k in the same order whatever the thread count, so results are bitwise identical for 1 or N
+/// threads. Not safe for concurrent calls on one instance (it owns its scratch).
 public final class GEMM: @unchecked Sendable {
     public let pool: ThreadPool
     private let packedA: [AlignedBuffer<Float>]
