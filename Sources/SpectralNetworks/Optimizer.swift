@@ -31,6 +31,9 @@ public final class Optimizer: @unchecked Sendable {
     public private(set) var stepCount = 0
     private let first: AlignedBuffer<Float>
     private let second: AlignedBuffer<Float>
+    /// Parameters are updated in chunks of this many, one task each; one finiteness flag per chunk, allocated once.
+    private static let chunkSize = 8192
+    private let finiteFlags: AlignedBuffer<Bool>
 
     public init(kind: OptimizerKind, learningRate: Double, weightDecay: Double = 0, clip: Double? = nil,
                 parameterCount: Int) {
@@ -40,6 +43,7 @@ public final class Optimizer: @unchecked Sendable {
         self.clip = clip
         first = AlignedBuffer(count: parameterCount)
         second = AlignedBuffer(count: parameterCount)
+        finiteFlags = AlignedBuffer(count: max(1, (parameterCount + Self.chunkSize - 1) / Self.chunkSize))
     }
 
     /// Applies one step to `parameters` from `gradient` (which it may overwrite). Returns false when any updated
@@ -64,12 +68,12 @@ public final class Optimizer: @unchecked Sendable {
         let wd = Float(weightDecay)
         let clipValue = clip.map(Float.init)
         let m = first.pointer, v = second.pointer
-        let chunkSize = 8192
+        precondition(range.lowerBound >= 0 && range.upperBound <= first.count, "Optimizer.update: range outside the parameters")
+        let chunkSize = Self.chunkSize
         let chunks = (range.count + chunkSize - 1) / chunkSize
         // One flag per chunk: each task writes only its own, so no synchronisation is needed.
-        let finiteFlags = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, chunks))
-        finiteFlags.initialize(repeating: true, count: max(1, chunks))
-        defer { finiteFlags.deallocate() }
+        let finiteFlags = self.finiteFlags.pointer
+        finiteFlags.update(repeating: true, count: max(1, chunks))
         func chunkRange(_ chunk: Int) -> Range<Int> {
             (range.lowerBound + chunk * chunkSize)..<min(range.upperBound, range.lowerBound + (chunk + 1) * chunkSize)
         }
