@@ -1,6 +1,7 @@
 import Foundation
+import SpectralKernels
 
-/// What a codelet computes with: one Double, or SIMD4<Double> holding four independent transforms (consecutive k′
+/// What a codelet computes with: one Double, or a Double4 holding four independent transforms (consecutive k′
 /// of a Stockham pass), so the same codelet source serves the vector body and the scalar tail.
 protocol FFTLane {
     static var width: Int { get }
@@ -27,25 +28,13 @@ extension Double: FFTLane {
     }
 }
 
-extension SIMD4: FFTLane where Scalar == Double {
+extension Double4: FFTLane {
     static var width: Int { 4 }
-    @inline(__always) static func load(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
+    @inline(__always) static func gather(_ p: UnsafePointer<Double>, stride: Int) -> Double4 {
+        Double4(SIMD4(p[0], p[stride], p[2 * stride], p[3 * stride]))
     }
-    @inline(__always) func store(_ p: UnsafeMutablePointer<Double>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD4<Double>.self)
-    }
-    @inline(__always) static func gather(_ p: UnsafePointer<Double>, stride: Int) -> SIMD4<Double> {
-        SIMD4(p[0], p[stride], p[2 * stride], p[3 * stride])
-    }
-    /// A 4 × 4 transpose in registers: unpack pairs within 128-bit halves, then swap halves.
-    @inline(__always) static func gather4(_ p: UnsafePointer<Double>)
-        -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>) {
-        let v0 = load(p), v1 = load(p + 4), v2 = load(p + 8), v3 = load(p + 12)
-        let t0 = SIMD4(v0[0], v1[0], v0[2], v1[2]), t1 = SIMD4(v0[1], v1[1], v0[3], v1[3])
-        let t2 = SIMD4(v2[0], v3[0], v2[2], v3[2]), t3 = SIMD4(v2[1], v3[1], v2[3], v3[3])
-        return (SIMD4(lowHalf: t0.lowHalf, highHalf: t2.lowHalf), SIMD4(lowHalf: t1.lowHalf, highHalf: t3.lowHalf),
-                SIMD4(lowHalf: t0.highHalf, highHalf: t2.highHalf), SIMD4(lowHalf: t1.highHalf, highHalf: t3.highHalf))
+    @inline(__always) static func gather4(_ p: UnsafePointer<Double>) -> (Double4, Double4, Double4, Double4) {
+        transposed4(p)
     }
 }
 
@@ -132,7 +121,7 @@ func stockhamPass<C: Codelet>(_: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<
                               outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
                               twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
     if mOut % 4 == 0 {
-        stockhamLanes(C.self, SIMD4<Double>.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
+        stockhamLanes(C.self, Double4.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
                       twiddleRe: twiddleRe, twiddleIm: twiddleIm)
     } else {
         stockhamLanes(C.self, Double.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
@@ -179,18 +168,25 @@ func stockhamLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, L: Int, mOut: I
 /// The last Stockham pass (m′ = 1, L′ = n), vectorised over j instead of k′, which has a single value here:
 ///     Y′[j + L·s] = Σ_q (Y[j·r + q] · ω_n^{q·j}) ω_r^{q·s}.
 /// Four consecutive j fill the lanes. Their inputs are 4·r contiguous values, transposed into lanes (in registers
-/// for radix 4); their outputs for each s are contiguous. `twiddles` are laid out q-major, ω_n^{q·j} at
-/// ((q−1)·L + j), so that each lane group is one load. The j that do not fill a vector run through the same code
+/// for radix 4); their outputs for each s are contiguous. `twiddles` hold ω_n^{q·j} at `lastPassTwiddleIndex`, so
+/// that each lane group's twiddle is one load and the table is one stream: a q-major table put its r − 1 rows n/r
+/// apart, in one cache set with the output streams. The j that do not fill a vector run through the same code
 /// with Double lanes.
 @inline(__always)
 func stockhamLastPass<C: Codelet>(_: C.Type, L: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
                                   outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
                                   twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
     let vectorEnd = L - L % 4
-    lastPassLanes(C.self, SIMD4<Double>.self, js: 0..<vectorEnd, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
+    lastPassLanes(C.self, Double4.self, js: 0..<vectorEnd, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
                   outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
     lastPassLanes(C.self, Double.self, js: vectorEnd..<L, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
                   outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+}
+
+/// Where the last pass keeps ω_n^{q·j}: four consecutive j per q, the groups of four in order of j.
+@inline(__always)
+func lastPassTwiddleIndex(j: Int, q: Int, radix: Int) -> Int {
+    ((j >> 2) * (radix - 1) + q - 1) * 4 + (j & 3)
 }
 
 @inline(__always)
@@ -213,7 +209,8 @@ func lastPassLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, js: Range<Int>,
                 }
             }
             for q in 1..<r {
-                let wr = V.load(twiddleRe + (q - 1) * L + j), wi = V.load(twiddleIm + (q - 1) * L + j)
+                let w = lastPassTwiddleIndex(j: j, q: q, radix: r)
+                let wr = V.load(twiddleRe + w), wi = V.load(twiddleIm + w)
                 let (xr, xi) = (re[q], im[q])
                 re[q] = wr * xr - wi * xi
                 im[q] = wi * xr + wr * xi

@@ -10,58 +10,17 @@ import SpectralKernels
 /// A plan owns scratch memory: use one plan per thread.
 public final class FFTPlan: @unchecked Sendable {
     public let count: Int
-    private let stages: [Stage]
-    private let twiddleRe: AlignedBuffer<Double>
-    private let twiddleIm: AlignedBuffer<Double>
+    private let passes: StockhamPasses?
+    private let bluestein: Bluestein?
     private let work: AlignedBuffer<Double>
     private let workOffsets: [Int]
-    private let bluestein: Bluestein?
-
-    struct Stage {
-        let radix: Int
-        let L: Int
-        let mOut: Int
-        let twiddleOffset: Int
-        /// The last pass (m′ = 1) runs vectorised over j and reads its twiddles q-major.
-        var isLastVectorised: Bool { mOut == 1 && L >= 4 }
-
-        /// Where ω_{L·r}^{q·j} is kept in the stage's twiddle table.
-        func twiddleIndex(j: Int, q: Int) -> Int {
-            twiddleOffset + (isLastVectorised ? (q - 1) * L + j : j * (radix - 1) + q - 1)
-        }
-    }
 
     public init(count: Int) {
         precondition(count >= 1, "an FFT needs at least one point")
         self.count = count
-        if let radices = FFTPlan.smoothFactors(count) {
-            var stages: [Stage] = []
-            var L = 1, offset = 0
-            for r in radices {
-                stages.append(Stage(radix: r, L: L, mOut: count / (L * r), twiddleOffset: offset))
-                offset += L * (r - 1)
-                L *= r
-            }
-            self.stages = stages
-            twiddleRe = AlignedBuffer(count: offset)
-            twiddleIm = AlignedBuffer(count: offset)
-            for s in stages {
-                let period = s.L * s.radix
-                for j in 0..<s.L {
-                    for q in 1..<s.radix {
-                        let w = unitRoot(index: -(q * j), period: period)
-                        twiddleRe[s.twiddleIndex(j: j, q: q)] = w.re
-                        twiddleIm[s.twiddleIndex(j: j, q: q)] = w.im
-                    }
-                }
-            }
-            bluestein = nil
-        } else {
-            stages = []
-            twiddleRe = AlignedBuffer(count: 0)
-            twiddleIm = AlignedBuffer(count: 0)
-            bluestein = Bluestein(count: count)
-        }
+        let radices = FFTPlan.smoothFactors(count)
+        passes = radices.map { StockhamPasses(radices: $0) }
+        bluestein = radices == nil ? Bluestein(count: count) : nil
         // Power-of-two strides put every stream of a pass in one cache set (and make loads alias earlier stores
         // modulo 4 KiB) when the arrays share their low address bits, so the four work arrays are skewed by 1 KiB.
         let skew = (128 - count % 512 + 512) % 512
@@ -71,8 +30,9 @@ public final class FFTPlan: @unchecked Sendable {
 
     /// The radices whose product is n, or nil when n has another prime factor. Powers of two go in radix-4 passes,
     /// with a first radix-2 pass (no twiddles, unit-stride streams) taking up an odd exponent. That first pass was
-    /// measured faster than a radix-8 one, whose 16 SIMD4 values spill AVX2's registers: 1.55 against 1.89 µs at 512,
-    /// 43 against 48 µs at 8192, 195 against 221 µs at 32768 (best of three, alternating binaries).
+    /// measured faster than a radix-8 one, whose 16 four-lane values spill AVX2's registers: 1.55 against 1.89 µs at
+    /// 512, 43 against 48 µs at 8192, 195 against 221 µs at 32768 (best of three, alternating binaries; measured
+    /// before `Double4`).
     static func smoothFactors(_ n: Int) -> [Int]? {
         var rest = n, twos = 0, radices: [Int] = []
         while rest % 2 == 0 { twos += 1; rest /= 2 }
@@ -97,40 +57,9 @@ public final class FFTPlan: @unchecked Sendable {
             bluestein.transform(re: re, im: im)
             return
         }
-        guard !stages.isEmpty else { return }
-        // The first pass reads the caller's arrays and the last writes them; the passes between alternate between
-        // two internal pairs, whose four arrays sit 1 KiB apart modulo 4 KiB (see `workOffsets`).
         let base = work.pointer
-        var (srcRe, srcIm) = (re, im)
-        for (index, s) in stages.enumerated() {
-            let isLast = index == stages.count - 1 && stages.count > 1
-            let pair = index % 2
-            let (dstRe, dstIm) = isLast ? (re, im) : (base + workOffsets[2 * pair], base + workOffsets[2 * pair + 1])
-            let tRe = UnsafePointer(twiddleRe.pointer + s.twiddleOffset), tIm = UnsafePointer(twiddleIm.pointer + s.twiddleOffset)
-            switch s.radix {
-            case 4: runPass(Radix4.self, s, srcRe, srcIm, dstRe, dstIm, tRe, tIm)
-            case 2: runPass(Radix2.self, s, srcRe, srcIm, dstRe, dstIm, tRe, tIm)
-            case 3: runPass(Radix3.self, s, srcRe, srcIm, dstRe, dstIm, tRe, tIm)
-            default: runPass(Radix5.self, s, srcRe, srcIm, dstRe, dstIm, tRe, tIm)
-            }
-            (srcRe, srcIm) = (dstRe, dstIm)
-        }
-        if srcRe != re {
-            re.update(from: srcRe, count: count)
-            im.update(from: srcIm, count: count)
-        }
-    }
-
-    @inline(__always)
-    private func runPass<C: Codelet>(_: C.Type, _ s: Stage, _ inRe: UnsafePointer<Double>, _ inIm: UnsafePointer<Double>,
-                                     _ outRe: UnsafeMutablePointer<Double>, _ outIm: UnsafeMutablePointer<Double>,
-                                     _ tRe: UnsafePointer<Double>, _ tIm: UnsafePointer<Double>) {
-        if s.isLastVectorised {
-            stockhamLastPass(C.self, L: s.L, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm, twiddleRe: tRe, twiddleIm: tIm)
-        } else {
-            stockhamPass(C.self, L: s.L, mOut: s.mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
-                         twiddleRe: tRe, twiddleIm: tIm)
-        }
+        let pairs = ((re: base + workOffsets[0], im: base + workOffsets[1]), (re: base + workOffsets[2], im: base + workOffsets[3]))
+        passes?.run(source: (re, im), destination: (re, im), scratch: pairs)
     }
 
     /// In-place inverse transform, scaled by 1/n: conj(forward(conj(x)))/n.
