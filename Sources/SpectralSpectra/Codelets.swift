@@ -114,54 +114,57 @@ enum Radix5: Codelet {
 /// (m′ = m/r): with inputs a_q = Y[(j·r + q)·m′ + k′] · ω_{L′}^{q·j},
 ///     Y′[(j + L·s)·m′ + k′] = Σ_q a_q ω_r^{q·s}     (j ∈ [0, L), s ∈ [0, r), k′ ∈ [0, m′)).
 /// Starting from L = 1 (Y = x) and ending at L = n gives the DFT in natural order, with no bit reversal. The
-/// innermost loop runs over k′, contiguous in both arrays, four at a time in SIMD4 lanes (the twiddle is the same
-/// for all k′). `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1). Radix ≤ 8 (the scratch holds eight lanes).
+/// innermost loop runs over k′, contiguous in both arrays, four at a time in `Double4` lanes (the twiddle is the same
+/// for all k′), and the last m′ mod 4 one at a time. `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1). Radix ≤ 8
+/// (the scratch holds eight lanes).
 @inline(__always)
 func stockhamPass<C: Codelet>(_: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
                               outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
                               twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
-    if mOut % 4 == 0 {
-        stockhamLanes(C.self, Double4.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
-                      twiddleRe: twiddleRe, twiddleIm: twiddleIm)
-    } else {
-        stockhamLanes(C.self, Double.self, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm,
-                      twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+    let vectorEnd = mOut - mOut % 4
+    withUnsafeTemporaryAllocation(of: Double4.self, capacity: 16) { vectors in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { scalars in
+            for j in 0..<L {
+                stockhamGroup(C.self, j: j, ks: 0..<vectorEnd, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe,
+                              outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm, scratch: vectors.baseAddress!)
+                stockhamGroup(C.self, j: j, ks: vectorEnd..<mOut, L: L, mOut: mOut, inRe: inRe, inIm: inIm,
+                              outRe: outRe, outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm,
+                              scratch: scalars.baseAddress!)
+            }
+        }
     }
 }
 
+/// Group j of a Stockham pass for the k′ in `ks` (a multiple of V's width long), through 16 lanes of scratch.
 @inline(__always)
-func stockhamLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>,
-                                           inIm: UnsafePointer<Double>, outRe: UnsafeMutablePointer<Double>,
-                                           outIm: UnsafeMutablePointer<Double>, twiddleRe: UnsafePointer<Double>,
-                                           twiddleIm: UnsafePointer<Double>) {
-    let r = C.radix
-    withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { scratch in
-        let re = scratch.baseAddress!, im = re + 8
-        for j in 0..<L {
-            let w = j * (r - 1)
-            var k = 0
-            while k < mOut {
-                re[0] = V.load(inRe + j * r * mOut + k)
-                im[0] = V.load(inIm + j * r * mOut + k)
-                for q in 1..<r {
-                    let xr = V.load(inRe + (j * r + q) * mOut + k), xi = V.load(inIm + (j * r + q) * mOut + k)
-                    if j == 0 {
-                        // ω⁰ = 1 exactly: the whole first pass (L = 1) and the first group of every pass.
-                        (re[q], im[q]) = (xr, xi)
-                    } else {
-                        let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
-                        re[q] = wr * xr - wi * xi
-                        im[q] = wi * xr + wr * xi
-                    }
-                }
-                C.butterfly(re, im)
-                for s in 0..<r {
-                    re[s].store(outRe + (j + L * s) * mOut + k)
-                    im[s].store(outIm + (j + L * s) * mOut + k)
-                }
-                k += V.width
+func stockhamGroup<C: Codelet, V: FFTLane>(_: C.Type, j: Int, ks: Range<Int>, L: Int, mOut: Int,
+                                           inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+                                           outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+                                           twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>,
+                                           scratch: UnsafeMutablePointer<V>) {
+    let r = C.radix, w = j * (r - 1)
+    let re = scratch, im = scratch + 8
+    var k = ks.lowerBound
+    while k < ks.upperBound {
+        re[0] = V.load(inRe + j * r * mOut + k)
+        im[0] = V.load(inIm + j * r * mOut + k)
+        for q in 1..<r {
+            let xr = V.load(inRe + (j * r + q) * mOut + k), xi = V.load(inIm + (j * r + q) * mOut + k)
+            if j == 0 {
+                // ω⁰ = 1 exactly: the whole first pass (L = 1) and the first group of every pass.
+                (re[q], im[q]) = (xr, xi)
+            } else {
+                let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
+                re[q] = wr * xr - wi * xi
+                im[q] = wi * xr + wr * xi
             }
         }
+        C.butterfly(re, im)
+        for s in 0..<r {
+            re[s].store(outRe + (j + L * s) * mOut + k)
+            im[s].store(outIm + (j + L * s) * mOut + k)
+        }
+        k += V.width
     }
 }
 

@@ -28,26 +28,29 @@ public final class FFTPlan: @unchecked Sendable {
         work = AlignedBuffer(count: 4 * (count + skew))
     }
 
-    /// The radices whose product is n, or nil when n has another prime factor. Powers of two go in radix-4 passes,
-    /// with a first radix-2 pass (no twiddles, unit-stride streams) taking up an odd exponent. That first pass was
-    /// measured faster than a radix-8 one, whose 16 four-lane values spill AVX2's registers: 1.55 against 1.89 µs at
-    /// 512, 43 against 48 µs at 8192, 195 against 221 µs at 32768 (best of three, alternating binaries; measured
-    /// before `Double4`).
+    /// The radices whose product is n, in the order the passes run, or nil when n has another prime factor.
+    ///
+    /// Powers of two go in radix-4 passes, with a first radix-2 pass (no twiddles, unit-stride streams) taking up an
+    /// odd exponent. That first pass was measured faster than a radix-8 one, whose 16 four-lane values spill AVX2's
+    /// registers: 1.55 against 1.89 µs at 512, 43 against 48 µs at 8192 (alternating binaries), and again with
+    /// `Double4`, 28–30 against 25 µs at 8192. The radix-3 and radix-5 passes come before the radix-4 ones: a pass
+    /// runs four k′ to a vector when its m′ (the product of the radices after it) is a multiple of 4, and the last
+    /// pass is vectorised over j with the radix-4 transposes in registers.
     static func smoothFactors(_ n: Int) -> [Int]? {
-        var rest = n, twos = 0, radices: [Int] = []
+        var rest = n, twos = 0, odd: [Int] = []
         while rest % 2 == 0 { twos += 1; rest /= 2 }
-        if twos % 2 == 1 { radices.append(2); twos -= 1 }
-        radices += Array(repeating: 4, count: twos / 2)
         for r in [3, 5] {
-            while rest % r == 0 { radices.append(r); rest /= r }
+            while rest % r == 0 { odd.append(r); rest /= r }
         }
-        return rest == 1 ? radices : nil
+        guard rest == 1 else { return nil }
+        return (twos % 2 == 1 ? [2] : []) + odd + Array(repeating: 4, count: twos / 2)
     }
 
-    /// The smallest 2^a·3^b·5^c ≥ n.
-    static func nextSmooth(_ n: Int) -> Int {
+    /// The smallest 2^a·3^b·5^c ≥ n that is a multiple of `multiple` (a power of two).
+    static func nextSmooth(_ n: Int, multiple: Int = 1) -> Int {
         var m = max(1, n)
-        while smoothFactors(m) == nil { m += 1 }
+        m = (m + multiple - 1) / multiple * multiple
+        while smoothFactors(m) == nil { m += multiple }
         return m
     }
 
@@ -94,7 +97,7 @@ func unitRoot(index: Int, period: Int) -> Complex {
 }
 
 /// Bluestein's algorithm: with w_k = e^{−πi k²/n}, X_j = w_j Σ_k (x_k w_k) conj(w_{j−k}), a convolution done with
-/// FFTs of a 5-smooth length m ≥ 2n − 1. k² is reduced modulo 2n in integers, so the chirp is exact to an ulp.
+/// FFTs of a 5-smooth length m ≥ 2n − 1, a multiple of 4. k² is reduced modulo 2n in integers, so the chirp is exact to an ulp.
 final class Bluestein {
     let count: Int
     let inner: FFTPlan
@@ -104,7 +107,8 @@ final class Bluestein {
 
     init(count n: Int) {
         count = n
-        let m = FFTPlan.nextSmooth(2 * n - 1)
+        // A multiple of 4, so that every pass of the inner transforms but the last runs four k′ to a vector.
+        let m = FFTPlan.nextSmooth(2 * n - 1, multiple: 4)
         inner = FFTPlan(count: m)
         var cr = [Double](repeating: 0, count: n), ci = cr
         for k in 0..<n {
