@@ -49,4 +49,14 @@ public struct Double4 {
         return (Double4(spectral_low_halves_double4(t0, t2)), Double4(spectral_low_halves_double4(t1, t3)),
                 Double4(spectral_high_halves_double4(t0, t2)), Double4(spectral_high_halves_double4(t1, t3)))
     }
+
+    /// The lanes in reverse order.
+    @inlinable @inline(__always) public var reversed: Double4 { Double4(spectral_reverse_double4(lanes)) }
+
+    /// The 8 Doubles at p split into (p0, p2, p4, p6) and (p1, p3, p5, p7).
+    @inlinable @inline(__always)
+    public static func deinterleaved(_ p: UnsafePointer<Double>) -> (even: Double4, odd: Double4) {
+        let a = load(p).lanes, b = load(p + 4).lanes
+        return (Double4(spectral_even_lanes_double4(a, b)), Double4(spectral_odd_lanes_double4(a, b)))
+    }
 }

@@ -16,6 +16,8 @@ protocol FFTLane {
     static func gather(_ p: UnsafePointer<Double>, stride: Int) -> Self
     /// Four values gathered at stride 4 from 4·width contiguous ones: result q has p[t·4 + q] in lane t.
     static func gather4(_ p: UnsafePointer<Double>) -> (Self, Self, Self, Self)
+    /// The lanes in reverse order.
+    var reversed: Self { get }
 }
 
 extension Double: FFTLane {
@@ -26,6 +28,7 @@ extension Double: FFTLane {
     @inline(__always) static func gather4(_ p: UnsafePointer<Double>) -> (Double, Double, Double, Double) {
         (p[0], p[1], p[2], p[3])
     }
+    @inline(__always) var reversed: Double { self }
 }
 
 extension Double4: FFTLane {

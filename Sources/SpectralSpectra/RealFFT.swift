@@ -9,7 +9,7 @@ public final class RealFFTPlan: @unchecked Sendable {
     public let count: Int
     private let half: FFTPlan?
     private let full: FFTPlan?
-    private let twiddleRe: [Double], twiddleIm: [Double]
+    private let twiddleRe: AlignedBuffer<Double>, twiddleIm: AlignedBuffer<Double>
     private let workRe: AlignedBuffer<Double>, workIm: AlignedBuffer<Double>
 
     public init(count: Int) {
@@ -19,12 +19,15 @@ public final class RealFFTPlan: @unchecked Sendable {
         if count % 2 == 0 {
             half = FFTPlan(count: h)
             full = nil
-            let w = (0...h).map { unitRoot(index: -$0, period: count) }
-            twiddleRe = w.map(\.re); twiddleIm = w.map(\.im)
+            twiddleRe = AlignedBuffer(count: h + 1); twiddleIm = AlignedBuffer(count: h + 1)
+            for k in 0...h {
+                let w = unitRoot(index: -k, period: count)
+                twiddleRe[k] = w.re; twiddleIm[k] = w.im
+            }
         } else {
             half = nil
             full = FFTPlan(count: count)
-            twiddleRe = []; twiddleIm = []
+            twiddleRe = AlignedBuffer(count: 0); twiddleIm = AlignedBuffer(count: 0)
         }
         workRe = AlignedBuffer(count: max(1, count % 2 == 0 ? h : count))
         workIm = AlignedBuffer(count: max(1, count % 2 == 0 ? h : count))
@@ -41,18 +44,41 @@ public final class RealFFTPlan: @unchecked Sendable {
             im.update(from: zi, count: count / 2 + 1)
             return
         }
-        let h = count / 2
-        for j in 0..<h { zr[j] = x[2 * j]; zi[j] = x[2 * j + 1] }
-        half.forward(re: zr, im: zi)
-        for k in 0...h {
-            let a = k % h, b = (h - k) % h
-            // even = (Z_k + conj Z_{h−k})/2, odd = (Z_k − conj Z_{h−k})/2, X_k = even − i·w_k·odd.
-            let evenR = 0.5 * (zr[a] + zr[b]), evenI = 0.5 * (zi[a] - zi[b])
-            let oddR = 0.5 * (zr[a] - zr[b]), oddI = 0.5 * (zi[a] + zi[b])
-            let tr = twiddleRe[k] * oddR - twiddleIm[k] * oddI, ti = twiddleRe[k] * oddI + twiddleIm[k] * oddR
-            re[k] = evenR + ti
-            im[k] = evenI - tr
+        let h = count / 2, vectorEnd = h - h % 4
+        for j in stride(from: 0, to: vectorEnd, by: 4) {
+            let (even, odd) = Double4.deinterleaved(x + 2 * j)
+            even.store(zr + j); odd.store(zi + j)
         }
+        for j in vectorEnd..<h { zr[j] = x[2 * j]; zi[j] = x[2 * j + 1] }
+        half.forward(re: zr, im: zi)
+        // Bins 0 and h pair Z_0 with itself; bins k ∈ [1, h) pair Z_k with Z_{h−k}, four k at a time with the
+        // partners loaded as a vector and reversed.
+        combineBins(Double.self, k: 0, a: 0, b: 0, re: re, im: im)
+        combineBins(Double.self, k: h, a: 0, b: 0, re: re, im: im)
+        var k = 1
+        while k + 4 <= h {
+            combineBins(Double4.self, k: k, a: k, b: h - k - 3, re: re, im: im)
+            k += 4
+        }
+        while k < h {
+            combineBins(Double.self, k: k, a: k, b: h - k, re: re, im: im)
+            k += 1
+        }
+    }
+
+    /// X_k = even − i·w_k·odd with even = (Z_a + conj Z_b)/2 and odd = (Z_a − conj Z_b)/2, for the V.width bins from
+    /// k: Z_a is read forwards from a, Z_b backwards from b + width − 1.
+    @inline(__always)
+    private func combineBins<V: FFTLane>(_: V.Type, k: Int, a: Int, b: Int, re: UnsafeMutablePointer<Double>,
+                                         im: UnsafeMutablePointer<Double>) {
+        let (zr, zi) = (workRe.pointer, workIm.pointer)
+        let ar = V.load(zr + a), ai = V.load(zi + a), br = V.load(zr + b).reversed, bi = V.load(zi + b).reversed
+        let evenR = 0.5 * (ar + br), evenI = 0.5 * (ai - bi)
+        let oddR = 0.5 * (ar - br), oddI = 0.5 * (ai + bi)
+        let wr = V.load(twiddleRe.pointer + k), wi = V.load(twiddleIm.pointer + k)
+        let tr = wr * oddR - wi * oddI, ti = wr * oddI + wi * oddR
+        (evenR + ti).store(re + k)
+        (evenI - tr).store(im + k)
     }
 
     public func forward(_ x: [Double]) -> [Complex] {

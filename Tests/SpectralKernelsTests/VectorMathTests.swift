@@ -57,7 +57,8 @@ final class VectorMathTests: XCTestCase {
         XCTAssertEqual((-Double4(repeating: 0)).lanes[2].sign, .minus)
     }
 
-    /// `transposed4` puts p[4t + q] in lane t of result q, and `load`/`store` round-trip at any alignment.
+    /// `transposed4` puts p[4t + q] in lane t of result q, `deinterleaved` splits even from odd, `reversed`
+    /// reverses, and `load`/`store` round-trip at any alignment.
     func testDouble4TransposeAndUnalignedAccess() {
         var data = (0..<21).map { Double($0) * 1.5 }
         data.withUnsafeMutableBufferPointer { buffer in
@@ -67,8 +68,12 @@ final class VectorMathTests: XCTestCase {
                 for (q, r) in [r0, r1, r2, r3].enumerated() {
                     for t in 0..<4 { XCTAssertEqual(r.lanes[t], p[4 * t + q], "offset \(offset), q \(q), t \(t)") }
                 }
+                let (even, odd) = Double4.deinterleaved(p)
+                XCTAssertEqual(even.lanes, SIMD4(p[0], p[2], p[4], p[6]))
+                XCTAssertEqual(odd.lanes, SIMD4(p[1], p[3], p[5], p[7]))
                 let v = Double4.load(p)
                 XCTAssertEqual(v.lanes, SIMD4(p[0], p[1], p[2], p[3]))
+                XCTAssertEqual(v.reversed.lanes, SIMD4(p[3], p[2], p[1], p[0]))
                 (v + v).store(p + 1)
                 XCTAssertEqual(p[4], 2 * v.lanes[3])
             }

@@ -51,5 +51,16 @@ static inline __attribute__((always_inline)) spectral_double4 spectral_low_halve
 static inline __attribute__((always_inline)) spectral_double4 spectral_high_halves_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 2, 3, 6, 7);
 }
+/// (a3, a2, a1, a0).
+static inline __attribute__((always_inline)) spectral_double4 spectral_reverse_double4(spectral_double4 a) {
+    return __builtin_shufflevector(a, a, 3, 2, 1, 0);
+}
+/// (a0, a2, b0, b2) and (a1, a3, b1, b3): the even and odd elements of eight consecutive values.
+static inline __attribute__((always_inline)) spectral_double4 spectral_even_lanes_double4(spectral_double4 a, spectral_double4 b) {
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+}
+static inline __attribute__((always_inline)) spectral_double4 spectral_odd_lanes_double4(spectral_double4 a, spectral_double4 b) {
+    return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+}
 
 #endif
