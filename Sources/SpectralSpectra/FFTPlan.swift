@@ -46,14 +46,6 @@ public final class FFTPlan: @unchecked Sendable {
         return (twos % 2 == 1 ? [2] : []) + odd + Array(repeating: 4, count: twos / 2)
     }
 
-    /// The smallest 2^a·3^b·5^c ≥ n that is a multiple of `multiple` (a power of two).
-    static func nextSmooth(_ n: Int, multiple: Int = 1) -> Int {
-        var m = max(1, n)
-        m = (m + multiple - 1) / multiple * multiple
-        while smoothFactors(m) == nil { m += multiple }
-        return m
-    }
-
     /// In-place forward transform of split complex data (n values each).
     public func forward(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
         if let bluestein {
@@ -94,56 +86,4 @@ func unitRoot(index: Int, period: Int) -> Complex {
     if a > period / 2 { a -= period }
     if a < -period / 2 { a += period }
     return Complex.unit(turns: Double(a) / Double(period))
-}
-
-/// Bluestein's algorithm: with w_k = e^{−πi k²/n}, X_j = w_j Σ_k (x_k w_k) conj(w_{j−k}), a convolution done with
-/// FFTs of a 5-smooth length m ≥ 2n − 1, a multiple of 4. k² is reduced modulo 2n in integers, so the chirp is exact to an ulp.
-final class Bluestein {
-    let count: Int
-    let inner: FFTPlan
-    let chirpRe: [Double], chirpIm: [Double]
-    let kernelRe: AlignedBuffer<Double>, kernelIm: AlignedBuffer<Double>
-    let bufferRe: AlignedBuffer<Double>, bufferIm: AlignedBuffer<Double>
-
-    init(count n: Int) {
-        count = n
-        // A multiple of 4, so that every pass of the inner transforms but the last runs four k′ to a vector.
-        let m = FFTPlan.nextSmooth(2 * n - 1, multiple: 4)
-        inner = FFTPlan(count: m)
-        var cr = [Double](repeating: 0, count: n), ci = cr
-        for k in 0..<n {
-            let w = unitRoot(index: -((k * k) % (2 * n)), period: 2 * n)
-            cr[k] = w.re; ci[k] = w.im
-        }
-        chirpRe = cr; chirpIm = ci
-        kernelRe = AlignedBuffer(count: m); kernelIm = AlignedBuffer(count: m)
-        for k in 0..<n {
-            kernelRe[k] = cr[k]; kernelIm[k] = -ci[k]
-            if k > 0 { kernelRe[m - k] = cr[k]; kernelIm[m - k] = -ci[k] }
-        }
-        inner.forward(re: kernelRe.pointer, im: kernelIm.pointer)
-        bufferRe = AlignedBuffer(count: m); bufferIm = AlignedBuffer(count: m)
-    }
-
-    func transform(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
-        let m = inner.count
-        let (br, bi) = (bufferRe.pointer, bufferIm.pointer)
-        br.update(repeating: 0, count: m)
-        bi.update(repeating: 0, count: m)
-        for k in 0..<count {
-            br[k] = re[k] * chirpRe[k] - im[k] * chirpIm[k]
-            bi[k] = re[k] * chirpIm[k] + im[k] * chirpRe[k]
-        }
-        inner.forward(re: br, im: bi)
-        for k in 0..<m {
-            let (xr, xi) = (br[k], bi[k]), (yr, yi) = (kernelRe[k], kernelIm[k])
-            br[k] = xr * yr - xi * yi
-            bi[k] = xr * yi + xi * yr
-        }
-        inner.inverse(re: br, im: bi)
-        for j in 0..<count {
-            re[j] = br[j] * chirpRe[j] - bi[j] * chirpIm[j]
-            im[j] = br[j] * chirpIm[j] + bi[j] * chirpRe[j]
-        }
-    }
 }
