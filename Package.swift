@@ -35,6 +35,7 @@ let package = Package(
         .executableTarget(name: "spectral", dependencies: ["SpectralExperiments"], swiftSettings: vectorFlags),
         .executableTarget(name: "spectral-bench", dependencies: ["SpectralExperiments"], path: "Benchmarks/spectral-bench",
                           swiftSettings: vectorFlags),
+        .testTarget(name: "SpectralCoreTests", dependencies: ["SpectralCore"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralKernelsTests", dependencies: ["SpectralKernels"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralNetworksTests", dependencies: ["SpectralNetworks"],
                     swiftSettings: vectorFlags),

@@ -67,7 +67,7 @@ public struct Exact1DReport {
         summary["interval"] = [interval.a, interval.b]
         summary["interval_source"] = intervalWasGiven ? "given" : "all kinks plus 5% of their span on each side"
         summary["kinks_on_real_line"] = function.kinks.count
-        summary["kinks_in_interval"] = breakpoints.rows.count
+        summary["kinks_in_interval"] = breakpoints.rowCount
         summary["enumeration_seconds"] = seconds
         summary["frequencies"] = ["count": frequencies.count, "min": frequencies.min()!, "max": frequencies.max()!]
         try writeJSON(summary, to: out.appendingPathComponent("summary.json"))

@@ -175,10 +175,11 @@ public struct Experiment1 {
         var norms = CSVTable(header: ["run", "iteration", "layer", "sigma_max"])
         for (run, iteration, layer, sigma) in result.spectralNorms { norms.append([.int(run), .int(iteration), .int(layer), .double(sigma)]) }
         try norms.write(to: directory.appendingPathComponent("spectral_norms.csv"))
-        var loss = CSVTable(header: ["iteration", "loss"])
-        for (r, iteration) in result.iterations.enumerated() {
-            loss.append([.int(iteration), .double(result.losses.map { $0[r] }.reduce(0, +) / Double(result.losses.count))])
+        let meanLoss = result.iterations.indices.map { r in
+            result.losses.map { $0[r] }.reduce(0, +) / Double(result.losses.count)
         }
+        var loss = CSVTable(header: ["iteration", "loss"])
+        for (iteration, value) in zip(result.iterations, meanLoss) { loss.append([.int(iteration), .double(value)]) }
         try loss.write(to: directory.appendingPathComponent("loss.csv"))
         var function = CSVTable(header: ["iteration", "z", "target", "prediction"])
         for (iteration, outputs) in result.snapshots {
@@ -206,7 +207,7 @@ public struct Experiment1 {
                      }, xLabel: "training iteration", yLabel: "largest singular value")
             .writePNG(to: directory.appendingPathComponent("spectral_norms.png"))
         try linePlot(title: "Exp 1: training loss (mean over runs)",
-                     series: [Series(name: "MSE", x: result.iterations.map(Double.init), y: loss.rows.map { Double($0[1])! })],
+                     series: [Series(name: "MSE", x: result.iterations.map(Double.init), y: meanLoss)],
                      xLabel: "training iteration", yLabel: "loss", logY: true)
             .writePNG(to: directory.appendingPathComponent("loss.png"))
     }

@@ -88,14 +88,15 @@ func runTrain(_ args: Arguments, _ commandLine: [String]) throws {
     let trainer = try Trainer(net: net, data: data, configuration: configuration, gemm: GEMM(threads: threads))
     let progress = ProgressReporter("train", total: steps, quiet: args.flag("quiet"))
     var losses = CSVTable(header: ["step", "loss"])
+    var finalLoss: Double?
     try trainer.train { step, loss in
         losses.append([.int(step), .double(loss)])
+        finalLoss = loss
         progress.update(step, note: String(format: "loss %.3g", loss))
         try Interrupt.check()
     }
     try net.save(to: out.appendingPathComponent("weights.safetensors"))
     try losses.write(to: out.appendingPathComponent("loss.csv"))
-    let finalLoss = losses.rows.last.flatMap { Double($0[1]) }
     try run.write(to: out, results: ["final_loss": finalLoss ?? .nan, "parameters": net.parameterCount])
     say("trained \(net.sizes.map(String.init).joined(separator: "→")) for \(steps) steps; final loss \(finalLoss.map { String(format: "%.4g", $0) } ?? "n/a"); results in \(out.path)")
 }
