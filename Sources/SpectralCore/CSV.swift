@@ -96,7 +96,10 @@ public struct NumericCSV {
             values.reserveCapacity(cells.count)
             for (column, cell) in cells.enumerated() {
                 guard let v = number(bytes, cell), v.isFinite else {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[cell]), as: UTF8.self)
+                    // At most 40 bytes of the cell go into the message, which stays one line.
+                    let shown = cell.lowerBound..<min(cell.upperBound, cell.lowerBound + 40)
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[shown]), as: UTF8.self)
+                        + (shown.count < cell.count ? "…" : "")
                     throw SpectralError.badInput("\(name) line \(lineNumber), column \(column + 1): '\(text)' is not a finite number")
                 }
                 values.append(v)

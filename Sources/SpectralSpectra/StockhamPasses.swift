@@ -86,7 +86,8 @@ struct StockhamPasses {
     }
 
     @inline(__always)
-    private func runPass<C: Codelet>(_: C.Type, _ s: Stage, _ from: SplitArrays, _ to: SplitArrays, _ tRe: UnsafePointer<Double>, _ tIm: UnsafePointer<Double>) {
+    private func runPass<C: Codelet>(_: C.Type, _ s: Stage, _ from: SplitArrays, _ to: SplitArrays,
+                                     _ tRe: UnsafePointer<Double>, _ tIm: UnsafePointer<Double>) {
         if s.isLastVectorised {
             stockhamLastPass(C.self, L: s.L, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
                              twiddleRe: tRe, twiddleIm: tIm)

@@ -39,12 +39,14 @@ final class CSVTests: XCTestCase {
     }
 
     /// Bad cells and shapes are refused with the line and column: text, non-finite values, a number with more
-    /// after it, an empty cell, a ragged row, and a file with no data.
+    /// after it, an empty cell, a ragged row, a file with no data, and a 500-digit number (infinite), whose message
+    /// shows its first 40 characters only.
     func testBadInputIsRefused() {
         for (text, message) in [("1,2\n3,x\n", "line 2, column 2: 'x'"), ("1\ninf\n", "line 2, column 1: 'inf'"),
                                 ("1\nnan\n", "line 2, column 1: 'nan'"), ("1\n2 3\n", "line 2, column 1: '2 3'"),
                                 ("1,2\n3,\n", "line 2, column 2: ''"), ("1,2\n3\n", "line 2 has 1 values"),
-                                ("a,b\n", "has no data rows"), ("", "has no data rows")] {
+                                ("a,b\n", "has no data rows"), ("", "has no data rows"),
+                                ("1\n" + String(repeating: "9", count: 500) + "\n", "'" + String(repeating: "9", count: 40) + "…'")] {
             XCTAssertThrowsError(try NumericCSV.parse(text), text) { error in
                 let said = (error as? SpectralError)?.description ?? "\(error)"
                 XCTAssertTrue(said.contains(message), "\(text.debugDescription): \(said)")
