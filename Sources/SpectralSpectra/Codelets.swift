@@ -110,6 +110,34 @@ enum Radix5: Codelet {
     }
 }
 
+/// Radix 7 on the pairs a_p ± a_{7−p}: with t_p = a_p + a_{7−p} and d_p = a_p − a_{7−p} (p = 1, 2, 3),
+/// b_s = a_0 + Σ_p cos(2πps/7)·t_p − i·Σ_p sin(2πps/7)·d_p and b_{7−s} the same with +i (s = 1, 2, 3).
+enum Radix7: Codelet {
+    static var radix: Int { 7 }
+    // cos(2πk/7) and sin(2πk/7), k = 1, 2, 3, correctly rounded
+    static let c1 = 0.623_489_801_858_733_5, c2 = -0.222_520_933_956_314_4, c3 = -0.900_968_867_902_419_1
+    static let s1 = 0.781_831_482_468_029_8, s2 = 0.974_927_912_181_823_6, s3 = 0.433_883_739_117_558_1
+    @inline(__always)
+    static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
+        let t1r = re[1] + re[6], t1i = im[1] + im[6], d1r = re[1] - re[6], d1i = im[1] - im[6]
+        let t2r = re[2] + re[5], t2i = im[2] + im[5], d2r = re[2] - re[5], d2i = im[2] - im[5]
+        let t3r = re[3] + re[4], t3i = im[3] + im[4], d3r = re[3] - re[4], d3i = im[3] - im[4]
+        let (a0r, a0i) = (re[0], im[0])
+        /// b_s and b_{7−s} from the cosines and sines of 2πps/7 for p = 1, 2, 3.
+        @inline(__always) func pair(_ s: Int, _ ca: Double, _ cb: Double, _ cc: Double,
+                                    _ sa: Double, _ sb: Double, _ sc: Double) {
+            let mr = a0r + ca * t1r + cb * t2r + cc * t3r, mi = a0i + ca * t1i + cb * t2i + cc * t3i
+            let nr = sa * d1i + sb * d2i + sc * d3i, ni = -(sa * d1r + sb * d2r + sc * d3r)  // −i·Σ sin·d
+            re[s] = mr + nr; im[s] = mi + ni
+            re[7 - s] = mr - nr; im[7 - s] = mi - ni
+        }
+        re[0] = a0r + (t1r + t2r + t3r); im[0] = a0i + (t1i + t2i + t3i)
+        pair(1, c1, c2, c3, s1, s2, s3)
+        pair(2, c2, c3, c1, s2, -s3, -s1)
+        pair(3, c3, c1, c2, s3, -s1, s2)
+    }
+}
+
 /// One Stockham autosort pass (decimation in time), out of place.
 ///
 /// Before the pass, for each residue k ∈ [0, m) the array holds the length-L DFT of the stride-m subsequence

@@ -3,7 +3,7 @@ import SpectralKernels
 /// Split complex data: real parts in one array, imaginary parts in another.
 typealias SplitArrays = (re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>)
 
-/// The Stockham passes of one 5-smooth length with their twiddle tables: the whole transform but its scratch.
+/// The Stockham passes of one 7-smooth length with their twiddle tables: the whole transform but its scratch.
 struct StockhamPasses {
     let count: Int
     let stages: [Stage]
@@ -75,7 +75,8 @@ struct StockhamPasses {
             case 4: runPass(Radix4.self, s, from, to, tRe, tIm)
             case 2: runPass(Radix2.self, s, from, to, tRe, tIm)
             case 3: runPass(Radix3.self, s, from, to, tRe, tIm)
-            default: runPass(Radix5.self, s, from, to, tRe, tIm)
+            case 5: runPass(Radix5.self, s, from, to, tRe, tIm)
+            default: runPass(Radix7.self, s, from, to, tRe, tIm)
             }
             from = to
         }

@@ -49,7 +49,7 @@ final class FFTTests: XCTestCase {
 
     /// Large lengths, checked on 48 bins against the O(N) reference per bin.
     func testLargeLengths() {
-        for n in [1 << 16, 59049, 65537, 3 * 5 * 7 * 11 * 13] {
+        for n in [1 << 16, 59049, 117_649, 65537, 3 * 5 * 7 * 11 * 13] {
             let x = randomSignal(n, seed: 7)
             let y = FFTPlan(count: n).forward(x)
             var rng = SplitMix64(seed: UInt64(n))
