@@ -25,7 +25,7 @@ public final class FFTPlan: @unchecked Sendable {
         // modulo 4 KiB) when the arrays share their low address bits, so the four work arrays are skewed by 1 KiB.
         let skew = (128 - count % 512 + 512) % 512
         workOffsets = (0..<4).map { $0 * (count + skew) }
-        work = AlignedBuffer(count: 4 * (count + skew))
+        work = AlignedBuffer(count: radices == nil ? 0 : 4 * (count + skew))  // Bluestein has its own
     }
 
     /// The radices whose product is n, in the order the passes run, or nil when n has another prime factor.
