@@ -96,11 +96,3 @@ final class Bluestein {
         (conjugated ? -zi : zi).store(zIm)
     }
 }
-
-/// Runs `vector` at 0, 4, 8, … while four values remain, then `scalar` on each of the rest.
-@inline(__always)
-func forEachLaneGroup(count: Int, vector: (Int) -> Void, scalar: (Int) -> Void) {
-    var k = 0
-    while k + 4 <= count { vector(k); k += 4 }
-    while k < count { scalar(k); k += 1 }
-}

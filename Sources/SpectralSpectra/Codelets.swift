@@ -41,6 +41,14 @@ extension Double4: FFTLane {
     }
 }
 
+/// Runs `vector` at 0, 4, 8, … while four values remain, then `scalar` on each of the rest.
+@inline(__always)
+func forEachLaneGroup(count: Int, vector: (Int) -> Void, scalar: (Int) -> Void) {
+    var k = 0
+    while k + 4 <= count { vector(k); k += 4 }
+    while k < count { scalar(k); k += 1 }
+}
+
 /// A radix-r DFT butterfly on r complex values held in split arrays (re, im), in place:
 /// b_s = Σ_q a_q e^{−2πi q s / r}. One codelet per radix; the stage driver supplies twiddled inputs.
 protocol Codelet {

@@ -44,26 +44,23 @@ public final class RealFFTPlan: @unchecked Sendable {
             im.update(from: zi, count: count / 2 + 1)
             return
         }
-        let h = count / 2, vectorEnd = h - h % 4
-        for j in stride(from: 0, to: vectorEnd, by: 4) {
+        let h = count / 2
+        forEachLaneGroup(count: h, vector: { j in
             let (even, odd) = Double4.deinterleaved(x + 2 * j)
             even.store(zr + j); odd.store(zi + j)
-        }
-        for j in vectorEnd..<h { zr[j] = x[2 * j]; zi[j] = x[2 * j + 1] }
+        }, scalar: { j in
+            zr[j] = x[2 * j]; zi[j] = x[2 * j + 1]
+        })
         half.forward(re: zr, im: zi)
         // Bins 0 and h pair Z_0 with itself; bins k ∈ [1, h) pair Z_k with Z_{h−k}, four k at a time with the
         // partners loaded as a vector and reversed.
         combineBins(Double.self, k: 0, a: 0, b: 0, re: re, im: im)
         combineBins(Double.self, k: h, a: 0, b: 0, re: re, im: im)
-        var k = 1
-        while k + 4 <= h {
-            combineBins(Double4.self, k: k, a: k, b: h - k - 3, re: re, im: im)
-            k += 4
-        }
-        while k < h {
-            combineBins(Double.self, k: k, a: k, b: h - k, re: re, im: im)
-            k += 1
-        }
+        forEachLaneGroup(count: h - 1, vector: { i in
+            combineBins(Double4.self, k: 1 + i, a: 1 + i, b: h - 1 - i - 3, re: re, im: im)
+        }, scalar: { i in
+            combineBins(Double.self, k: 1 + i, a: 1 + i, b: h - 1 - i, re: re, im: im)
+        })
     }
 
     /// X_k = even − i·w_k·odd with even = (Z_a + conj Z_b)/2 and odd = (Z_a − conj Z_b)/2, for the V.width bins from
