@@ -41,6 +41,21 @@ func benchFFT(_ options: BenchOptions) throws {
     }
 }
 
+/// `dft --n N --frequencies F`: the DFT at chosen frequencies (`dft`, integer and non-integer k, F of each) on N
+/// samples, one thread: nanoseconds per term (sample × frequency), the median of repeats.
+func benchDFT(_ options: BenchOptions) throws {
+    let n = try options.int("n", 4096), count = try options.int("frequencies", 32)
+    guard n >= 1, count >= 1 else { throw SpectralError.usage("--n and --frequencies must be at least 1") }
+    var rng = SplitMix64(seed: 1)
+    let x = (0..<n).map { _ in rng.uniform(-1, 1) }
+    for (kind, ks) in [("integer", (1...count).map { Double($0 * 7) }), ("non-integer", (1...count).map { Double($0) * 7.3 })] {
+        let samples = timings { _ = dft(x, at: ks) }
+        let median = samples.sorted()[samples.count / 2]
+        emit(["benchmark": "dft", "n": n, "frequencies": count, "kind": kind, "threads": 1,
+              "nanoseconds_per_term": median * 1e9 / Double(n * count)])
+    }
+}
+
 /// Per-call seconds of 15 timed batches (each long enough to measure), after a warm-up.
 private func timings(_ body: () -> Void) -> [Double] {
     body()

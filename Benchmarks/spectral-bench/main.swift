@@ -8,6 +8,7 @@ let benchmarks: [String: (BenchOptions) throws -> Void] = [
     "gemm": benchGEMM,
     "train": benchTrain,
     "fft": benchFFT,
+    "dft": benchDFT,
     "breakpoints": benchBreakpoints,
     "rowproduct64": benchRowProduct64,
     "regions2d": benchRegions2D,

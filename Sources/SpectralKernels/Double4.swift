@@ -23,6 +23,9 @@ public struct Double4 {
         Double4(spectral_mul_double4(a.lanes, b.lanes))
     }
     @inlinable @inline(__always) public static func * (a: Double, b: Double4) -> Double4 { Double4(repeating: a) * b }
+    @inlinable @inline(__always) public static func / (a: Double4, b: Double4) -> Double4 {
+        Double4(spectral_div_double4(a.lanes, b.lanes))
+    }
     /// The sign flipped, as `-x` does to each lane (so −(+0) = −0).
     @inlinable @inline(__always) public static prefix func - (a: Double4) -> Double4 { Double4(spectral_neg_double4(a.lanes)) }
 

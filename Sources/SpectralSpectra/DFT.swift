@@ -1,4 +1,5 @@
 import Foundation
+import SpectralKernels
 
 /// A complex number in Float64 (the spectra module works in Float64 throughout).
 public struct Complex: Equatable, Sendable, CustomStringConvertible {
@@ -21,28 +22,69 @@ public struct Complex: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// The unnormalised DFT at chosen frequencies (conventions.md): F(k) = Σ_j f_j e^{−2πi k j/N}, for integer or
-/// non-integer k, Float64 with compensated (Neumaier) summation. O(N) per frequency; the phase k·j/N is reduced
+/// non-integer k, Float64. O(N) per frequency, four samples to a vector (`phaseSum`). The phase k·j/N is reduced
 /// exactly for integer k (k·j mod N in integers) so there is no loss of accuracy at large N.
 public func dft(_ samples: [Double], at frequencies: [Double]) -> [Complex] {
     let n = samples.count
-    return frequencies.map { k in
-        var sumRe = CompensatedSum(), sumIm = CompensatedSum()
-        let integer = k == k.rounded() && abs(k) < 1e15
-        let kInt = integer ? Int(k) : 0
-        for j in 0..<n {
-            let turns: Double
-            if integer {
-                let m = ((kInt % n) * j) % n
-                turns = Double(m) / Double(n)
-            } else {
-                turns = k * Double(j) / Double(n)
+    guard n > 0 else { return frequencies.map { _ in Complex(0) } }
+    return samples.withUnsafeBufferPointer { f in
+        frequencies.map { k in
+            if k == k.rounded() && abs(k) < 1e15 {
+                let step = (Int(k) % n + n) % n
+                var m = 0  // k·j mod N for the next j
+                return phaseSum(f.baseAddress!, count: n) { _ in
+                    var lanes = SIMD4<Double>()
+                    for t in 0..<4 {
+                        lanes[t] = Double(m)
+                        m += step
+                        if m >= n { m -= n }
+                    }
+                    return -(Double4(lanes) / Double4(repeating: Double(n)))
+                }
             }
-            let e = Complex.unit(turns: -turns)
-            sumRe.add(samples[j] * e.re)
-            sumIm.add(samples[j] * e.im)
+            // k and k mod N (exact) give the same phases at integer j, and the smaller one keeps the turns small.
+            let reduced = k.truncatingRemainder(dividingBy: Double(n))
+            return phaseSum(f.baseAddress!, count: n) { j in
+                let js = Double4(SIMD4(Double(j), Double(j + 1), Double(j + 2), Double(j + 3)))
+                return -((reduced * js) / Double4(repeating: Double(n)))
+            }
         }
-        return Complex(sumRe.value, sumIm.value)
     }
+}
+
+/// Σ_j w_j e^{2πi·turns_j} for j < count, with `turns(j)` giving the turns of j…j+3 (called for j = 0, 4, 8, … in
+/// order; lanes past `count` are ignored). Four terms at a time: phases by `unitCircle`, and each lane's sum kept
+/// with its exact rounding error (Knuth's two-sum), so the error does not grow with the number of terms; the lanes
+/// are combined with a compensated sum at the end. |turns| must stay below 2⁵¹.
+@inline(__always)
+func phaseSum(_ w: UnsafePointer<Double>, count: Int, turns: (Int) -> Double4) -> Complex {
+    var sumRe = Double4(repeating: 0), errorRe = sumRe, sumIm = sumRe, errorIm = sumRe
+    @inline(__always) func add(_ sum: inout Double4, _ error: inout Double4, _ x: Double4) {
+        let s = sum + x, xPart = s - sum
+        error = error + ((sum - (s - xPart)) + (x - xPart))
+        sum = s
+    }
+    var j = 0
+    while j < count {
+        let weights: Double4
+        if j + 4 <= count {
+            weights = Double4.load(w + j)
+        } else {
+            var lanes = SIMD4<Double>()
+            for t in 0..<(count - j) { lanes[t] = w[j + t] }
+            weights = Double4(lanes)
+        }
+        let phase = unitCircle(turns: turns(j))
+        add(&sumRe, &errorRe, weights * phase.cos)
+        add(&sumIm, &errorIm, weights * phase.sin)
+        j += 4
+    }
+    var re = CompensatedSum(), im = CompensatedSum()
+    for t in 0..<4 {
+        re.add(sumRe.lanes[t]); re.add(errorRe.lanes[t])
+        im.add(sumIm.lanes[t]); im.add(errorIm.lanes[t])
+    }
+    return Complex(re.value, im.value)
 }
 
 /// The amplitude scaling: for f_j = A sin(2π k j/N + φ) with integer 0 < k < N/2, 2|F(k)|/N = A.
@@ -83,14 +125,16 @@ public func trapezoidWindowTransform(_ samples: [Double], a: Double, b: Double, 
     var weighted = samples
     weighted[0] *= 0.5
     weighted[n] *= 0.5
-    // Σ_j w_j f_j e^{−2πik(a + jh)} = e^{−2πika} · DFT at m = k(b − a) over N + 1 points with period N.
-    return frequencies.map { k in
-        var re = CompensatedSum(), im = CompensatedSum()
-        for j in 0...n {
-            let e = Complex.unit(turns: -(k * a + k * h * Double(j)))
-            re.add(weighted[j] * e.re)
-            im.add(weighted[j] * e.im)
+    // Σ_j w_j f_j e^{−2πik(a + jh)}, four j at a time (`phaseSum`)
+    return weighted.withUnsafeBufferPointer { w in
+        frequencies.map { k in
+            // Only the fractional parts of k·a and k·h matter at integer j; keeping those keeps the turns small.
+            let (ka, kh) = (k * a, k * h)
+            let (start, step) = (ka - ka.rounded(), kh - kh.rounded())
+            return h * phaseSum(w.baseAddress!, count: n + 1) { j in
+                let js = Double4(SIMD4(Double(j), Double(j + 1), Double(j + 2), Double(j + 3)))
+                return -(Double4(repeating: start) + step * js)
+            }
         }
-        return h * Complex(re.value, im.value)
     }
 }

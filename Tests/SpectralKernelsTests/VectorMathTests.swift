@@ -27,8 +27,9 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
-    /// Double4's operations equal the scalar ones lane for lane, bit for bit: sums, differences, products, the fused
-    /// multiply-add (Double's `addingProduct` is fused too), negation (−(+0) = −0), on ordinary and special values.
+    /// Double4's operations equal the scalar ones lane for lane, bit for bit: sums, differences, products,
+    /// quotients, the fused multiply-add (Double's `addingProduct` is fused too), negation (−(+0) = −0), on ordinary
+    /// and special values.
     func testDouble4ArithmeticEqualsScalarArithmetic() {
         var values: [Double] = [0, -0.0, 1, -2.5, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .infinity,
                                 -.infinity, .nan, 1e-300, 3e300]
@@ -50,6 +51,7 @@ final class VectorMathTests: XCTestCase {
             same(va + vb, (0..<4).map { a[$0] + b[$0] }, "+")
             same(va - vb, (0..<4).map { a[$0] - b[$0] }, "-")
             same(va * vb, (0..<4).map { a[$0] * b[$0] }, "*")
+            same(va / vb, (0..<4).map { a[$0] / b[$0] }, "/")
             same(a[0] * vb, (0..<4).map { a[0] * b[$0] }, "scalar *")
             same(-va, a.map { -$0 }, "negation")
             same(vc.addingProduct(va, vb), (0..<4).map { c[$0].addingProduct(a[$0], b[$0]) }, "fma")

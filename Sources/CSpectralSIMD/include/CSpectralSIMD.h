@@ -26,6 +26,9 @@ static inline __attribute__((always_inline)) spectral_double4 spectral_sub_doubl
 static inline __attribute__((always_inline)) spectral_double4 spectral_mul_double4(spectral_double4 a, spectral_double4 b) {
     return a * b;
 }
+static inline __attribute__((always_inline)) spectral_double4 spectral_div_double4(spectral_double4 a, spectral_double4 b) {
+    return a / b;
+}
 static inline __attribute__((always_inline)) spectral_double4 spectral_neg_double4(spectral_double4 a) {
     return -a;
 }
