@@ -2,44 +2,14 @@ import Foundation
 import SpectralCore
 import SpectralKernels
 
-/// Command-line options of the form --name value.
-struct BenchOptions {
-    var values: [String: String] = [:]
-
-    init(_ tokens: [String]) throws {
-        var i = 0
-        while i < tokens.count {
-            guard tokens[i].hasPrefix("--"), i + 1 < tokens.count else {
-                throw SpectralError.usage("expected --option value pairs, got '\(tokens[i])'")
-            }
-            values[String(tokens[i].dropFirst(2))] = tokens[i + 1]
-            i += 2
-        }
-    }
-
-    func int(_ name: String, _ fallback: Int) throws -> Int {
-        guard let text = values[name] else { return fallback }
-        guard let v = Int(text), v > 0 else { throw SpectralError.usage("--\(name) must be a positive whole number, not '\(text)'") }
-        return v
-    }
-
-    func ints(_ name: String, _ fallback: [Int]) throws -> [Int] {
-        guard let text = values[name] else { return fallback }
-        let parts = text.split(separator: ",").map { Int($0) }
-        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! > 0 }) else {
-            throw SpectralError.usage("--\(name) must be a comma-separated list of positive whole numbers")
-        }
-        return parts.map { $0! }
-    }
-
-    func string(_ name: String, _ fallback: String) -> String { values[name] ?? fallback }
-}
-
 /// One JSON object per line on stdout, keys sorted.
 func emit(_ fields: [String: Any]) {
     var all = fields
     all["build"] = buildDescription
-    let data = try! JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])
+    guard let data = try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]) else {
+        FileHandle.standardError.write(Data("spectral-bench: a result could not be written as JSON\n".utf8))
+        return
+    }
     print(String(decoding: data, as: UTF8.self))
     fflush(stdout)
 }

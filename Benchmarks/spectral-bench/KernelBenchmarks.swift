@@ -3,13 +3,18 @@ import SpectralCore
 import SpectralKernels
 import SpectralNetworks
 import SpectralExperiments
+import SpectralCommandLine
 
 /// `peak`: FMA GFLOP/s for one thread and for all cores.
-func benchPeak(_ options: BenchOptions) throws {
-    let threads = try options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
+struct PeakBench: ParsableCommand {
+    static let description = CommandDescription(name: "peak", abstract: "The measured FMA peak, 1 thread and all cores.")
+    @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func run(_ invocation: Invocation) throws {
     let pool = ThreadPool(threadCount: threads)
     for t in Set([1, threads]).sorted() {
         emit(["benchmark": "peak", "threads": t, "gflops": PeakProbe.fmaGFLOPS(pool: pool, threads: t, seconds: 0.5, repeats: 7)])
+    }
     }
 }
 
@@ -19,10 +24,16 @@ func benchPeak(_ options: BenchOptions) throws {
 /// The machine is shared: for seconds at a time the second core is busy elsewhere and any two-thread timing taken
 /// then is halved. So every configuration, and the peak, is measured in each of `--rounds` rounds spread over the
 /// run, and the best of all is reported (interference only ever adds time).
-func benchGEMM(_ options: BenchOptions) throws {
-    let maxThreads = try options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
-    let samples = try options.int("samples", 200), width = try options.int("width", 256)
-    let square = try options.int("square", 1536), rounds = try options.int("rounds", 5)
+struct GEMMBench: ParsableCommand {
+    static let description = CommandDescription(name: "gemm", abstract: "The three training products at the experiment-1 shapes, and a square.")
+    @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "rows M (samples)", check: .within(1...1_000_000)) var samples = 200
+    @Option(help: "layer width", check: .within(1...65_536)) var width = 256
+    @Option(help: "size of the square product", check: .within(1...16_384)) var square = 1536
+    @Option(help: "rounds the thread counts take turns over", check: .within(1...100)) var rounds = 5
+
+    func run(_ invocation: Invocation) throws {
+    let maxThreads = threads
     let threadCounts = Set([1, maxThreads]).sorted()
     struct Case { let name: String; let m: Int; let n: Int; let k: Int; let transposeA: Bool; let transposeB: Bool }
     let cases = [
@@ -73,6 +84,7 @@ func benchGEMM(_ options: BenchOptions) throws {
         }
     }
     withExtendedLifetime(storage) {}
+    }
 }
 
 /// `train`: full-batch Adam on the experiment-1 target, steps per second and the fraction of the measured peak.
@@ -80,18 +92,28 @@ func benchGEMM(_ options: BenchOptions) throws {
 /// Steps are timed in chunks of 10 whole training steps. The thread counts take turns over `--rounds` rounds, with
 /// the peak re-measured in each, so that a busy spell of the shared machine does not fall on one of them alone. The
 /// best chunk is the machine's speed (interference only ever adds time); the median says how much others took.
-func benchTrain(_ options: BenchOptions) throws {
-    let depth = try options.int("depth", 6), width = try options.int("width", 256)
-    let samples = try options.int("samples", 200), steps = try options.int("steps", 300)
-    let rounds = try options.int("rounds", 5)
-    let threadList = try options.ints("threads", [1, ProcessInfo.processInfo.activeProcessorCount])
+struct TrainBench: ParsableCommand {
+    static let description = CommandDescription(name: "train", abstract: "Full-batch Adam steps per second, as a fraction of the measured peak.")
+    @Option(help: "linear layers", check: .within(1...64)) var depth = 6
+    @Option(help: "hidden width", check: .within(1...65_536)) var width = 256
+    @Option(help: "input size", check: .within(1...65_536)) var input = 1
+    @Option(help: "rows per step", check: .within(1...1_000_000)) var samples = 200
+    @Option(help: "timed steps", check: .within(10...1_000_000)) var steps = 300
+    @Option(help: "rounds the thread counts take turns over", check: .within(1...100)) var rounds = 5
+    @Option(help: "thread counts", check: .count(1...8, each: 1...256))
+    var threads = IntegerList([1, ProcessInfo.processInfo.activeProcessorCount])
+
+    func run(_ invocation: Invocation) throws {
+    let threadList = threads.values
     let maxThreads = threadList.max()!
     var rng = SplitMix64(seed: 0)
     let target = try SumOfSines(frequencies: SumOfSines.paperFrequencies, amplitudes: SumOfSines.paperAmplitudes(increasing: false),
                                 rng: &rng)
     let (z, values) = target.samples(samples)
-    let data = try Dataset(inputs: z.map(Float.init), targets: values.map(Float.init), rows: samples)
-    let sizes = [1] + Array(repeating: width, count: depth - 1) + [1]
+    var inputs = [Float](repeating: 0, count: samples * input)
+    for r in 0..<samples { for j in 0..<input { inputs[r * input + j] = Float(z[r] + Double(j) / Double(input)) } }
+    let data = try Dataset(inputs: inputs, targets: values.map(Float.init), rows: samples)
+    let sizes = [input] + Array(repeating: width, count: depth - 1) + [1]
     // Exact FLOPs of one step: forward, ∂W and (but for the first layer) ∂X, 2·M·in·out each.
     var flops = 0.0
     for l in 0..<(sizes.count - 1) {
@@ -124,15 +146,21 @@ func benchTrain(_ options: BenchOptions) throws {
         emit(["benchmark": "train", "depth": depth, "width": width, "samples": samples, "threads": t, "rounds": rounds,
               "steps_per_second": 1 / best, "median_steps_per_second": 1 / median, "steps_timed": times.count * chunk,
               "mflop_per_step": flops / 1e6, "gflops": gflops, "fraction_of_peak": gflops / threadsPeak,
-              "median_fraction_of_peak": flops / median / 1e9 / threadsPeak, "peak_gflops": threadsPeak])
+              "median_fraction_of_peak": flops / median / 1e9 / threadsPeak, "peak_gflops": threadsPeak, "input": input])
+    }
     }
 }
 
 /// `rowproduct64`: the Float64 product X·Wᵀ of the exact analyses (`PackedWeights64`), one thread and all, against
 /// the Float64 FMA peak (half the measured Float32 peak: AVX2 holds 4 doubles where it holds 8 floats).
-func benchRowProduct64(_ options: BenchOptions) throws {
-    let threads = try options.int("threads", ProcessInfo.processInfo.activeProcessorCount)
-    let rows = try options.int("rows", 4096), inputs = try options.int("inputs", 1024), outputs = try options.int("outputs", 1024)
+struct RowProduct64Bench: ParsableCommand {
+    static let description = CommandDescription(name: "rowproduct64", abstract: "The Float64 product of the exact analyses.")
+    @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "rows", check: .within(1...1_000_000)) var rows = 4096
+    @Option(help: "inputs", check: .within(1...65_536)) var inputs = 1024
+    @Option(help: "outputs", check: .within(1...65_536)) var outputs = 1024
+
+    func run(_ invocation: Invocation) throws {
     let peak = Peak(pool: ThreadPool(threadCount: threads))
     var rng = SplitMix64(seed: 3)
     let x = AlignedBuffer<Double>(count: rows * inputs), w = AlignedBuffer<Double>(count: outputs * inputs)
@@ -154,5 +182,6 @@ func benchRowProduct64(_ options: BenchOptions) throws {
         let gflops = 2 * Double(rows) * Double(inputs) * Double(outputs) / seconds / 1e9
         emit(["benchmark": "rowproduct64", "rows": rows, "inputs": inputs, "outputs": outputs, "threads": t,
               "seconds": seconds, "gflops": gflops, "fraction_of_float64_peak": gflops / (peak.forThreads(t) / 2)])
+    }
     }
 }

@@ -50,22 +50,3 @@ public func formatDuration(_ seconds: Double) -> String {
     if seconds < 3600 { return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) }
     return String(format: "%dh%02dm", Int(seconds) / 3600, (Int(seconds) % 3600) / 60)
 }
-
-/// Ctrl-C handling for long work: the first SIGINT sets a flag that loops poll (`Interrupt.check()` throws), so
-/// the command stops between steps and no half-written file is left (files are written by rename); a second
-/// SIGINT exits at once.
-public enum Interrupt {
-    private static let flag = Atomic<Int>(0)
-
-    public static func install() {
-        signal(SIGINT) { _ in
-            if Interrupt.flag.add(1, ordering: .relaxed).newValue > 1 { _exit(130) }
-        }
-    }
-
-    public static var requested: Bool { flag.load(ordering: .relaxed) > 0 }
-
-    public static func check() throws {
-        if requested { throw SpectralError.runtime("interrupted; no partial results were written") }
-    }
-}

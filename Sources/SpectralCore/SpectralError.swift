@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The error every layer of the package throws for a condition the user can act on.
 ///
 /// Each case maps to the exit code of conventions.md, and `description` is one plain sentence naming the thing
@@ -11,6 +17,8 @@ public enum SpectralError: Error, CustomStringConvertible, Equatable {
     case runtime(String)
     /// Reading or writing a file failed (exit 74).
     case io(String)
+    /// SIGINT (exit 130) or SIGTERM (exit 143) stopped the run between two units of work.
+    case interrupted(signal: Int32)
 
     public var exitCode: Int32 {
         switch self {
@@ -18,12 +26,15 @@ public enum SpectralError: Error, CustomStringConvertible, Equatable {
         case .badInput: return 65
         case .runtime: return 1
         case .io: return 74
+        case .interrupted(let signal): return 128 + signal
         }
     }
 
     public var description: String {
         switch self {
         case .usage(let m), .badInput(let m), .runtime(let m), .io(let m): return m
+        case .interrupted(let signal):
+            return "stopped by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); the output folder was left as it was"
         }
     }
 }

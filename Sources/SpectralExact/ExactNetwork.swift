@@ -1,8 +1,11 @@
+import Foundation
 import SpectralCore
 import SpectralNetworks
 
-/// A ReLU network f: ℝᵈ → ℝ in Float64 (the weights converted once from the trained Float32 net), for the exact
-/// analyses: d = 1 (kinks) or d = 2 (linear regions).
+/// A ReLU network f: ℝᵈ → ℝ in Float64 for the exact analyses: d = 1 (kinks) or d = 2 (linear regions).
+///
+/// Precision contract: weights read from a file keep the file's precision (F64 stays Float64, F32 is widened once);
+/// a Float32 `MLP` in memory (a net just trained) is widened once. Nothing here rounds to Float32.
 public struct ExactNetwork: Sendable {
     /// weights[l] is [out, in] row-major, biases[l] is [out].
     public let weights: [[Double]]
@@ -11,16 +14,37 @@ public struct ExactNetwork: Sendable {
 
     /// Checks the shape (`inputs` inputs, one output) and that every parameter is finite.
     public init(_ net: MLP, inputs: Int = 1) throws {
-        guard net.inputSize == inputs else {
-            throw SpectralError.badInput("the network takes \(net.inputSize) inputs; the \(inputs)-D exact analysis needs exactly \(inputs)")
-        }
-        guard net.outputSize == 1 else {
-            throw SpectralError.badInput("the network has \(net.outputSize) outputs; the exact analysis needs exactly 1")
-        }
         if let bad = net.firstNonFiniteParameter() { throw SpectralError.badInput("the network has a non-finite parameter: \(bad)") }
-        sizes = net.sizes
-        weights = (0..<net.layerCount).map { l in (0..<(net.fanIn(l) * net.fanOut(l))).map { Double(net.weights(l)[$0]) } }
-        biases = (0..<net.layerCount).map { l in (0..<net.fanOut(l)).map { Double(net.bias(l)[$0]) } }
+        try self.init(sizes: net.sizes,
+                      weights: (0..<net.layerCount).map { l in (0..<(net.fanIn(l) * net.fanOut(l))).map { Double(net.weights(l)[$0]) } },
+                      biases: (0..<net.layerCount).map { l in (0..<net.fanOut(l)).map { Double(net.bias(l)[$0]) } },
+                      inputs: inputs)
+    }
+
+    /// The layers of a tensor file, at the file's precision.
+    public init(_ tensors: NetworkTensors, inputs: Int = 1) throws {
+        try self.init(sizes: tensors.sizes, weights: tensors.layers.map(\.weight.values), biases: tensors.layers.map(\.bias.values),
+                      inputs: inputs)
+    }
+
+    /// The network in a safetensors file, at the file's precision.
+    public static func load(_ url: URL, inputs: Int = 1) throws -> ExactNetwork {
+        try ExactNetwork(NetworkTensors.load(from: url), inputs: inputs)
+    }
+
+    public init(sizes: [Int], weights: [[Double]], biases: [[Double]], inputs: Int) throws {
+        guard sizes.first == inputs else {
+            throw SpectralError.badInput("the network takes \(sizes.first ?? 0) inputs; the \(inputs)-D exact analysis needs exactly \(inputs)")
+        }
+        guard sizes.last == 1 else {
+            throw SpectralError.badInput("the network has \(sizes.last ?? 0) outputs; the exact analysis needs exactly 1")
+        }
+        if let l = (weights + biases).firstIndex(where: { $0.contains { !$0.isFinite } }) {
+            throw SpectralError.badInput("the network has a non-finite parameter in layer \(l % max(1, weights.count))")
+        }
+        self.sizes = sizes
+        self.weights = weights
+        self.biases = biases
     }
 
     public var layerCount: Int { sizes.count - 1 }

@@ -20,6 +20,18 @@ public struct LinearRegions2D: Sendable {
     public let ambiguousCells: Int
 
     public var regionCount: Int { mesh.faceCount }
+    /// L_f = max over regions of |∇f| (computed once: `isFlat` reads it for every edge).
+    public let lipschitz: Double
+
+    public init(mesh: PlanarSubdivision, gradientX: [Double], gradientY: [Double], offset: [Double], hiddenSizes: [Int],
+                patternWords: Int, patterns: [UInt64], edgeUnit: [Int32], domain: [(x: Double, y: Double)],
+                ambiguousCells: Int) {
+        (self.mesh, self.gradientX, self.gradientY, self.offset) = (mesh, gradientX, gradientY, offset)
+        (self.hiddenSizes, self.patternWords, self.patterns, self.edgeUnit) = (hiddenSizes, patternWords, patterns, edgeUnit)
+        self.domain = domain
+        self.ambiguousCells = ambiguousCells
+        lipschitz = zip(gradientX, gradientY).map { hypot($0, $1) }.max() ?? 0
+    }
 
     /// Word offset of each layer's bits within a pattern.
     public var layerWordOffsets: [Int] { hiddenSizes.reduce(into: [0]) { $0.append($0.last! + ($1 + 63) / 64) } }
@@ -30,9 +42,6 @@ public struct LinearRegions2D: Sendable {
     }
 
     public func value(face f: Int, _ x: Double, _ y: Double) -> Double { gradientX[f] * x + gradientY[f] * y + offset[f] }
-
-    /// L_f = max over regions of |∇f|.
-    public var lipschitz: Double { zip(gradientX, gradientY).map { hypot($0, $1) }.max() ?? 0 }
 
     public var domainArea: Double { PlanarSubdivision(polygon: domain).areaAndCentroid(0).area }
 
@@ -116,19 +125,31 @@ private func gatherMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int
     return gathered
 }
 
-/// A convex polygon with finite corners, turned counter-clockwise; anything else is bad input.
+/// A convex polygon with finite corners, turned counter-clockwise; anything else is bad input. Convex means every
+/// corner turns the same way *and* the turns add up to one revolution: a pentagram turns the same way at every
+/// corner but twice around.
 func validatedPolygon(_ corners: [(x: Double, y: Double)]) throws -> [(x: Double, y: Double)] {
     guard corners.count >= 3, corners.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
         throw SpectralError.badInput("the domain needs at least 3 finite corners")
     }
+    guard corners.allSatisfy({ abs($0.x) <= 1e12 && abs($0.y) <= 1e12 }) else {
+        throw SpectralError.badInput("the domain's corners must lie within ±1e12")
+    }
     let area = PlanarSubdivision(polygon: corners).areaAndCentroid(0).area
-    guard area != 0 else { throw SpectralError.badInput("the domain is empty (zero area)") }
+    guard area != 0, area.isFinite else { throw SpectralError.badInput("the domain is empty (zero area)") }
     let ccw = area > 0 ? corners : corners.reversed()
+    var turning = 0.0
     for i in ccw.indices {
         let (a, b, c) = (ccw[i], ccw[(i + 1) % ccw.count], ccw[(i + 2) % ccw.count])
-        if (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x) <= 0 {
+        let (ux, uy, vx, vy) = (b.x - a.x, b.y - a.y, c.x - b.x, c.y - b.y)
+        let cross = ux * vy - uy * vx
+        if cross <= 0 {
             throw SpectralError.badInput("the domain is not strictly convex at corner \((i + 1) % ccw.count)")
         }
+        turning += atan2(cross, ux * vx + uy * vy)
+    }
+    guard abs(turning - 2 * Double.pi) < 1e-6 else {
+        throw SpectralError.badInput("the domain is not a simple polygon: its boundary winds \(Int((turning / (2 * Double.pi)).rounded())) times around")
     }
     return ccw
 }

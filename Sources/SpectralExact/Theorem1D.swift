@@ -41,24 +41,32 @@ public struct Theorem1DCheck {
 
     public var holds: Bool { spectrumRatio <= 1 + 1e-12 && jumpRatio <= 1 + 1e-12 }
 
-    public var summary: [String: Any] {
-        var out: [String: Any] = [
-            "pieces": pieces, "lipschitz": lipschitz, "total_slope_jump": totalSlopeJump,
-            "max_scaled_kink_spectrum": largestScaledSpectrum,
-            "ratio_scaled_spectrum_to_total_jump": spectrumRatio,
-            "ratio_total_jump_to_2_pieces_lipschitz": jumpRatio, "bounds_hold": holds,
-        ]
-        if let decay {
-            out["decay_exponent"] = decay.slope
-            out["decay_exponent_standard_error"] = decay.standardError
-            out["decay_fit_band"] = [decay.band.lowerBound, decay.band.upperBound]
-            out["decay_fit_points"] = decay.points
-            out["decay_fit_of"] = "log |kink spectrum| against log k (plain least squares)"
-        }
-        if let envelopeDecay {
-            out["envelope_decay_exponent"] = envelopeDecay.slope
-            out["envelope_decay_exponent_standard_error"] = envelopeDecay.standardError
-        }
-        return out
+    public var summary: Theorem1DSummary {
+        Theorem1DSummary(pieces: pieces, lipschitz: lipschitz, totalSlopeJump: totalSlopeJump,
+                         maxScaledKinkSpectrum: largestScaledSpectrum, ratioScaledSpectrumToTotalJump: spectrumRatio,
+                         ratioTotalJumpToTwoPiecesLipschitz: jumpRatio, boundsHold: holds, decayExponent: decay?.slope,
+                         decayExponentStandardError: decay?.standardError,
+                         decayFitBand: decay.map { [$0.band.lowerBound, $0.band.upperBound] }, decayFitPoints: decay?.points,
+                         decayFitOf: "log |kink spectrum| against log k (plain least squares)",
+                         envelopeDecayExponent: envelopeDecay?.slope,
+                         envelopeDecayExponentStandardError: envelopeDecay?.standardError)
     }
+}
+
+/// The check's numbers as `summary.json` holds them.
+public struct Theorem1DSummary: Codable, Sendable {
+    public let pieces: Int
+    public let lipschitz: Double
+    public let totalSlopeJump: Double
+    public let maxScaledKinkSpectrum: Double
+    public let ratioScaledSpectrumToTotalJump: Double
+    public let ratioTotalJumpToTwoPiecesLipschitz: Double
+    public let boundsHold: Bool
+    public let decayExponent: Double?
+    public let decayExponentStandardError: Double?
+    public let decayFitBand: [Double]?
+    public let decayFitPoints: Int?
+    public let decayFitOf: String
+    public let envelopeDecayExponent: Double?
+    public let envelopeDecayExponentStandardError: Double?
 }

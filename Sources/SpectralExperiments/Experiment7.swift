@@ -1,31 +1,28 @@
 import Foundation
 import SpectralCore
+import SpectralCommandLine
 import SpectralKernels
 import SpectralNetworks
 import SpectralSpectra
 import SpectralPlot
 
 /// Experiment 7 (the paper's appendix): fit a delta peak at x = 0.5, whose spectrum is flat, and measure how much of
-/// its high-frequency part nets of different depth, width and weight clipping learn.
-public struct Experiment7 {
-    public enum Preset: String, CaseIterable, Sendable {
+/// its high-frequency part nets of different depth, width and weight clipping learn (docs/experiments.md). The
+/// twelve nets are the points (coordinates [index]); they are small, so they train side by side, one per thread.
+public struct Experiment7: PointwiseExperiment {
+    public static let name = "exp7"
+
+    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
         /// 60,000 steps per net, as in the paper.
         case paper
         /// 3,000 steps per net, for tests and a first look.
         case quick
     }
 
-    public struct Net: Sendable {
+    public struct Net: Codable, Sendable, Equatable {
         public let sweep: String
         public let depth: Int, width: Int, clip: Double
     }
-
-    public var preset: Preset
-    public var steps: Int
-    public var samples = 200
-    public var learningRate = 3e-4
-    public var seed: UInt64 = 0
-    public var threads = 2
 
     /// The three sweeps: depth 3–6 at width 16 (c = 10), width 16–128 at depth 3 (c = 10), c ∈ {0.1, 0.15, 0.2, 2} at
     /// depth 6, width 64.
@@ -34,12 +31,40 @@ public struct Experiment7 {
         + [16, 32, 64, 128].map { Net(sweep: "width", depth: 3, width: $0, clip: 10) }
         + [0.1, 0.15, 0.2, 2].map { Net(sweep: "clip", depth: 6, width: 64, clip: $0) }
 
-    public init(preset: Preset) {
-        self.preset = preset
-        steps = preset == .paper ? 60_000 : 3_000
+    public struct Configuration: ExperimentConfiguration, Equatable {
+        public var preset: Preset
+        public var steps: Int
+        public var samples = 200
+        public var learningRate = 3e-4
+        public var seed: UInt64 = 0
+
+        public init(preset: Preset) {
+            self.preset = preset
+            steps = preset == .paper ? 60_000 : 3_000
+        }
+
+        public var masterSeed: UInt64? { seed }
+
+        public func validate() throws {
+            guard (1...10_000_000).contains(steps), (4...1_000_000).contains(samples), learningRate > 0, learningRate.isFinite else {
+                throw SpectralError.usage("exp7 needs positive steps, at least 4 samples and a positive learning rate")
+            }
+        }
+
+        public func memoryEstimate() -> MemoryEstimate {
+            var estimate = MemoryEstimate()
+            for net in Experiment7.nets { estimate.addTraining(sizes: mlpSizes(input: 1, width: net.width, depth: net.depth), rows: samples) }
+            return estimate
+        }
     }
 
-    public struct Outcome: Sendable {
+    public struct Point: Codable, Sendable {
+        public let index: Int
+        public let net: Net
+        let steps: Int, samples: Int, learningRate: Double
+    }
+
+    public struct Outcome: Codable, Sendable {
         public let net: Net
         public let finalLoss: Double
         /// |F(k)| of the learned function on the samples, k = 0…N/2 (the target's is 1 at every k).
@@ -52,47 +77,57 @@ public struct Experiment7 {
         }
     }
 
-    /// Trains the twelve nets, two (or `threads`) at a time, each on one thread.
-    public func run(progress: ProgressReporter? = nil) throws -> [Outcome] {
-        let z = (0..<samples).map { Double($0) / Double(samples) }
-        let target = z.indices.map { $0 == samples / 2 ? 1.0 : 0.0 }
-        let data = try Dataset(inputs: z.map(Float.init), targets: target.map(Float.init), rows: samples)
-        let nets = Experiment7.nets
-        var outcomes = [Outcome?](repeating: nil, count: nets.count)
-        var failure: Error?
-        let lock = NSLock()
-        var done = 0
-        let pool = ThreadPool(threadCount: threads)
-        let master = SplitMix64(seed: seed)
-        pool.run(tasks: nets.count) { index, _ in
-            do {
-                let spec = nets[index]
-                let net = MLP.initialized(sizes: [1] + Array(repeating: spec.width, count: spec.depth - 1) + [1],
-                                          initialization: .pytorch, seed: master.fork(UInt64(index)).state)
-                var configuration = TrainingConfiguration(steps: steps, learningRate: learningRate)
-                configuration.clip = spec.clip
-                let trainer = try Trainer(net: net, data: data, configuration: configuration, gemm: GEMM(threads: 1))
-                var last = 0.0
-                try trainer.train { step, loss in
-                    last = loss
-                    if step % 500 == 0 {
-                        try Interrupt.check()
-                        lock.lock(); done += 500; let d = done; lock.unlock()
-                        progress?.update(d)
-                    }
-                }
-                let outputs = trainer.predict(data.inputs, rows: samples).map(Double.init)
-                let spectrum = RealFFTPlan(count: samples).forward(outputs).map(\.magnitude)
-                lock.lock(); outcomes[index] = Outcome(net: spec, finalLoss: last, magnitudes: spectrum); lock.unlock()
-            } catch {
-                lock.lock(); failure = failure ?? error; lock.unlock()
-            }
+    public struct Summary: Codable, Sendable {
+        public struct Share: Codable, Sendable {
+            public let sweep: String, depth: Int, width: Int, clip: Double, finalLoss: Double, highFrequencyShare: Double
         }
-        if let failure { throw failure }
-        return outcomes.map { $0! }
+        public let preset: Preset
+        public let steps: Int
+        public let nets: [Share]
     }
 
-    public func write(_ outcomes: [Outcome], to out: URL) throws {
+    public let configuration: Configuration
+
+    public init(_ configuration: Configuration) throws {
+        try configuration.validate()
+        self.configuration = configuration
+    }
+
+    public func points() -> [Point] {
+        Experiment7.nets.enumerated().map {
+            Point(index: $0.offset, net: $0.element, steps: configuration.steps, samples: configuration.samples,
+                  learningRate: configuration.learningRate)
+        }
+    }
+
+    public func coordinates(of point: Point) -> [UInt64] { [UInt64(point.index)] }
+    public var runsPointsConcurrently: Bool { true }
+    public func progressUnits(of point: Point) -> Int { point.steps }
+    public func cost(of point: Point) -> Double {
+        Double(point.steps) * trainingStepFlops(sizes: mlpSizes(input: 1, width: point.net.width, depth: point.net.depth), rows: point.samples)
+    }
+
+    public func run(_ p: Point, context: PointContext) throws -> Outcome {
+        let z = (0..<p.samples).map { Double($0) / Double(p.samples) }
+        let target = z.indices.map { $0 == p.samples / 2 ? 1.0 : 0.0 }
+        let data = try Dataset(inputs: z.map(Float.init), targets: target.map(Float.init), rows: p.samples)
+        let net = MLP.initialized(sizes: mlpSizes(input: 1, width: p.net.width, depth: p.net.depth),
+                                  initialization: .pytorch, seed: context.generator.state)
+        var training = TrainingConfiguration(steps: p.steps, learningRate: p.learningRate)
+        training.clip = p.net.clip
+        let trainer = try Trainer(net: net, data: data, configuration: training, gemm: GEMM(pool: context.pool))
+        var last = 0.0
+        try trainer.train { step, loss in
+            last = loss
+            if step % 100 == 0 { try context.advance(100) }
+        }
+        let outputs = trainer.predict(data.inputs, rows: p.samples).map(Double.init)
+        return Outcome(net: p.net, finalLoss: last, magnitudes: RealFFTPlan(count: p.samples).forward(outputs).map(\.magnitude))
+    }
+
+    public func result(from results: [Outcome]) throws -> [Outcome] { results }
+
+    public func write(_ outcomes: [Outcome], to folder: OutputFolder) throws -> Summary {
         var spectra = CSVTable(header: ["sweep", "depth", "width", "clip", "k", "magnitude"])
         var summary = CSVTable(header: ["sweep", "depth", "width", "clip", "final_loss", "high_frequency_share"])
         for o in outcomes {
@@ -102,8 +137,8 @@ public struct Experiment7 {
             summary.append([.text(o.net.sweep), .int(o.net.depth), .int(o.net.width), .double(o.net.clip),
                             .double(o.finalLoss), .double(o.highFrequencyShare)])
         }
-        try spectra.write(to: out.appendingPathComponent("spectra.csv"))
-        try summary.write(to: out.appendingPathComponent("summary.csv"))
+        try folder.write(spectra, "spectra.csv")
+        try folder.write(summary, "summary.csv")
         for sweep in ["depth", "width", "clip"] {
             let mine = outcomes.filter { $0.net.sweep == sweep }
             let ks = (0..<(mine.first?.magnitudes.count ?? 0)).map(Double.init)
@@ -112,9 +147,49 @@ public struct Experiment7 {
                 return Series(name: label, x: ks, y: o.magnitudes)
             } + [Series(name: "target (flat)", x: ks, y: ks.map { _ in 1 }, dashed: true)]
             let fixed = sweep == "depth" ? "width 16, c = 10" : sweep == "width" ? "depth 3, c = 10" : "depth 6, width 64"
-            try linePlot(title: "Exp 7, delta peak: \(sweep) sweep (\(fixed), \(steps) steps)",
-                         series: series, xLabel: "frequency k", yLabel: "|F(k)| of the learned function")
-                .writePNG(to: out.appendingPathComponent("spectra_\(sweep).png"))
+            try folder.write(linePlot(title: "Exp 7, delta peak: \(sweep) sweep (\(fixed), \(configuration.steps) steps)",
+                                      series: series, xLabel: "frequency k", yLabel: "|F(k)| of the learned function"),
+                             "spectra_\(sweep)")
         }
+        return Summary(preset: configuration.preset, steps: configuration.steps, nets: outcomes.map {
+            Summary.Share(sweep: $0.net.sweep, depth: $0.net.depth, width: $0.net.width, clip: $0.net.clip,
+                          finalLoss: $0.finalLoss, highFrequencyShare: $0.highFrequencyShare)
+        })
+    }
+
+    public func report(_ summary: Summary, folder: URL) -> [String] {
+        summary.nets.map {
+            String(format: "%@ sweep: depth %d width %d clip %g: loss %.3g, high-frequency share %.3f",
+                   $0.sweep, $0.depth, $0.width, $0.clip, $0.finalLoss, $0.highFrequencyShare)
+        } + ["results in \(folder.path)"]
+    }
+}
+
+public struct Exp7Command: ExperimentCommand {
+    public typealias Runner = Experiment7
+    public static let description = CommandDescription(
+        name: "exp7", abstract: "Experiment 7: how much of a delta peak's flat spectrum nets of varying depth, width and clipping learn.",
+        discussion: """
+        Twelve nets (depth 3-6 at width 16; width 16-128 at depth 3; weight clip 0.1, 0.15, 0.2, 2 at depth 6, width 64),
+        Adam at lr 3e-4 on 200 samples of a delta at x = 0.5, parameters clamped to [-c, c] after every step. Presets:
+        paper (60,000 steps), quick (3,000). Writes spectra.csv (sweep,depth,width,clip,k,magnitude), summary.csv (final
+        loss and the mean learned |F(k)| over N/4 < k <= N/2, where the target's is 1), one picture per sweep,
+        summary.json and run.json.
+        """)
+
+    @Option(help: "paper or quick") var preset: Experiment7.Preset = .quick
+    @Option(help: "training steps per net (default: the preset's)", check: .within(1...10_000_000)) var steps: Int?
+    @OptionGroup var seeding: SeedOptions
+    @OptionGroup var sharding: ShardOptions
+    @OptionGroup public var output: OutputOptions
+    public init() {}
+
+    public var shard: Shard? { sharding.shard?.shard }
+
+    public func configuration() throws -> Experiment7.Configuration {
+        var c = Experiment7.Configuration(preset: preset)
+        c.steps = steps ?? c.steps
+        c.seed = seeding.seed
+        return c
     }
 }

@@ -144,44 +144,62 @@ extension MLP {
         try fromTensors(Safetensors.read(url), source: url.lastPathComponent)
     }
 
+    /// A network from tensors, each value rounded once to Float32 (training reads either precision this way).
     public static func fromTensors(_ tensors: [String: Tensor], source: String = "the file") throws -> MLP {
-        // Group "<prefix><index>.weight|bias" by index.
-        var layers: [Int: (prefix: String, weight: String?, bias: String?)] = [:]
+        let layers = try NetworkTensors(tensors, source: source)
+        let net = MLP(sizes: layers.sizes)
+        for (l, pair) in layers.layers.enumerated() {
+            if let bad = (pair.weight.values + pair.bias.values).firstIndex(where: { !Float($0).isFinite }) {
+                throw SpectralError.badInput("a value of layer \(l) (flat index \(bad)) overflows Float32, which training uses")
+            }
+            for i in 0..<pair.weight.values.count { net.weights(l)[i] = Float(pair.weight.values[i]) }
+            for i in 0..<pair.bias.values.count { net.bias(l)[i] = Float(pair.bias.values[i]) }
+        }
+        return net
+    }
+}
+
+/// The layers of an MLP in a tensor file, checked: `<prefix>i.weight` [out, in] and `<prefix>i.bias` [out], i sorted
+/// numerically, consecutive layers' sizes chaining, every value finite. Values keep the file's precision (F64
+/// stays Float64), so the exact analyses see the file's numbers, not a Float32 rounding of them.
+public struct NetworkTensors: Sendable {
+    public let sizes: [Int]
+    public let layers: [(weight: Tensor, bias: Tensor)]
+
+    public init(_ tensors: [String: Tensor], source: String = "the file") throws {
+        var byIndex: [Int: (prefix: String, weight: String?, bias: String?)] = [:]
         var prefixes = Set<String>()
-        for name in tensors.keys {
+        for name in tensors.keys.sorted() {
             let isWeight = name.hasSuffix(".weight"), isBias = name.hasSuffix(".bias")
             guard isWeight || isBias else {
                 throw SpectralError.badInput("tensor '\(name)' in \(source) is neither a layer weight nor a bias (expected <prefix><index>.weight or .bias)")
             }
             let stem = String(name.dropLast(isWeight ? 7 : 5))
-            let digits = stem.reversed().prefix { $0.isNumber }
-            guard !digits.isEmpty, let index = Int(String(digits.reversed())) else {
+            let digits = stem.reversed().prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 9, let index = Int(String(digits.reversed())) else {
                 throw SpectralError.badInput("tensor '\(name)' in \(source) has no layer index before .\(isWeight ? "weight" : "bias")")
             }
             let prefix = String(stem.dropLast(digits.count))
             prefixes.insert(prefix)
-            var entry = layers[index] ?? (prefix, nil, nil)
+            var entry = byIndex[index] ?? (prefix, nil, nil)
             if isWeight { entry.weight = name } else { entry.bias = name }
-            layers[index] = entry
+            byIndex[index] = entry
         }
-        guard !layers.isEmpty else { throw SpectralError.badInput("\(source) holds no layer tensors") }
+        guard !byIndex.isEmpty else { throw SpectralError.badInput("\(source) holds no layer tensors") }
         guard prefixes.count == 1 else {
             throw SpectralError.badInput("\(source) mixes tensor prefixes \(prefixes.sorted()); expected one network")
         }
-        let indices = layers.keys.sorted()
-        var sizes: [Int] = []
-        var weightsAndBiases: [(w: Tensor, b: Tensor)] = []
-        for index in indices {
-            let entry = layers[index]!
-            guard let wName = entry.weight else {
+        var sizes: [Int] = [], layers: [(weight: Tensor, bias: Tensor)] = []
+        for index in byIndex.keys.sorted() {
+            let entry = byIndex[index]!
+            guard let wName = entry.weight, let w = tensors[wName] else {
                 throw SpectralError.badInput("layer \(index) in \(source) has a bias but no tensor '\(entry.prefix)\(index).weight'")
             }
-            guard let bName = entry.bias else {
+            guard let bName = entry.bias, let b = tensors[bName] else {
                 throw SpectralError.badInput("tensor '\(entry.prefix)\(index).bias' is missing from \(source)")
             }
-            let w = tensors[wName]!, b = tensors[bName]!
             guard w.shape.count == 2, w.shape[0] > 0, w.shape[1] > 0 else {
-                throw SpectralError.badInput("tensor '\(wName)' has shape \(w.shape); a weight must be [out, in]")
+                throw SpectralError.badInput("tensor '\(wName)' has shape \(w.shape); a weight must be [out, in] with both positive")
             }
             guard b.shape == [w.shape[0]] else {
                 throw SpectralError.badInput("tensor '\(bName)' has shape \(b.shape) but its weight has \(w.shape[0]) outputs")
@@ -189,23 +207,20 @@ extension MLP {
             if let last = sizes.last, last != w.shape[1] {
                 throw SpectralError.badInput("tensor '\(wName)' takes \(w.shape[1]) inputs but the previous layer gives \(last)")
             }
-            if sizes.isEmpty { sizes.append(w.shape[1]) }
-            sizes.append(w.shape[0])
             for (tensorName, t) in [(wName, w), (bName, b)] {
                 if let bad = t.values.firstIndex(where: { !$0.isFinite }) {
                     throw SpectralError.badInput("tensor '\(tensorName)' has a non-finite value (\(t.values[bad])) at flat index \(bad)")
                 }
-                if t.dtype == .f64, let bad = t.values.firstIndex(where: { !Float($0).isFinite }) {
-                    throw SpectralError.badInput("tensor '\(tensorName)' value \(t.values[bad]) at flat index \(bad) overflows Float32")
-                }
             }
-            weightsAndBiases.append((w, b))
+            if sizes.isEmpty { sizes.append(w.shape[1]) }
+            sizes.append(w.shape[0])
+            layers.append((w, b))
         }
-        let net = MLP(sizes: sizes)
-        for (l, pair) in weightsAndBiases.enumerated() {
-            for i in 0..<pair.w.values.count { net.weights(l)[i] = Float(pair.w.values[i]) }
-            for i in 0..<pair.b.values.count { net.bias(l)[i] = Float(pair.b.values[i]) }
-        }
-        return net
+        self.sizes = sizes
+        self.layers = layers
+    }
+
+    public static func load(from url: URL) throws -> NetworkTensors {
+        try NetworkTensors(Safetensors.read(url), source: url.lastPathComponent)
     }
 }

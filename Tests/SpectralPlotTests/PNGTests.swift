@@ -1,56 +1,154 @@
 import XCTest
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import SpectralPlot
 
 /// The PNG writer's bytes decoded by an inflater written here from RFC 1951 (fixed-Huffman blocks, which is all the
 /// encoder emits): the decoded scanlines must equal the canvas, and every chunk's CRC must match.
 final class PNGTests: XCTestCase {
-    func testPicturesDecodeToTheirPixels() throws {
+    /// A raster of known pixels (noise, flat runs, a gradient) decodes to exactly those pixels.
+    func testRasterDecodesToItsPixels() throws {
+        var raster = Raster(width: 97, height: 41)
+        var state: UInt32 = 12345
+        for y in 0..<raster.height {
+            for x in 0..<raster.width {
+                state = state &* 1_103_515_245 &+ 12345
+                raster[x, y] = y < 10 ? RGB(UInt8(state >> 24), UInt8(state >> 16 & 0xFF), UInt8(state >> 8 & 0xFF))
+                    : y < 25 ? RGB(10, 200, 30) : RGB(UInt8(x * 2), UInt8(y * 5), 7)
+            }
+        }
+        let (width, height, pixels) = try decode(raster.pngData())
+        XCTAssertEqual(width, raster.width)
+        XCTAssertEqual(height, raster.height)
+        XCTAssertEqual(pixels, raster.pixels, "decoded pixels differ from the raster")
+    }
+
+    /// A figure's PNG has the figure's size, a rectangle drawn where it was asked, and compresses well.
+    func testFigurePNGHasItsItems() throws {
+        var figure = Figure(width: 120, height: 80)
+        figure.add(.rectangle(x: 10, y: 20, width: 30, height: 15, fill: RGB(200, 0, 0)))
+        let png = figure.pngData()
+        let (width, height, pixels) = try decode(png)
+        XCTAssertEqual([width, height], [120, 80])
+        func pixel(_ x: Int, _ y: Int) -> RGB { let i = (y * width + x) * 3; return RGB(pixels[i], pixels[i + 1], pixels[i + 2]) }
+        XCTAssertEqual(pixel(25, 27), RGB(200, 0, 0))
+        XCTAssertEqual(pixel(9, 27), .white)
+        XCTAssertEqual(pixel(40, 27), .white, "the rectangle ends at x = 40")
         let plot = linePlot(title: "test", series: [Series(name: "a", x: [1, 2, 3], y: [3, 1, 2])], xLabel: "x", yLabel: "y",
-                            width: 300, height: 200)
-        let map = heatMap(title: "t", values: [[0, 1], [2, 3]], xValues: [0, 1], yValues: [0, 1], xLabel: "x",
-                          yLabel: "y", colorLabel: "v", width: 320, height: 240)
-        for canvas in [plot, map] {
-            let png = [UInt8](canvas.pngData())
-            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-            var offset = 8, idat: [UInt8] = [], width = 0, height = 0
-            while offset < png.count {
-                let length = Int(be32(png, offset))
-                let type = String(decoding: png[(offset + 4)..<(offset + 8)], as: UTF8.self)
-                let body = Array(png[(offset + 8)..<(offset + 8 + length)])
-                XCTAssertEqual(be32(png, offset + 8 + length), crc32(Array(png[(offset + 4)..<(offset + 8)]) + body), type)
-                if type == "IHDR" { width = Int(be32(body, 0)); height = Int(be32(body, 4)) }
-                if type == "IDAT" { idat += body }
-                offset += 12 + length
-            }
-            XCTAssertEqual(width, canvas.width)
-            XCTAssertEqual(height, canvas.height)
-            let raw = try inflate(Array(idat.dropFirst(2).dropLast(4)))
-            XCTAssertEqual(raw.count, (width * 3 + 1) * height)
-            var mismatches = 0
-            for y in 0..<height {
-                XCTAssertEqual(raw[y * (width * 3 + 1)], 0, "filter byte of row \(y)")
-                for x in 0..<width {
-                    let i = y * (width * 3 + 1) + 1 + 3 * x
-                    if RGB(raw[i], raw[i + 1], raw[i + 2]) != canvas.pixel(x, y) { mismatches += 1 }
-                }
-            }
-            XCTAssertEqual(mismatches, 0, "decoded pixels differ from the canvas")
-            XCTAssertEqual(be32(Array(idat.suffix(4)), 0), adler32(raw))
-            XCTAssertTrue(png.count < raw.count / 5, "compression ratio \(raw.count / png.count)")
+                            width: 300, height: 200).pngData()
+        XCTAssertLessThan(plot.count, 300 * 200 * 3 / 5, "compression ratio")
+    }
+
+    /// Letters with descenders reach below the baseline and others do not: 'q' must not read as 'a', nor 'g' as '9'.
+    func testDescendersReachBelowTheBaseline() throws {
+        for (letter, descends) in [("q", true), ("g", true), ("y", true), ("p", true), ("j", true), ("a", false),
+                                   ("9", false), ("o", false)] {
+            var figure = Figure(width: 40, height: 40)
+            figure.text(letter, x: 5, y: 5, scale: 2)
+            let (width, _, pixels) = try decode(figure.pngData())
+            // Rows 7 and 8 of the glyph (scale 2): pixel rows 5 + 14 … 5 + 17.
+            let below = (19..<23).contains { y in (5..<17).contains { x in pixels[(y * width + x) * 3] < 128 } }
+            XCTAssertEqual(below, descends, "'\(letter)' \(descends ? "needs" : "must not have") a descender")
         }
     }
 
-    /// Text and shapes outside the canvas are clipped, not a crash (a long title once was).
-    func testDrawingOutsideTheCanvasIsClipped() {
-        let canvas = Canvas(width: 40, height: 30)
-        canvas.text(String(repeating: "a very long title ", count: 20), x: 20, y: 5, anchor: .center)
-        canvas.fill(x: 100, y: 100, width: 5, height: 5, .black)
-        canvas.fill(x: -50, y: -50, width: 10, height: 10, .black)
-        canvas.line(-100, -100, 500, 500, .black, thickness: 3)
+    /// Ticks are round: 1, 2 or 5 × 10ⁿ apart on linear axes (and on log axes narrower than a decade), 1, 2 or 5 ×
+    /// 10ⁿ themselves on wider log axes, and their labels are those numbers exactly (no "1706.336" from a
+    /// log-spaced grid of cell centres).
+    func testTicksAreRoundNumbers() {
+        var state: UInt64 = 7
+        func uniform() -> Double { state = state &* 6_364_136_223_846_793_005 &+ 1; return Double(state >> 11) * 0x1p-53 }
+        func isOneTwoFive(_ v: Double) -> Bool {
+            let mantissa = abs(v) / pow(10, floor(log10(abs(v)) + 1e-9))
+            return [1.0, 2, 5, 10].contains { abs(mantissa - $0) < 1e-6 }
+        }
+        for _ in 0..<500 {
+            let low = (uniform() - 0.5) * pow(10, 8 * uniform() - 4)
+            let high = low + pow(10, 8 * uniform() - 4)
+            for logarithmic in [false, true] where !logarithmic || low > 0 {
+                let axis = Axis(low: low, high: high, logarithmic: logarithmic, label: "")
+                let ticks = axis.ticks
+                XCTAssertGreaterThanOrEqual(ticks.count, 2, "\(low)…\(high) log \(logarithmic)")
+                for tick in ticks {
+                    let text = axis.tickText(tick)
+                    guard let value = Double(text) else { return XCTFail("tick text '\(text)' is not a number") }
+                    XCTAssertEqual(value, tick, accuracy: abs(tick) * 1e-9 + 1e-300, "label \(text) for tick \(tick)")
+                }
+                let steps = zip(ticks.dropFirst(), ticks).map { $0 - $1 }
+                let evenRound = steps.allSatisfy { abs($0 - steps[0]) <= 1e-6 * steps[0] } && steps.first.map(isOneTwoFive) ?? false
+                let oneTwoFive = ticks.allSatisfy { $0 != 0 && isOneTwoFive($0) }
+                if logarithmic && high / low >= 10 {
+                    XCTAssertTrue(oneTwoFive, "log ticks \(ticks) on \(low)…\(high)")
+                } else {
+                    XCTAssertTrue(evenRound || (logarithmic && oneTwoFive), "ticks \(ticks) on \(low)…\(high) log \(logarithmic)")
+                }
+            }
+        }
+    }
+
+    /// The SVG of a plot is well-formed XML, with its title and tick labels as real text elements.
+    func testSVGIsXMLWithRealText() throws {
+        let figure = heatMap(title: "Exp & <test>", values: [[0, 1], [2, 3]], xValues: [10, 20], yValues: [1, 2], xLabel: "k",
+                             yLabel: "y", colorLabel: "v")
+        let svg = figure.svg()
+        final class Collector: NSObject, XMLParserDelegate {
+            var texts: [String] = [], current = "", elements: [String] = []
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                        attributes: [String: String] = [:]) { elements.append(name); current = "" }
+            func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+                if name == "text" { texts.append(current) }
+            }
+        }
+        let collector = Collector()
+        let parser = XMLParser(data: Data(svg.utf8))
+        parser.delegate = collector
+        XCTAssertTrue(parser.parse(), "SVG is not well-formed: \(parser.parserError.map { "\($0)" } ?? "")")
+        XCTAssertTrue(collector.texts.contains("Exp & <test>"))
+        XCTAssertTrue(collector.texts.contains("10") && collector.texts.contains("20"), "tick labels \(collector.texts)")
+        XCTAssertTrue(collector.elements.contains("image"), "the heat map is an embedded image")
+    }
+
+    /// Text and shapes outside the figure are clipped, not a crash (a long title once was).
+    func testDrawingOutsideTheFigureIsClipped() throws {
+        var figure = Figure(width: 40, height: 30)
+        figure.text(String(repeating: "a very long title ", count: 20), x: 20, y: 5, anchor: .middle)
+        figure.add(.rectangle(x: 100, y: 100, width: 5, height: 5, fill: .black))
+        figure.add(.rectangle(x: -50, y: -50, width: 51, height: 51, fill: .black))
+        figure.line(-100, -100, 500, 500, .black, width: 3)
         _ = linePlot(title: String(repeating: "long ", count: 100), series: [Series(name: "s", x: [1, 2], y: [1, 2])],
-                     xLabel: "x", yLabel: "y", width: 200, height: 150)
-        XCTAssertEqual(canvas.pixel(0, 0), .black)
+                     xLabel: "x", yLabel: "y", width: 200, height: 150).pngData()
+        let (_, _, pixels) = try decode(figure.pngData())
+        XCTAssertEqual(Array(pixels.prefix(3)), [0, 0, 0])
+    }
+
+    /// Width, height and RGB bytes of a PNG made by the encoder, every chunk's CRC and the Adler checksum verified.
+    func decode(_ data: Data) throws -> (Int, Int, [UInt8]) {
+        let png = [UInt8](data)
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        var offset = 8, idat: [UInt8] = [], width = 0, height = 0
+        while offset < png.count {
+            let length = Int(be32(png, offset))
+            let type = String(decoding: png[(offset + 4)..<(offset + 8)], as: UTF8.self)
+            let body = Array(png[(offset + 8)..<(offset + 8 + length)])
+            XCTAssertEqual(be32(png, offset + 8 + length), crc32(Array(png[(offset + 4)..<(offset + 8)]) + body), type)
+            if type == "IHDR" { width = Int(be32(body, 0)); height = Int(be32(body, 4)) }
+            if type == "IDAT" { idat += body }
+            offset += 12 + length
+        }
+        let raw = try inflate(Array(idat.dropFirst(2).dropLast(4)))
+        XCTAssertEqual(raw.count, (width * 3 + 1) * height)
+        XCTAssertEqual(be32(Array(idat.suffix(4)), 0), adler32(raw))
+        var pixels: [UInt8] = []
+        let stride = width * 3 + 1
+        for y in 0..<height {
+            let start = y * stride
+            XCTAssertEqual(raw[start], 0, "filter byte of row \(y)")
+            pixels.append(contentsOf: raw[(start + 1)..<(start + stride)])
+        }
+        return (width, height, pixels)
     }
 
     func be32(_ b: [UInt8], _ i: Int) -> UInt32 {

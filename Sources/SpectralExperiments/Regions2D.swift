@@ -1,0 +1,141 @@
+import Foundation
+import SpectralCore
+import SpectralCommandLine
+import SpectralKernels
+import SpectralNetworks
+import SpectralExact
+import SpectralPlot
+
+/// `spectral regions2d`: the linear regions of a 2-D network on a box or a convex polygon (docs/exact.md).
+public struct Regions2D: Experiment {
+    public static let name = "regions2d"
+
+    public struct Configuration: ExperimentConfiguration, Equatable {
+        public var weights: InputFile
+        public var domain: Domain2D
+
+        public init(weights: InputFile, domain: Domain2D = .unitBox) {
+            self.weights = weights
+            self.domain = domain
+        }
+
+        public var inputFiles: [InputFile] { [weights] }
+    }
+
+    public struct Summary: Codable, Sendable {
+        public let regions: Int, edges: Int, vertices: Int, interiorEdges: Int, flatEdges: Int
+        public let areaError: Double, smallestArea: Double, regionsPerUnitArea: Double, lipschitz: Double
+        public let ambiguousCells: Int
+        public let box: [[Double]]
+        public let domain: [[Double]]
+        public let domainArea: Double
+        public let precision: String
+        public let hiddenSizes: [Int]
+    }
+
+    public let configuration: Configuration
+    let network: ExactNetwork?
+
+    public init(_ configuration: Configuration) throws { try self.init(configuration, network: nil) }
+
+    /// With a network in memory (a net just trained), which the weights file's path then only names.
+    public init(_ configuration: Configuration, network: ExactNetwork?) throws {
+        self.configuration = configuration
+        self.network = network
+    }
+
+    public func run(_ context: RunContext) throws -> LinearRegions2D {
+        let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path), inputs: 2)
+        return try context.time("enumeration") { try Regions2D.enumerate(network, domain: configuration.domain, pool: context.pool) }
+    }
+
+    /// The regions, a bad domain reported as a bad option.
+    static func enumerate(_ network: ExactNetwork, domain: Domain2D, pool: ThreadPool) throws -> LinearRegions2D {
+        do {
+            return try enumerateRegions(network, domain: domain.corners, pool: pool)
+        } catch SpectralError.badInput(let message) where message.hasPrefix("the domain") {
+            throw SpectralError.usage(message)
+        }
+    }
+
+    public func write(_ regions: LinearRegions2D, to folder: OutputFolder) throws -> Summary {
+        let summary = Regions2D.summary(regions)
+        try Regions2D.writeFiles(regions, title: "Linear regions of \(URL(fileURLWithPath: configuration.weights.path).lastPathComponent): \(regions.regionCount)", to: folder)
+        return summary
+    }
+
+    static func writeFiles(_ regions: LinearRegions2D, title: String, to folder: OutputFolder) throws {
+        let mesh = regions.mesh
+        var table = CSVTable(header: ["region", "area", "centroid_x", "centroid_y", "gradient_x", "gradient_y", "offset", "vertices"])
+        for f in 0..<regions.regionCount {
+            let (area, cx, cy) = mesh.areaAndCentroid(f)
+            table.append([.int(f), .double(area), .double(cx), .double(cy), .double(regions.gradientX[f]),
+                          .double(regions.gradientY[f]), .double(regions.offset[f]), .int(mesh.faceOffsets[f + 1] - mesh.faceOffsets[f])])
+        }
+        try folder.write(table, "regions.csv")
+        try folder.write(regionPicture(regions, title: title), "regions")
+    }
+
+    static func summary(_ regions: LinearRegions2D) -> Summary {
+        let mesh = regions.mesh
+        let areas = (0..<regions.regionCount).map { mesh.areaAndCentroid($0).area }
+        let domainArea = regions.domainArea
+        let interior = (0..<mesh.edgeCount).filter { mesh.edgeRight[$0] >= 0 }
+        let box = boundingBox(regions)
+        return Summary(regions: regions.regionCount, edges: mesh.edgeCount, vertices: mesh.vertexCount,
+                       interiorEdges: interior.count, flatEdges: interior.filter { regions.isFlat(edge: $0) }.count,
+                       areaError: abs(areas.reduce(0, +) - domainArea) / domainArea, smallestArea: areas.min() ?? 0,
+                       regionsPerUnitArea: Double(regions.regionCount) / domainArea, lipschitz: regions.lipschitz,
+                       ambiguousCells: regions.ambiguousCells,
+                       box: [[box.x.lowerBound, box.x.upperBound], [box.y.lowerBound, box.y.upperBound]],
+                       domain: regions.domain.map { [$0.x, $0.y] }, domainArea: domainArea,
+                       precision: "Float64 (the weights file's values; F32 widened once)", hiddenSizes: regions.hiddenSizes)
+    }
+
+    static func boundingBox(_ regions: LinearRegions2D) -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
+        let d = regions.domain
+        return (d.map(\.x).min()!...d.map(\.x).max()!, d.map(\.y).min()!...d.map(\.y).max()!)
+    }
+
+    /// Regions coloured by f at their centroid; edges drawn while there are few enough to see (≤ 20,000).
+    static func regionPicture(_ regions: LinearRegions2D, title: String) -> Figure {
+        let mesh = regions.mesh
+        let polygons = (0..<regions.regionCount).map { f in mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) } }
+        let values = (0..<regions.regionCount).map { f -> Double in
+            let (_, cx, cy) = mesh.areaAndCentroid(f)
+            return regions.value(face: f, cx, cy)
+        }
+        let segments = mesh.edgeCount > 20_000 ? [] : (0..<mesh.edgeCount).map { e -> (Segment, RGB, Double) in
+            let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
+            return (Segment(mesh.x[p], mesh.y[p], mesh.x[q], mesh.y[q]), RGB(40, 40, 40), 1)
+        }
+        let box = boundingBox(regions)
+        return polygonMap(title: title, polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y,
+                          xLabel: "x1", yLabel: "x2", colorLabel: "f at region centroid")
+    }
+
+    public func report(_ s: Summary, folder: URL) -> [String] {
+        [String(format: "%d regions, %d edges, %d vertices; L_f = %.4g; results in %@", s.regions, s.edges, s.vertices,
+                s.lipschitz, folder.path)]
+    }
+}
+
+public struct Regions2DCommand: ExperimentCommand {
+    public typealias Runner = Regions2D
+    public static let description = CommandDescription(
+        name: "regions2d", abstract: "The linear regions of a 2-D ReLU net on a box: exact polygons, affine maps, patterns (Float64).",
+        discussion: """
+        Reads safetensors weights (input size 2, output size 1; F64 values stay Float64). Writes regions.csv (region,
+        area, centroid, gradient, offset, vertex count), summary.json (regions, edges, vertices, area_error, ...), the
+        regions picture (PNG and SVG) and run.json.
+        """)
+
+    @Option(help: "safetensors file of the network") var weights: InputFile
+    @OptionGroup var domain: DomainOptions
+    @OptionGroup public var output: OutputOptions
+    public init() {}
+
+    public func configuration() throws -> Regions2D.Configuration {
+        Regions2D.Configuration(weights: weights, domain: domain.domain)
+    }
+}
