@@ -26,10 +26,7 @@ public struct ArgumentValueError: Error, Equatable {
 
 extension Int: ExpressibleByArgument {
     public init(argument: String) throws {
-        guard let value = Int(argument) else {
-            throw ArgumentValueError(Double(argument) != nil ? "must be a whole number within ±9.2e18"
-                                                             : "must be a whole number")
-        }
+        guard let value = Int(argument) else { throw ArgumentValueError("must be a whole number") }
         self = value
     }
     public static var valueName: String { "N" }

@@ -54,6 +54,19 @@ extension Check where Value == NumberList {
     }
 }
 
+extension Check where Value == NumberList {
+    /// `counts` values, each positive.
+    public static func positive(_ counts: ClosedRange<Int>) -> Check {
+        Check("\(counts.lowerBound)…\(counts.upperBound) positive values") { list in
+            if !counts.contains(list.values.count) {
+                return "must give \(counts.lowerBound)…\(counts.upperBound) values (it gives \(list.values.count))"
+            }
+            if let bad = list.values.first(where: { !($0 > 0) }) { return "must list positive values (\(formattedNumber(bad)) is not)" }
+            return nil
+        }
+    }
+}
+
 extension Check where Value == IntegerList {
     public static func count(_ counts: ClosedRange<Int>, each range: ClosedRange<Int>) -> Check {
         Check("\(counts.lowerBound)…\(counts.upperBound) values, each in \(range.lowerBound)…\(range.upperBound)") { list in
@@ -128,7 +141,7 @@ final class ValueBox<Value> {
 }
 
 /// `recordEvery` → `record-every`, `biasSD` → `bias-sd` (a run of capitals is one word).
-func kebabCase(_ label: String) -> String {
+public func kebabCase(_ label: String) -> String {
     let characters = Array(label.drop(while: { $0 == "_" }))
     var out = ""
     for (i, c) in characters.enumerated() {
@@ -187,7 +200,11 @@ public struct Option<Value: ExpressibleByArgument>: ArgumentDeclaration {
         return ArgumentSlot(kind: .option, name: name, help: help + (detail.isEmpty ? "" : " (\(detail.joined(separator: "; ")))"),
                             valueName: Value.valueName, defaultDescription: defaultDescription, isRequired: required,
                             completion: completionKind(Value.self)) { [unowned box] text in
-            let value = try Value(argument: text)
+            let value: Value
+            do { value = try Value(argument: text) } catch let error as ArgumentValueError {
+                // "must be a whole number" says more with the range the option allows.
+                throw ArgumentValueError(check.map { "\(error.reason) (\($0.summary))" } ?? error.reason)
+            }
             if let reason = check?.failure(value) { throw ArgumentValueError(reason) }
             box.value = value
         }

@@ -24,7 +24,7 @@ public struct CommandLineProgram {
 
     /// Parses the words after the program name. Usage errors throw `SpectralError.usage`.
     public func request(_ words: [String]) throws -> Request {
-        guard let first = words.first else { throw SpectralError.usage("no command given\n\n" + usage) }
+        guard let first = words.first else { throw SpectralError.usage("no command given; '\(name) help' lists the commands") }
         switch first {
         case "help", "--help", "-h":
             guard words.count > 1 else { return .text(usage) }

@@ -59,13 +59,15 @@ public struct NumericCSV {
     public var header: [String]?
     public var rows: [[Double]]
 
+    /// A CSV file is read only up to this size (a 1024 × 1024 grid of numbers is about 20 MB).
+    public static let fileLimit = 1 << 30
+
     public static func read(_ url: URL) throws -> NumericCSV {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SpectralError.io("cannot read \(url.path): \(error.localizedDescription)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SpectralError.badInput("\(url.lastPathComponent) is not a UTF-8 text (CSV) file")
+        var bytes = try InputFileReader.read(url, limit: fileLimit, kind: "CSV")
+        // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first cell.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw SpectralError.badInput("\(url.path) is not a UTF-8 text (CSV) file")
         }
         return try parse(text, name: url.lastPathComponent)
     }

@@ -34,11 +34,7 @@ public final class StagedFolder {
         }
         let parent = destination.deletingLastPathComponent()
         staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial")
-        do {
-            try manager.createDirectory(at: staging, withIntermediateDirectories: true)
-        } catch {
-            throw SpectralError.io("cannot create \(staging.path): \(error.localizedDescription)")
-        }
+        try makeDirectories(staging)
         try takeLock()
         try clearStaleFiles()
     }
@@ -112,5 +108,17 @@ public final class StagedFolder {
 
     private func renameError() -> SpectralError {
         SpectralError.io("cannot move \(staging.path) to \(destination.path): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// mkdir -p, with the system's reason in the error ("cannot create /proc/x: no such file or directory").
+public func makeDirectories(_ url: URL) throws {
+    var path = ""
+    for component in url.standardizedFileURL.pathComponents {
+        path = path.isEmpty ? component : (path == "/" ? "/" + component : path + "/" + component)
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            throw SpectralError.io("cannot create \(path): \(reason.prefix(1).lowercased() + reason.dropFirst())")
+        }
     }
 }

@@ -58,6 +58,6 @@ public func formatBytes(_ bytes: Double) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
     var value = bytes, unit = 0
     while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-    if unit == units.count - 1 && value >= 1024 { return String(format: "%.3g %@", value, units[unit]) }
-    return unit == 0 ? "\(Int(value)) B" : String(format: "%.3g %@", value, units[unit])
+    if unit == 0 { return "\(Int(value)) B" }
+    return String(format: value >= 100 ? "%.0f %@" : "%.1f %@", value, units[unit])
 }

@@ -34,10 +34,12 @@ public struct ExactNetwork: Sendable {
 
     public init(sizes: [Int], weights: [[Double]], biases: [[Double]], inputs: Int) throws {
         guard sizes.first == inputs else {
-            throw SpectralError.badInput("the network takes \(sizes.first ?? 0) inputs; the \(inputs)-D exact analysis needs exactly \(inputs)")
+            let n = sizes.first ?? 0
+            throw SpectralError.badInput("the network takes \(n) input\(n == 1 ? "" : "s"); the \(inputs)-D exact analysis needs exactly \(inputs)")
         }
         guard sizes.last == 1 else {
-            throw SpectralError.badInput("the network has \(sizes.last ?? 0) outputs; the exact analysis needs exactly 1")
+            let n = sizes.last ?? 0
+            throw SpectralError.badInput("the network has \(n) output\(n == 1 ? "" : "s"); the exact analysis needs exactly 1")
         }
         if let l = (weights + biases).firstIndex(where: { $0.contains { !$0.isFinite } }) {
             throw SpectralError.badInput("the network has a non-finite parameter in layer \(l % max(1, weights.count))")

@@ -161,7 +161,7 @@ public struct Exact1DCommand: ExperimentCommand {
     @Option(help: "safetensors file of the network") var weights: InputFile
     @Option(help: "the window [a, b] (default: all kinks plus 5% on each side)") var interval: NumberPair?
     @Option(help: "frequencies k > 0: a list or START:STOP:STEP",
-            check: .count(1...10_000_000, each: Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude))
+            check: .positive(1...10_000_000))
     var freqs = NumberList(start: 0.5, stop: 500, step: 0.5)
     @OptionGroup public var output: OutputOptions
     public init() {}

@@ -228,6 +228,7 @@ public struct Exp2Command: ExperimentCommand {
     @Option(help: "paper, notebook or quick") var preset: Experiment2.Preset = .quick
     @Option(help: "converged nets to load instead of training (comma-separated safetensors files)") var weights: FileList?
     @Option(help: "random directions per δ (default: the preset's)", check: .within(1...100_000)) var directions: Int?
+    @Option(help: "training iterations of each model (default: the preset's)", check: .within(0...10_000_000)) var iterations: Int?
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
     @OptionGroup public var output: OutputOptions
@@ -235,9 +236,12 @@ public struct Exp2Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
+    public func validate() throws { try ignored($iterations, when: weights != nil, "with --weights (loaded nets are not trained)") }
+
     public func configuration() throws -> Experiment2.Configuration {
         var c = Experiment2.Configuration(preset: preset)
         c.weights = weights?.files ?? []
+        c.trainingIterations = iterations ?? c.trainingIterations
         c.directions = directions ?? c.directions
         c.seed = seeding.seed
         return c

@@ -19,60 +19,133 @@ public struct Tensor: Equatable, Sendable {
 /// {"dtype", "shape", "data_offsets": [begin, end]} (offsets into the data after the header), then raw
 /// little-endian data. Only F32 and F64 are read; anything else is an error naming the tensor.
 public enum Safetensors {
+    /// A weights file is read only up to this size (a 6 × 256 net is 1 MB; 2 GiB holds 500 million Float32s).
+    public static let fileLimit = 2 << 30
+    /// The JSON header is at most this long (the format's own limit is 100 MB).
+    public static let headerLimit = 100_000_000
+
     public static func read(_ url: URL) throws -> [String: Tensor] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SpectralError.io("cannot read \(url.path): \(error.localizedDescription)")
-        }
-        return try parse(data, name: url.lastPathComponent)
+        try parse(Data(InputFileReader.read(url, limit: fileLimit, kind: "safetensors")), name: url.path)
     }
 
+    /// Parses a whole file. Every count and offset is checked with overflow-checked arithmetic before it is used;
+    /// the tensors must tile the data exactly (no overlap, no gap, nothing after the last), as the format requires.
     public static func parse(_ data: Data, name: String = "the file") throws -> [String: Tensor] {
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else { throw SpectralError.badInput("\(name) is too short to be a safetensors file (\(bytes.count) bytes)") }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        guard headerLength <= UInt64(bytes.count - 8), headerLength < 100_000_000 else {
+        guard headerLength <= UInt64(headerLimit) else {
+            throw SpectralError.badInput("\(name) claims a \(headerLength)-byte header; safetensors headers are at most \(headerLimit) bytes")
+        }
+        guard headerLength <= UInt64(bytes.count - 8) else {
             throw SpectralError.badInput("\(name) is truncated: its header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length")
         }
         let headerEnd = 8 + Int(headerLength)
-        guard let json = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
-              let header = json as? [String: Any] else {
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[8..<headerEnd])) } catch let error as DecodingError {
+            throw SpectralError.badInput(Header.describe(error, in: name))
+        } catch {
             throw SpectralError.badInput("\(name) has a header that is not a JSON object")
         }
         let payloadCount = bytes.count - headerEnd
+        let entries = try header.entries.map { try entry($0.0, $0.1, in: name, payloadCount: payloadCount) }
+        try checkTiling(entries.map { ($0.name, $0.range) }, payloadCount: payloadCount, in: name)
         var tensors: [String: Tensor] = [:]
-        for (key, value) in header where key != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2 else {
-                throw SpectralError.badInput("tensor '\(key)' in \(name) has a malformed header entry")
-            }
-            guard let dtype = Tensor.DType(rawValue: dtypeName) else {
-                throw SpectralError.badInput("tensor '\(key)' in \(name) has dtype \(dtypeName); only F32 and F64 are supported")
-            }
-            guard shape.allSatisfy({ $0 >= 0 }) else {
-                throw SpectralError.badInput("tensor '\(key)' in \(name) has a negative dimension in shape \(shape)")
-            }
-            let width = dtype == .f32 ? 4 : 8
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= payloadCount else {
-                throw SpectralError.badInput("tensor '\(key)' in \(name) lies outside the file (offsets \(offsets), \(payloadCount) data bytes): the file is truncated or corrupt")
-            }
-            guard offsets[1] - offsets[0] == count * width else {
-                throw SpectralError.badInput("tensor '\(key)' in \(name) has \(offsets[1] - offsets[0]) bytes but shape \(shape) of \(dtypeName) needs \(count * width)")
-            }
-            var values = [Double](repeating: 0, count: count)
-            let start = headerEnd + offsets[0]
-            for i in 0..<count {
-                var raw: UInt64 = 0
-                for b in 0..<width { raw |= UInt64(bytes[start + i * width + b]) << (8 * UInt64(b)) }
-                values[i] = dtype == .f32 ? Double(Float(bitPattern: UInt32(raw))) : Double(bitPattern: raw)
-            }
-            tensors[key] = Tensor(dtype: dtype, shape: shape, values: values)
+        for e in entries {
+            tensors[e.name] = Tensor(dtype: e.dtype, shape: e.shape, values: decode(bytes, from: headerEnd + e.range.lowerBound,
+                                                                                   count: e.shape.reduce(1, *), dtype: e.dtype))
         }
         return tensors
+    }
+
+    /// One header entry, checked: a known dtype, a shape whose product (and its size in bytes) does not overflow,
+    /// offsets inside the data that hold exactly that many bytes.
+    private static func entry(_ key: String, _ e: HeaderEntry, in name: String, payloadCount: Int) throws
+    -> (name: String, dtype: Tensor.DType, shape: [Int], range: Range<Int>) {
+        let shown = key.count > 60 ? String(key.prefix(60)) + "…" : key
+        guard let dtype = Tensor.DType(rawValue: e.dtype) else {
+            throw SpectralError.badInput("tensor '\(shown)' in \(name) has dtype \(e.dtype.prefix(20)); only F32 and F64 are supported")
+        }
+        guard e.shape.count <= 16, e.dataOffsets.count == 2, (e.shape + e.dataOffsets).allSatisfy({ $0 <= UInt64(Int.max) }) else {
+            throw SpectralError.badInput("tensor '\(shown)' in \(name) has \(e.shape.count > 16 ? "more than 16 dimensions" : "offsets that are not two numbers below 2^63")")
+        }
+        let shape = e.shape.map { Int($0) }, offsets = e.dataOffsets.map { Int($0) }
+        var count = 1
+        for d in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw SpectralError.badInput("tensor '\(shown)' in \(name) has shape \(shape), whose element count overflows") }
+            count = product
+        }
+        let width = dtype == .f32 ? 4 : 8
+        let (size, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, size <= payloadCount else {
+            throw SpectralError.badInput("tensor '\(shown)' in \(name) has shape \(shape) (\(count) values), more than the file's \(payloadCount) data bytes hold")
+        }
+        guard offsets[0] <= offsets[1], offsets[1] <= payloadCount else {
+            throw SpectralError.badInput("tensor '\(shown)' in \(name) lies outside the file (offsets \(offsets), \(payloadCount) data bytes): the file is truncated or corrupt")
+        }
+        guard offsets[1] - offsets[0] == size else {
+            throw SpectralError.badInput("tensor '\(shown)' in \(name) has \(offsets[1] - offsets[0]) bytes but shape \(shape) of \(e.dtype) needs \(size)")
+        }
+        return (key, dtype, shape, offsets[0]..<offsets[1])
+    }
+
+    /// The tensors must cover the data exactly: sorted by offset, each starts where the previous ended.
+    private static func checkTiling(_ ranges: [(String, Range<Int>)], payloadCount: Int, in name: String) throws {
+        var end = 0
+        for (tensor, range) in ranges.sorted(by: { ($0.1.lowerBound, $0.1.upperBound, $0.0) < ($1.1.lowerBound, $1.1.upperBound, $1.0) }) {
+            if range.lowerBound < end { throw SpectralError.badInput("tensor '\(tensor.prefix(60))' in \(name) overlaps the tensor before it") }
+            if range.lowerBound > end { throw SpectralError.badInput("\(name) has \(range.lowerBound - end) unused data bytes before tensor '\(tensor.prefix(60))'") }
+            end = range.upperBound
+        }
+        if end != payloadCount {
+            throw SpectralError.badInput("\(name) has \(payloadCount - end) bytes after its last tensor: it is larger than its header says")
+        }
+    }
+
+    private struct HeaderEntry: Decodable {
+        let dtype: String
+        let shape: [UInt64]
+        let dataOffsets: [UInt64]
+        enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+    }
+
+    /// The header's entries (any key but `__metadata__`), typed: a shape or offset that is negative, fractional, a
+    /// boolean or beyond 2⁶⁴ does not decode.
+    private struct Header: Decodable {
+        var entries: [(String, HeaderEntry)] = []
+        struct Key: CodingKey {
+            let stringValue: String
+            init?(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
+        }
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys where key.stringValue != "__metadata__" {
+                entries.append((key.stringValue, try container.decode(HeaderEntry.self, forKey: key)))
+            }
+        }
+        static func describe(_ error: DecodingError, in name: String) -> String {
+            let context: DecodingError.Context
+            switch error {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+            @unknown default: return "\(name) has a header that does not decode"
+            }
+            guard let tensor = context.codingPath.first?.stringValue else { return "\(name) has a header that is not a JSON object" }
+            let field = context.codingPath.dropFirst().first?.stringValue ?? "its entry"
+            return "tensor '\(tensor.prefix(60))' in \(name) has a malformed header entry (\(field): it needs dtype, a shape and two data_offsets, whole non-negative numbers)"
+        }
+    }
+
+    private static func decode(_ bytes: [UInt8], from start: Int, count: Int, dtype: Tensor.DType) -> [Double] {
+        bytes.withUnsafeBytes { raw in
+            (0..<count).map { i in
+                dtype == .f32 ? Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))))
+                              : Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)))
+            }
+        }
     }
 
     /// Serialises tensors (names sorted, data in that order, header padded with spaces to a multiple of 8).

@@ -18,9 +18,7 @@ public final class OutputFolder {
     public init(destination: URL, location: URL) throws {
         self.destination = destination
         self.location = location
-        do { try FileManager.default.createDirectory(at: location, withIntermediateDirectories: true) } catch {
-            throw SpectralError.io("cannot create \(location.path): \(error.localizedDescription)")
-        }
+        try makeDirectories(location)
     }
 
     public func url(_ name: String) -> URL { location.appendingPathComponent(name) }

@@ -1,0 +1,138 @@
+import XCTest
+import Foundation
+import SpectralCore
+
+/// Every command of `spectral`, run as a user runs it: its quick path writes its documented files, `rerun` of its
+/// run.json writes the same bytes, and a sweep sharded and merged writes what the unsharded run writes.
+final class CommandTests: XCTestCase {
+    static var folder = scratchFolder("commands")
+    /// A 1-D and a 2-D net, trained by `spectral train` (so they come through the command line too).
+    static var oneD = folder.appendingPathComponent("net1d/weights.safetensors")
+    static var twoD = folder.appendingPathComponent("net2d/weights.safetensors")
+
+    override class func setUp() {
+        super.setUp()
+        let data = folder.appendingPathComponent("two-inputs.csv")
+        try? writeTwoInputData(data)
+        _ = try? spectral(["train", "--steps", "30", "--width", "24", "--depth", "3", "--out", folder.appendingPathComponent("net1d").path, "--quiet"])
+        _ = try? spectral(["train", "--data", data.path, "--steps", "30", "--width", "16", "--depth", "3", "--out",
+                           folder.appendingPathComponent("net2d").path, "--quiet"])
+    }
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: folder)
+        super.tearDown()
+    }
+
+    /// (arguments without --out, the files the command documents)
+    static var quickPaths: [(String, [String], [String])] {
+        let samples = folder.appendingPathComponent("samples.csv").path
+        let grid = folder.appendingPathComponent("grid.csv").path
+        return [
+            ("train", ["train", "--steps", "40", "--width", "16", "--depth", "3"], ["weights.safetensors", "loss.csv", "loss.png", "loss.svg"]),
+            ("exp1", ["exp1", "--iterations", "200", "--record-every", "50"],
+             ["dynamics.csv", "learned.csv", "spectral_norms.csv", "loss.csv", "function.csv", "weights.safetensors",
+              "heatmap.png", "heatmap.svg", "functions.png", "spectral_norms.png", "loss.png"]),
+            ("exp2", ["exp2", "--iterations", "100", "--directions", "2"], ["robustness.csv", "falloff.csv", "heatmap.png", "heatmap.svg"]),
+            ("exp7", ["exp7", "--steps", "200"], ["spectra.csv", "summary.csv", "spectra_depth.png", "spectra_width.png", "spectra_clip.svg"]),
+            ("spectrum", ["spectrum", "--input", samples], ["spectrum.csv", "decay.json", "spectrum.png", "spectrum.svg"]),
+            ("spectrum-grid", ["spectrum", "--input", grid, "--grid"], ["spectrum.csv", "spectrum.png"]),
+            ("exact1d", ["exact1d", "--weights", oneD.path, "--freqs", "1:200:1"],
+             ["breakpoints.csv", "spectrum.csv", "spectrum.png", "spectrum.svg"]),
+            ("scaling1d", ["scaling1d", "--depths", "2,3", "--widths", "8,16", "--seeds", "1", "--inits", "pytorch"],
+             ["scaling.csv", "growth.csv", "pieces_vs_width_pytorch.png", "constants_vs_depth_pytorch.svg"]),
+            ("regions2d", ["regions2d", "--weights", twoD.path], ["regions.csv", "regions.png", "regions.svg"]),
+            ("regions2d-polygon", ["regions2d", "--weights", twoD.path, "--polygon", "0:-1,1:0,0:1,-1:0"], ["regions.csv", "regions.png"]),
+            ("exact2d", ["exact2d", "--weights", twoD.path, "--grid", "4:5", "--radii", "5:200:6", "--rays", "2"],
+             ["regions.csv", "spectrum.csv", "directions.csv", "directions.png", "polar.png", "spectrum.png", "spectrum.svg"]),
+            ("scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "1", "--inits", "pytorch"],
+             ["scaling.csv", "growth.csv", "regions_vs_width_pytorch.png"]),
+        ]
+    }
+
+    func testEveryCommandWritesItsFilesAndRerunsToTheSameBits() throws {
+        var samples = "value\n"
+        for j in 0..<256 { samples += "\(sin(2 * Double.pi * 7 * Double(j) / 256) + 0.1 * Double(j % 5))\n" }
+        try samples.write(to: Self.folder.appendingPathComponent("samples.csv"), atomically: true, encoding: .utf8)
+        var grid = ""
+        for i in 0..<16 { grid += (0..<16).map { j in "\(cos(Double(i) * 0.7) * sin(Double(j) * 0.3))" }.joined(separator: ",") + "\n" }
+        try grid.write(to: Self.folder.appendingPathComponent("grid.csv"), atomically: true, encoding: .utf8)
+        for (name, arguments, files) in Self.quickPaths {
+            let out = Self.folder.appendingPathComponent("quick-\(name)")
+            try succeed(arguments + ["--out", out.path, "--quiet"])
+            for file in files + ["run.json", name == "spectrum" ? "decay.json" : "summary.json"] where !name.hasPrefix("spectrum-") || file != "summary.json" {
+                let size = (try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(file).path)[.size] as? Int) ?? 0
+                XCTAssertGreaterThan(size ?? 0, 0, "\(name) did not write \(file)")
+            }
+            // The record lists every file with its digest; rerun writes the same bytes elsewhere.
+            let recorded = try recordedFiles(out)
+            XCTAssertEqual(Set(recorded.keys), Set(try fileDigests(out).keys), "\(name): run.json lists every file")
+            let again = Self.folder.appendingPathComponent("rerun-\(name)")
+            try succeed(["rerun", out.appendingPathComponent("run.json").path, "--out", again.path, "--quiet", "--threads", "1"])
+            XCTAssertEqual(try fileDigests(again), try fileDigests(out), "\(name): rerun wrote different bytes")
+        }
+    }
+
+    /// The demo is library code made of the others; each part's run.json reruns that part to the same bytes.
+    func testDemoAndItsParts() throws {
+        let out = Self.folder.appendingPathComponent("demo")
+        try succeed(["demo", "--out", out.path, "--quiet"])
+        for part in ["exp1", "exact1d", "exact2d"] {
+            let again = Self.folder.appendingPathComponent("demo-rerun-\(part)")
+            try succeed(["rerun", out.appendingPathComponent("\(part)/run.json").path, "--out", again.path, "--quiet"])
+            var expected = try fileDigests(out.appendingPathComponent(part))
+            if part == "exact2d" { expected["weights.safetensors"] = nil }   // the input, not an output, of that part
+            XCTAssertEqual(try fileDigests(again), expected, part)
+        }
+        let summary = try String(contentsOf: out.appendingPathComponent("exact1d/summary.json"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("\"bounds_hold\" : true"), "the theorem's bounds hold on the demo's net")
+    }
+
+    /// A sweep split into shards and merged writes the unsharded run's bytes, whatever the split.
+    func testShardedSweepMergesToTheUnshardedBytes() throws {
+        let sweep = ["scaling1d", "--depths", "2,3", "--widths", "8,16,24", "--seeds", "2", "--inits", "pytorch,he", "--quiet"]
+        let whole = Self.folder.appendingPathComponent("sweep-whole")
+        try succeed(sweep + ["--out", whole.path])
+        for count in [1, 3, 7] {
+            let shards = (0..<count).map { Self.folder.appendingPathComponent("sweep-\(count)-shard-\($0)") }
+            for (k, shard) in shards.enumerated() { try succeed(sweep + ["--shard", "\(k)/\(count)", "--out", shard.path]) }
+            let merged = Self.folder.appendingPathComponent("sweep-\(count)-merged")
+            try succeed(["merge", "--out", merged.path, "--quiet"] + shards.map(\.path))
+            XCTAssertEqual(try fileDigests(merged), try fileDigests(whole), "\(count) shards")
+        }
+    }
+
+    /// Re-running a finished sweep over its folder reuses every point (nothing is computed again).
+    func testResumeReusesFinishedPoints() throws {
+        let sweep = ["scaling1d", "--depths", "2,3", "--widths", "8,16", "--seeds", "1", "--inits", "pytorch", "--quiet"]
+        let out = Self.folder.appendingPathComponent("resume")
+        try succeed(sweep + ["--out", out.path])
+        let first = try fileDigests(out)
+        try succeed(sweep + ["--out", out.path])
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as? [String: Any]
+        let points = record?["points"] as? [String: Any]
+        XCTAssertEqual(points?["computed"] as? Int, 0)
+        XCTAssertEqual(points?["reused"] as? Int, 4)
+        XCTAssertEqual(try fileDigests(out), first)
+    }
+
+    func testHelpVersionAndCompletion() throws {
+        let help = try succeed(["help"])
+        for name in ["demo", "train", "exp1", "exact1d", "regions2d", "rerun", "merge", "completion"] {
+            XCTAssertTrue(help.stdout.contains("  \(name)"), "help lists \(name)")
+        }
+        XCTAssertTrue(try succeed(["help", "exp1"]).stdout.contains("--record-every"))
+        XCTAssertTrue(try succeed(["exact2d", "--weights", "x", "--help"]).stdout.contains("--polygon"), "--help anywhere")
+        XCTAssertTrue(try succeed(["--version"]).stdout.hasPrefix("spectral "))
+        for shell in ["bash", "zsh"] {
+            let script = try succeed(["completion", shell]).stdout
+            XCTAssertTrue(script.contains("--record-every") && script.contains("paper notebook quick"), shell)
+            let file = Self.folder.appendingPathComponent("completion.\(shell)")
+            try script.write(to: file, atomically: true, encoding: .utf8)
+            if shell == "bash" {
+                let check = try Subprocess.run("/bin/bash", ["-n", file.path])
+                XCTAssertEqual(check.exitCode, 0, "bash -n: \(check.stderr)")
+            }
+        }
+    }
+}
