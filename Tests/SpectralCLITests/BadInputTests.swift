@@ -79,7 +79,7 @@ final class BadInputTests: XCTestCase {
             (["scaling1d", "--widths", "0", "--out", out], 64, "--widths"), (["completion", "fish"], 64, "bash or zsh"),
             (["help", "nothing"], 64, "unknown command 'nothing'"), (["rerun"], 64, "RUN_JSON"), (["merge", "--out", out], 64, "SHARD_DIR"),
             (["exp7", "--steps", "10", "--out", path("notes")], 64, "did not write"), (["exp7", "--steps", "10", "--out", path("a-file")], 64, "is a file"),
-            (["exact1d", "--weights", w2, "--out", out], 65, "2 inputs"), (["regions2d", "--weights", w1, "--out", out], 65, "1 inputs"),
+            (["exact1d", "--weights", w2, "--out", out], 65, "2 inputs"), (["regions2d", "--weights", w1, "--out", out], 65, "1 input;"),
             (["exact1d", "--weights", "/dev/zero", "--out", out], 65, "character device"),
             (["exact1d", "--weights", path("a-folder"), "--out", out], 65, "a folder"),
             (["exact1d", "--weights", path("fifo"), "--out", out], 65, "FIFO"),
