@@ -6,7 +6,7 @@ import Darwin
 
 /// The error every layer of the package throws for a condition the user can act on.
 ///
-/// Each case maps to the exit code of conventions.md, and `description` is one plain sentence naming the thing
+/// Each case maps to the exit code of docs/conventions.md, and `description` is one plain sentence naming the thing
 /// that is wrong (the command line prints it to stderr as it is).
 public enum SpectralError: Error, CustomStringConvertible, Equatable {
     /// A wrong option, value or combination on the command line (exit 64).

@@ -2,7 +2,7 @@ import Foundation
 import SpectralSpectra
 import SpectralKernels
 
-/// Exact Fourier transforms of a continuous piecewise-linear f: ℝ → ℝ (paper.md §1), f̃(k) = ∫ f e^{−2πikx} dx,
+/// Exact Fourier transforms of a continuous piecewise-linear f: ℝ → ℝ (docs/exact.md), f̃(k) = ∫ f e^{−2πikx} dx,
 /// k in cycles per unit, Float64. With ω = 2πk:
 ///  - kink spectrum (all of ℝ, distributional, k ≠ 0): f̃(k) = −ω⁻² Σ_j Δs_j e^{−iωx_j};
 ///  - window [a, b]: W(k) = [f(a)e^{−iωa} − f(b)e^{−iωb}]/(iω) + ω⁻²[s_b e^{−iωb} − s_a e^{−iωa} − Σ_{a<x_j<b} Δs_j e^{−iωx_j}],

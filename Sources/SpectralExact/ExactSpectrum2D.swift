@@ -2,7 +2,7 @@ import Foundation
 import SpectralSpectra
 import SpectralKernels
 
-/// Exact Fourier transforms of a continuous piecewise-linear f: ℝ² → ℝ given by its regions (paper.md §1),
+/// Exact Fourier transforms of a continuous piecewise-linear f: ℝ² → ℝ given by its regions (docs/exact.md),
 /// f̃(k) = ∫ f e^{−2πik·x} dx, k = (kx, ky) in cycles per unit, Float64 with compensated sums. With ω = 2πk:
 ///  - window: W(k) = ∫_domain f e^{−2πik·x} dx, summed over the faces, each fanned into triangles
 ///    (`ExpNodes`: ∫_T f e = 2|T|·Σ_j f(v_j)·exp[z₁, z₂, z₃, z_j]);

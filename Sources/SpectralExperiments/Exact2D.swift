@@ -128,7 +128,8 @@ public struct Exact2D: Experiment {
 
     public func write(_ r: Result, to folder: OutputFolder) throws -> Summary {
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
-        try Regions2D.writeFiles(r.regions, title: "Linear regions of \(name): \(r.regions.regionCount)", to: folder)
+        let geometry = RegionGeometry(r.regions, pool: folder.pool)
+        try Regions2D.writeFiles(r.regions, geometry, title: "Linear regions of \(name): \(r.regions.regionCount)", to: folder)
         var table = CSVTable(header: ["kx", "ky", "window_re", "window_im", "edge_re", "edge_im"])
         for (k, (w, e)) in zip(r.frequencies, zip(r.window, r.edge)) {
             table.append([.double(k.kx), .double(k.ky), .double(w.re), .double(w.im), .double(e.re), .double(e.im)])
@@ -142,10 +143,10 @@ public struct Exact2D: Experiment {
         }
         try folder.write(directionTable, "directions.csv")
         try writePictures(r, to: folder)
-        return summary(r)
+        return summary(r, geometry)
     }
 
-    private func summary(_ r: Result) -> Summary {
+    private func summary(_ r: Result, _ geometry: RegionGeometry) -> Summary {
         let mesh = r.regions.mesh
         var interiorLength = 0.0
         for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 {
@@ -158,7 +159,7 @@ public struct Exact2D: Experiment {
         }
         for (_, d) in r.directions { for (radius, m) in zip(d.radii, d.magnitudes) { scaled = max(scaled, m * pow(2 * Double.pi * radius, 2)) } }
         // |S(k)|·|ω|² ≤ Σ_E |(g_R − g_L)·ν_E| ≤ 2·L_f·(interior edge length): both as ratios (≤ 1).
-        return Summary(regions: Regions2D.summary(r.regions), totalEdgeJump: r.totalEdgeJump, interiorEdgeLength: interiorLength,
+        return Summary(regions: Regions2D.summary(r.regions, geometry), totalEdgeJump: r.totalEdgeJump, interiorEdgeLength: interiorLength,
                        spectrumBoundRatio: r.totalEdgeJump > 0 ? scaled / r.totalEdgeJump : 0,
                        edgeJumpBoundRatio: interiorLength > 0 ? r.totalEdgeJump / (2 * r.regions.lipschitz * interiorLength) : 0,
                        directions: r.directions.map(\.0), frequencies: r.frequencies.count,

@@ -5,6 +5,7 @@ import SpectralKernels
 import SpectralNetworks
 import SpectralExact
 import SpectralPlot
+import SpectralSpectra
 
 /// `spectral regions2d`: the linear regions of a 2-D network on a box or a convex polygon (docs/exact.md).
 public struct Regions2D: Experiment {
@@ -59,32 +60,32 @@ public struct Regions2D: Experiment {
     }
 
     public func write(_ regions: LinearRegions2D, to folder: OutputFolder) throws -> Summary {
-        let summary = Regions2D.summary(regions)
-        try Regions2D.writeFiles(regions, title: "Linear regions of \(URL(fileURLWithPath: configuration.weights.path).lastPathComponent): \(regions.regionCount)", to: folder)
-        return summary
+        let geometry = RegionGeometry(regions, pool: folder.pool)
+        try Regions2D.writeFiles(regions, geometry, title: "Linear regions of \(URL(fileURLWithPath: configuration.weights.path).lastPathComponent): \(regions.regionCount)", to: folder)
+        return Regions2D.summary(regions, geometry)
     }
 
-    static func writeFiles(_ regions: LinearRegions2D, title: String, to folder: OutputFolder) throws {
+    static func writeFiles(_ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String, to folder: OutputFolder) throws {
         let mesh = regions.mesh
-        var table = CSVTable(header: ["region", "area", "centroid_x", "centroid_y", "gradient_x", "gradient_y", "offset", "vertices"])
-        for f in 0..<regions.regionCount {
-            let (area, cx, cy) = mesh.areaAndCentroid(f)
-            table.append([.int(f), .double(area), .double(cx), .double(cy), .double(regions.gradientX[f]),
-                          .double(regions.gradientY[f]), .double(regions.offset[f]), .int(mesh.faceOffsets[f + 1] - mesh.faceOffsets[f])])
+        try folder.writeTable(["region", "area", "centroid_x", "centroid_y", "gradient_x", "gradient_y", "offset", "vertices"],
+                              count: regions.regionCount, "regions.csv") { f in
+            [.int(f), .double(geometry.area[f]), .double(geometry.centroidX[f]), .double(geometry.centroidY[f]),
+             .double(regions.gradientX[f]), .double(regions.gradientY[f]), .double(regions.offset[f]),
+             .int(mesh.faceOffsets[f + 1] - mesh.faceOffsets[f])]
         }
-        try folder.write(table, "regions.csv")
-        try folder.write(regionPicture(regions, title: title), "regions")
+        try folder.write(regionPicture(regions, geometry, title: title), "regions")
     }
 
-    static func summary(_ regions: LinearRegions2D) -> Summary {
+    static func summary(_ regions: LinearRegions2D, _ geometry: RegionGeometry) -> Summary {
         let mesh = regions.mesh
-        let areas = (0..<regions.regionCount).map { mesh.areaAndCentroid($0).area }
         let domainArea = regions.domainArea
         let interior = (0..<mesh.edgeCount).filter { mesh.edgeRight[$0] >= 0 }
         let box = boundingBox(regions)
+        var total = CompensatedSum()
+        for a in geometry.area { total.add(a) }
         return Summary(regions: regions.regionCount, edges: mesh.edgeCount, vertices: mesh.vertexCount,
                        interiorEdges: interior.count, flatEdges: interior.filter { regions.isFlat(edge: $0) }.count,
-                       areaError: abs(areas.reduce(0, +) - domainArea) / domainArea, smallestArea: areas.min() ?? 0,
+                       areaError: abs(total.value - domainArea) / domainArea, smallestArea: geometry.area.min() ?? 0,
                        regionsPerUnitArea: Double(regions.regionCount) / domainArea, lipschitz: regions.lipschitz,
                        ambiguousCells: regions.ambiguousCells,
                        box: [[box.x.lowerBound, box.x.upperBound], [box.y.lowerBound, box.y.upperBound]],
@@ -98,13 +99,10 @@ public struct Regions2D: Experiment {
     }
 
     /// Regions coloured by f at their centroid; edges drawn while there are few enough to see (≤ 20,000).
-    static func regionPicture(_ regions: LinearRegions2D, title: String) -> Figure {
+    static func regionPicture(_ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String) -> Figure {
         let mesh = regions.mesh
         let polygons = (0..<regions.regionCount).map { f in mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) } }
-        let values = (0..<regions.regionCount).map { f -> Double in
-            let (_, cx, cy) = mesh.areaAndCentroid(f)
-            return regions.value(face: f, cx, cy)
-        }
+        let values = (0..<regions.regionCount).map { regions.value(face: $0, geometry.centroidX[$0], geometry.centroidY[$0]) }
         let segments = mesh.edgeCount > 20_000 ? [] : (0..<mesh.edgeCount).map { e -> (Segment, RGB, Double) in
             let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
             return (Segment(mesh.x[p], mesh.y[p], mesh.x[q], mesh.y[q]), RGB(40, 40, 40), 1)
@@ -137,5 +135,16 @@ public struct Regions2DCommand: ExperimentCommand {
 
     public func configuration() throws -> Regions2D.Configuration {
         Regions2D.Configuration(weights: weights, domain: domain.domain)
+    }
+}
+
+/// Every region's area and centroid, computed once (in parallel) for the table, the summary and the picture.
+struct RegionGeometry {
+    let area: [Double], centroidX: [Double], centroidY: [Double]
+
+    init(_ regions: LinearRegions2D, pool: ThreadPool) {
+        let chunks = pool.mapChunks(count: regions.regionCount, chunkSize: 4096) { range in range.map { regions.mesh.areaAndCentroid($0) } }
+        let all = chunks.flatMap { $0 }
+        (area, centroidX, centroidY) = (all.map(\.area), all.map(\.cx), all.map(\.cy))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import SpectralCore
 
-/// λ(z) = Σ_i A_i sin(2π k_i z + φ_i): the target of experiments 1, 2 and 5 (paper.md §2).
+/// λ(z) = Σ_i A_i sin(2π k_i z + φ_i): the target of experiments 1, 2 and 5 (docs/experiments.md).
 public struct SumOfSines: Sendable, Equatable {
     public var frequencies: [Double]
     public var amplitudes: [Double]

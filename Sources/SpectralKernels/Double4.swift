@@ -3,7 +3,7 @@ import CSpectralSIMD
 /// Four Doubles in one AVX register, whose arithmetic compiles to one instruction per operation.
 ///
 /// `SIMD4<Double>` computes `+`, `-` and `*` lane by lane and relies on LLVM to vectorise them again, which fails
-/// in larger loop bodies (a radix-4 FFT pass ran at 18–38 cycles per butterfly group instead of 9–21). `Double4`
+/// in larger loop bodies (a radix-4 FFT pass ran at about twice the cycles of the same loop in C; Benchmarks/RESULTS.md). `Double4`
 /// forwards each operation to clang's vector extensions instead (CSpectralSIMD), so the FFT codelets get the code
 /// they spell out. Lanes are `SIMD4<Double>` for everything that is not in a hot loop.
 @frozen

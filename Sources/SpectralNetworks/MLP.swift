@@ -20,7 +20,7 @@ public final class MLP: @unchecked Sendable {
         parameters = AlignedBuffer(count: offsets.last!)
     }
 
-    /// `depth` linear layers (as in paper.md: depth 6, width 256 is 1→256, four 256→256, 256→1).
+    /// `depth` linear layers (as in docs/exact.md: depth 6, width 256 is 1→256, four 256→256, 256→1).
     public convenience init(input: Int, width: Int, depth: Int, output: Int) {
         precondition(depth >= 1, "depth counts linear layers and must be at least 1")
         self.init(sizes: [input] + Array(repeating: width, count: depth - 1) + [output])

@@ -37,10 +37,9 @@ final class Bluestein {
     }
 
     /// The 5-smooth multiple of 4 in [n, 2n) with the least estimated time: length × Σ over its passes of a cost
-    /// per pass, 1 for radix 2 and 4, 1.1 for 3 and 1.2 for 5. The weights were fitted to these timings (µs):
-    /// 131072: 843, 131220 = 2²·3⁸·5: 1226, 138240 = 2¹⁰·3³·5: 959, 147456 = 2¹⁴·3²: 974, 163840 = 2¹⁵·5: 1207.
-    /// The nearest smooth length is not the fastest: for 65537 points Bluestein needs ≥ 131073, and 131220 takes
-    /// 1.3× as long as 138240.
+    /// per pass, 1 for radix 2 and 4, 1.1 for 3 and 1.2 for 5, weights fitted to measured transform times
+    /// (Benchmarks/RESULTS.md). The nearest smooth length is not the fastest: 65537 points need an inner length of
+    /// at least 131073, and 131220 = 2²·3⁸·5 is slower than 138240 = 2¹⁰·3³·5.
     static func fastSmooth(atLeast n: Int) -> Int {
         func cost(_ m: Int) -> Double {
             Double(m) * FFTPlan.smoothFactors(m)!.reduce(0) { $0 + ($1 == 3 ? 1.1 : $1 == 5 ? 1.2 : 1) }

@@ -21,7 +21,7 @@ public struct Complex: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The unnormalised DFT at chosen frequencies (conventions.md): F(k) = Σ_j f_j e^{−2πi k j/N}, for integer or
+/// The unnormalised DFT at chosen frequencies (docs/conventions.md): F(k) = Σ_j f_j e^{−2πi k j/N}, for integer or
 /// non-integer k, Float64. O(N) per frequency, four samples to a vector (`phaseSum`). The phase k·j/N is reduced
 /// exactly for integer k (k·j mod N in integers) so there is no loss of accuracy at large N.
 public func dft(_ samples: [Double], at frequencies: [Double]) -> [Complex] {
@@ -106,7 +106,7 @@ public struct CompensatedSum {
     public var value: Double { sum + compensation }
 }
 
-/// The two scalings of conventions.md for a DFT value F of N samples on [a, b) with step h = (b − a)/N:
+/// The two scalings of docs/conventions.md for a DFT value F of N samples on [a, b) with step h = (b − a)/N:
 /// F/N (amplitude of a sinusoid: A·sin gives |F/N| = A/2 at its bin) and F·h (approximates the continuous
 /// transform on the window).
 public enum DFTScaling {

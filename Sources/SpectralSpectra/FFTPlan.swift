@@ -2,7 +2,7 @@ import Foundation
 import SpectralKernels
 
 /// A reusable plan for the complex DFT of one length n, in Float64: X_k = Σ_j x_j e^{−2πi jk/n} (unnormalised,
-/// conventions.md); `inverse` includes the 1/n, so inverse(forward(x)) = x.
+/// docs/conventions.md); `inverse` includes the 1/n, so inverse(forward(x)) = x.
 ///
 /// Lengths whose prime factors are 2, 3, 5 and 7 run as Stockham passes of radix 4, 2, 3, 5 and 7; any other length
 /// goes through Bluestein's chirp-z algorithm on a 5-smooth length ≥ 2n − 1. Twiddles are computed once, each from its
@@ -32,8 +32,7 @@ public final class FFTPlan: @unchecked Sendable {
     ///
     /// Powers of two go in radix-4 passes, with a first radix-2 pass (no twiddles, unit-stride streams) taking up an
     /// odd exponent. That first pass was measured faster than a radix-8 one, whose 16 four-lane values spill AVX2's
-    /// registers: 1.55 against 1.89 µs at 512, 43 against 48 µs at 8192 (alternating binaries), and again with
-    /// `Double4`, 28–30 against 25 µs at 8192. The radix-3, 5 and 7 passes come before the radix-4 ones: a pass
+    /// registers (Benchmarks/RESULTS.md, "FFT design measurements"). The radix-3, 5 and 7 passes come before the radix-4 ones: a pass
     /// runs four k′ to a vector when its m′ (the product of the radices after it) is a multiple of 4, and the last
     /// pass is vectorised over j with the radix-4 transposes in registers.
     static func smoothFactors(_ n: Int) -> [Int]? {

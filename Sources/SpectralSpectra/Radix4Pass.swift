@@ -2,16 +2,15 @@ import SpectralKernels
 
 /// The radix-4 Stockham pass with m′ a multiple of 4, written out: the same sums as `stockhamPass` with `Radix4`,
 /// but with every value a named register variable rather than a slot of the generic driver's scratch array, no test
-/// for the unit twiddles of j = 0 inside the loop, and complex products by FMA. Measured against the generic driver
-/// on `Double4`: 1.5–1.6 against 1.9–2.0 µs a pass at 4096 points.
+/// for the unit twiddles of j = 0 inside the loop, and complex products by FMA: faster than the generic driver on
+/// `Double4` (Benchmarks/RESULTS.md, "FFT design measurements").
 ///
 ///     for each j:  a_q = in[(4j + q)·m′ + k] · ω_{4L}^{q·j}      (k = 0, 4, 8, … < m′: four k′ per Double4)
 ///                  out[(j + L·s)·m′ + k] = Σ_q a_q (−i)^{q·s}
 func radix4Pass(L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
                 outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
                 twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
-    // m′ = 4 (the last pass but one of a power of 4) gets its own copy with the k loop gone: 3.0 against 5.3 µs for
-    // that pass at 8192 points.
+    // m′ = 4 (the last pass but one of a power of 4) gets its own copy with the k loop gone (Benchmarks/RESULTS.md).
     if mOut == 4 {
         radix4Groups(L: L, mOut: 4, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm, twiddleRe: twiddleRe,
                      twiddleIm: twiddleIm)

@@ -36,7 +36,7 @@ public enum ExperimentDriver {
         let started = ISO8601DateFormatter().string(from: Date()), start = monotonicSeconds()
         do {
             let experiment = try E(configuration)
-            let folder = try OutputFolder(destination: staged.destination, location: staged.staging)
+            let folder = try OutputFolder(destination: staged.destination, location: staged.staging, pool: ThreadPool(threadCount: settings.threads))
             let store = PointStore(directory: folder.url("points"))
             try store.importPoints(from: staged.destination.appendingPathComponent("points"))
             for shardFolder in mergedFrom { try store.importPoints(from: shardFolder.appendingPathComponent("points")) }

@@ -12,7 +12,7 @@ extension MemoryEstimate {
     }
 }
 
-/// `depth` linear layers of `width` between `input` and `output` (paper.md: depth 6, width 256 is 1→256, four
+/// `depth` linear layers of `width` between `input` and `output` (docs/exact.md: depth 6, width 256 is 1→256, four
 /// 256→256, 256→1).
 public func mlpSizes(input: Int, width: Int, depth: Int, output: Int = 1) -> [Int] {
     [input] + Array(repeating: width, count: max(0, depth - 1)) + [output]
