@@ -1,7 +1,27 @@
+/// A value that encodes as the text it was given and decodes by parsing that text again (with the same checks), so
+/// a run record holds "0.5:500:0.5" rather than a thousand numbers.
+public protocol TextCodedArgument: ExpressibleByArgument, Codable {
+    var text: String { get }
+}
+
+extension TextCodedArgument {
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(argument: text) } catch let error as ArgumentValueError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' \(error.reason)"))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
+
 /// Numbers given as a comma-separated list ("1,2,5") or a grid START:STOP:STEP (inclusive of STOP when it lands on
 /// the grid, to within 1e−9 of a step). The text is kept: configurations encode it as given, and decoding parses it
 /// again, so a run's record stays small and reproduces the same values.
-public struct NumberList: ExpressibleByArgument, Codable, Sendable, Equatable, CustomStringConvertible {
+public struct NumberList: TextCodedArgument, Sendable, Equatable, CustomStringConvertible {
     /// No list holds more values than this, whatever its option allows: ten million Doubles are 80 MB.
     public static let absoluteLimit = 10_000_000
 
@@ -29,19 +49,6 @@ public struct NumberList: ExpressibleByArgument, Codable, Sendable, Equatable, C
     public static var valueName: String { "LIST" }
     public var description: String { text }
     public var argumentDescription: String { text }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(argument: text) } catch let error as ArgumentValueError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "'\(text)' \(error.reason)"))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 
     private static func parse(_ text: String) throws -> [Double] {
         guard !text.isEmpty else { throw ArgumentValueError("must not be empty") }
@@ -82,7 +89,7 @@ public struct NumberList: ExpressibleByArgument, Codable, Sendable, Equatable, C
 }
 
 /// Whole numbers, as a list or a grid ("2,3,4" or "2:6:1"), each within ±2⁵³ (so that it is exact as a Double).
-public struct IntegerList: ExpressibleByArgument, Codable, Sendable, Equatable, CustomStringConvertible {
+public struct IntegerList: TextCodedArgument, Sendable, Equatable, CustomStringConvertible {
     public let text: String
     public let values: [Int]
 
@@ -103,19 +110,6 @@ public struct IntegerList: ExpressibleByArgument, Codable, Sendable, Equatable, 
     public static var valueName: String { "LIST" }
     public var description: String { text }
     public var argumentDescription: String { text }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { try self.init(argument: text) } catch let error as ArgumentValueError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "'\(text)' \(error.reason)"))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 }
 
 /// Two finite numbers A:B (an interval or a point, in any order; checks give them meaning).

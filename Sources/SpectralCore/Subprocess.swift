@@ -28,7 +28,7 @@ public enum Subprocess {
         defer { try? FileManager.default.removeItem(at: folder) }
         let (outPath, errPath, inPath) = (folder.appendingPathComponent("out").path, folder.appendingPathComponent("err").path,
                                           folder.appendingPathComponent("in").path)
-        FileManager.default.createFile(atPath: inPath, contents: Data((input ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data((input ?? "").utf8))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

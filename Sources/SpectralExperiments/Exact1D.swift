@@ -82,7 +82,7 @@ public struct Exact1D: Experiment {
 
     public func run(_ context: RunContext) throws -> Result {
         let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path))
-        let function = try context.time("enumeration") { enumerateKinks(network, pool: context.pool) }
+        let function = context.time("enumeration") { enumerateKinks(network, pool: context.pool) }
         try context.checkInterrupt()
         let interval: (a: Double, b: Double)
         if let given = configuration.interval {

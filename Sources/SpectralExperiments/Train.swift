@@ -72,9 +72,9 @@ public struct Train: PointwiseExperiment {
             switch target {
             case .sines(let s): rows = Double(s.samples)
             case .data(let file):
-                let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-                rows = Double(bytes ?? 0) / 4
-                estimate.add("the CSV as numbers", count: Double(bytes ?? 0), width: 8)
+                let bytes = ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int) ?? 0
+                rows = Double(bytes) / 4
+                estimate.add("the CSV as numbers", count: Double(bytes), width: 8)
             }
             let batch = min(rows, Double(batchSize ?? Int.max))
             estimate.addTraining(sizes: mlpSizes(input: 1, width: width, depth: depth), rows: Int(min(batch, 1e12)))
