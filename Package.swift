@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "SpectralPlotTests", dependencies: ["SpectralPlot"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralExperimentsTests", dependencies: ["SpectralExperiments", "SpectralCommandLine"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralCommandLineTests", dependencies: ["SpectralCommandLine", "SpectralCore"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralCLITests", dependencies: ["spectral", "SpectralCore"], swiftSettings: vectorFlags),
+        .testTarget(name: "SpectralCLITests", dependencies: ["spectral", "SpectralCore", "SpectralNetworks"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralExactTests", dependencies: ["SpectralExact", "SpectralSpectra", "SpectralNetworks", "SpectralKernels", "SpectralCore"], swiftSettings: vectorFlags),
     ]
 )

@@ -25,7 +25,7 @@ struct BreakpointsBench: ParsableCommand {
         let pool = ThreadPool(threadCount: threads)
         var best = Double.infinity
         var function: PiecewiseLinear1D?
-        for _ in 0..<3 { best = min(best, PeakProbe.time { function = enumerateKinks(network, pool: pool) }) }
+        for _ in 0..<3 { best = min(best, try PeakProbe.timeThrowing { function = try enumerateKinks(network, pool: pool) }) }
         guard let f = function else { return }
         emit(["benchmark": "breakpoints", "depth": depth, "width": width, "threads": threads, "seconds": best,
               "kinks": f.kinks.count, "init": "he weights, pytorch-default biases"])

@@ -19,10 +19,10 @@ public enum Subprocess {
         public var shellStatus: Int32 { exitCode ?? (128 + (signal ?? 0)) }
     }
 
-    /// Runs `executable` with `arguments`; after `timeout` seconds the process group gets SIGKILL. `signalAfter`
-    /// sends `signal` once that many seconds have passed (tests of interrupts).
+    /// Runs `executable` with `arguments`; after `timeout` seconds the process group gets SIGKILL. `signals` are sent
+    /// to the process once their number of seconds has passed (tests of interrupts).
     public static func run(_ executable: String, _ arguments: [String], timeout: Double = 600, input: String? = nil,
-                           signalAfter: (signal: Int32, seconds: Double)? = nil, environment: [String: String]? = nil) throws -> Outcome {
+                           signals: [(signal: Int32, seconds: Double)] = [], environment: [String: String]? = nil) throws -> Outcome {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spectral-subprocess-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -51,13 +51,13 @@ public enum Subprocess {
         let start = monotonicClock()
         let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         guard rc == 0 else { throw SpectralError.io("cannot start \(executable): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0, usage = rusage(), timedOut = false, signalled = false
+        var status: Int32 = 0, usage = rusage(), timedOut = false, pending = signals.sorted { $0.seconds < $1.seconds }[...]
         while true {
             let done = wait4(pid, &status, WNOHANG, &usage)
             if done == pid { break }
             if done < 0 && errno != EINTR { throw SpectralError.io("waiting for \(executable) failed") }
             let elapsed = monotonicClock() - start
-            if let s = signalAfter, !signalled, elapsed >= s.seconds { kill(pid, s.signal); signalled = true }
+            while let next = pending.first, elapsed >= next.seconds { kill(pid, next.signal); pending.removeFirst() }
             if elapsed > timeout && !timedOut { kill(-pid, SIGKILL); timedOut = true }
             usleep(2_000)
         }

@@ -78,7 +78,9 @@ public struct PiecewiseLinear1D: Sendable {
 /// After the last layer, Δs_j = s_{j+1} − s_j at each point; points whose jump is below 1e−11 · max|s| (the anchor,
 /// dead units, crossings whose effect cancels downstream) are dropped, so no spurious kink survives and no real one
 /// (|Δs| far above rounding) is lost.
-public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinear1D {
+///
+/// Before each layer grows the arrays, the piece count and their memory are checked against `limits`.
+public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: EnumerationLimits = .pieces) throws -> PiecewiseLinear1D {
     var points: [Double] = [0]
     var anchorValues: [Double] = [0]    // h at points 0, anchorStride, 2·anchorStride, …: rows × d
     var slopes: [Double] = [1, 1]       // h′ on the pieces: (|B| + 1) × d
@@ -106,13 +108,16 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
             }
             initialized = points.count * dout
         }
+        limits.progress?(l + 1, net.layerCount)
         if isLast {
             return kinksFromOutput(points: points, values: z, slopes: s)
         }
         // 2. Zero crossings strictly inside pieces.
         // Pieces in chunks across the pool, concatenated in order.
+        let counted = SharedCount(), room = limits.maximumCount - points.count
         var crossings = pool.mapChunks(count: points.count + 1, chunkSize: 256) { pieces -> [(x: Double, piece: Int, unit: Int)] in
             var found: [(x: Double, piece: Int, unit: Int)] = []
+            if counted.total > room { return found }
             for p in pieces {
                 let ref = p < points.count ? p : p - 1
                 let xRef = points[ref]
@@ -125,8 +130,12 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
                     if x > lo && x < hi && x.isFinite { found.append((x, p, o)) }
                 }
             }
+            _ = counted.add(found.count)
             return found
         }.flatMap { $0 }
+        // z and its slopes per point and piece, the next layer's input and its slopes: four rows of d_out doubles.
+        let pieces = points.count + 1 + max(counted.total, crossings.count)
+        try limits.check(layer: l + 1, count: pieces, what: "pieces", bytes: 4 * Double(pieces) * Double(max(dout, net.sizes.max() ?? 1)) * 8)
         if !crossings.isEmpty {
             crossings.sort { $0.x < $1.x || ($0.x == $1.x && $0.unit < $1.unit) }
             // 3. Merge. New points get Z from their piece's affine form; old points keep theirs; every new piece
@@ -201,7 +210,7 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool) -> PiecewiseLinea
         slopes = hSlopes
         width = dout
     }
-    fatalError("unreachable: the last layer returns")
+    throw SpectralError.badInput("the network has no layers")
 }
 
 /// Every this many points the layer's pre-activations come from the product; in between, from the slopes.

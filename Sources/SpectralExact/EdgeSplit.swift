@@ -49,7 +49,8 @@ struct EdgeVertices {
     /// whatever the rounding), and every other unit the convex combination (1 − t)z₀ + t z₁, which keeps the sign
     /// its ends share. So along every edge each unit changes sign at most once, and always through a vertex where
     /// it is exactly 0: the faces on both sides see the same crossings.
-    init(mesh: PlanarSubdivision, values: VertexStore, pool: ThreadPool) {
+    /// `checkCount` sees the number of new vertices before their rows are allocated (and may refuse it).
+    init(mesh: PlanarSubdivision, values: VertexStore, pool: ThreadPool, checkCount: (Int) throws -> Void = { _ in }) throws {
         let edges = mesh.edgeCount, width = values.width, words = values.words
         let counts = pool.mapChunks(count: edges, chunkSize: 4096) { range -> [Int] in
             var crossings: [(t: Double, unit: Int)] = []
@@ -62,6 +63,7 @@ struct EdgeVertices {
         offsets.reserveCapacity(edges + 1)
         for chunk in counts { for c in chunk { offsets.append(offsets.last! + c) } }
         let total = offsets.last!
+        try checkCount(total)
         (x, y) = (AlignedBuffer(uninitializedCount: total), AlignedBuffer(uninitializedCount: total))
         rows = AlignedBuffer(uninitializedCount: total * width)
         masks = AlignedBuffer(uninitializedCount: total * 2 * words)

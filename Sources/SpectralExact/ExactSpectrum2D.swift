@@ -1,6 +1,7 @@
 import Foundation
 import SpectralSpectra
 import SpectralKernels
+import SpectralCore
 
 /// Exact Fourier transforms of a continuous piecewise-linear f: ℝ² → ℝ given by its regions (docs/exact.md),
 /// f̃(k) = ∫ f e^{−2πik·x} dx, k = (kx, ky) in cycles per unit, Float64 with compensated sums. With ω = 2πk:
@@ -44,8 +45,10 @@ public struct ExactSpectrum2D: Sendable {
 
     private func evaluate(_ frequencies: [(kx: Double, ky: Double)],
                           _ body: (Double, Double, [Complex]) -> Complex) -> [Complex] {
+        // An interrupt skips the remaining chunks (their values are NaN); the caller checks and throws.
         func work(_ range: Range<Int>) -> [Complex] {
-            range.map { i in
+            if Interrupt.requested { return range.map { _ in Complex(.nan, .nan) } }
+            return range.map { i in
                 let (kx, ky) = frequencies[i]
                 return body(kx, ky, vertexExps(kx, ky))
             }

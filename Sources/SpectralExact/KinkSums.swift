@@ -1,5 +1,6 @@
 import SpectralSpectra
 import SpectralKernels
+import SpectralCore
 
 /// S(k_m) = Σ_j w_j e^{−2πi k_m x_j} for many frequencies, Float64.
 ///
@@ -24,9 +25,12 @@ public func kinkSums(positions x: [Double], weights w: [Double], frequencies k: 
     var results = [[Complex]](repeating: [], count: chunks)
     results.withUnsafeMutableBufferPointer { out in
         pool.run(tasks: chunks) { c, _ in
+            // An interrupt leaves the remaining chunks empty; the caller checks and throws.
+            if Interrupt.requested { return }
             out[c] = kinkSumsSerial(x, w, k[(c * chunk)..<min(k.count, (c + 1) * chunk)], uniform: uniform, step: step)
         }
     }
+    if Interrupt.requested { return k.map { _ in Complex(.nan, .nan) } }
     return results.flatMap { $0 }
 }
 

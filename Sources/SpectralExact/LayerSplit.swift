@@ -15,7 +15,8 @@ struct LayerStep {
 /// Cuts every face by the units `units` of the layer (all of them, or a first group while there are too few faces
 /// to share among the threads).
 func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
-                pool: ThreadPool) -> LayerStep {
+                pool: ThreadPool, limits: EnumerationLimits, layer: Int) throws -> LayerStep {
+    try limits.check(layer: layer, count: mesh.faceCount, what: "regions", bytes: Double(mesh.vertexCount) * Double(width + 2 * words) * 8)
     let oldVertices = mesh.vertexCount
     // 1. Values at the vertices from a canonical face (the first face that has the vertex).
     var canonical = [Int32](repeating: -1, count: oldVertices)
@@ -35,13 +36,16 @@ func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int
             writeSignMasks(values.pointer + v * width, width: width, units: units, to: masks.pointer + v * 2 * words)
         }
     }
-    return mesh.x.withUnsafeBufferPointer { xs in
-        mesh.y.withUnsafeBufferPointer { ys in
+    return try mesh.x.withUnsafeBufferPointer { xs in
+        try mesh.y.withUnsafeBufferPointer { ys in
             let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
                                       oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
                                       added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
             // 2. Vertices on edges.
-            let inserted = EdgeVertices(mesh: mesh, values: oldOnly, pool: pool)
+            let inserted = try EdgeVertices(mesh: mesh, values: oldOnly, pool: pool) { vertices in
+                try limits.check(layer: layer, count: mesh.faceCount, what: "regions",
+                                 bytes: Double(vertices) * Double(width + 2 * words + 2) * 8)
+            }
             let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
                                     oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
                                     addedY: inserted.y.pointer, added: inserted.rows.pointer,

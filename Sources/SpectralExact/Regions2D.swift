@@ -68,7 +68,10 @@ public func boxPolygon(x0: Double, x1: Double, y0: Double, y1: Double) -> [(x: D
 ///  4. the cells become the new faces (ids in face order, then cell order: the same for any thread count);
 ///  5. each cell's next affine maps are W_{l+1}·diag(pattern)·(the parent's maps) (`nextLayerMaps`: one Float64
 ///     product per parent, rank-one updates per cell).
-public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double)], pool: ThreadPool) throws -> LinearRegions2D {
+///
+/// Before each layer's arrays are allocated, the region count and their memory are checked against `limits`.
+public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double)], pool: ThreadPool,
+                             limits: EnumerationLimits = .regions) throws -> LinearRegions2D {
     guard net.sizes.first == 2 else { throw SpectralError.badInput("the network takes \(net.sizes[0]) inputs; the 2-D regions need exactly 2") }
     let polygon = try validatedPolygon(domain)
     let hidden = net.hiddenSizes
@@ -88,7 +91,12 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
         let first = mesh.faceCount < 32 && width > 16 ? 8 : width
         var layerMaps = maps
         for units in [0..<first, first..<width] where !units.isEmpty {
-            let step = splitLayer(mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units, pool: pool)
+            let step = try splitLayer(mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units, pool: pool,
+                                      limits: limits, layer: l + 1)
+            // The next maps (3 rows of the next width per cell, and the products they come from) and the patterns.
+            let nextWidth = units.upperBound < width ? width : net.sizes[l + 2]
+            try limits.check(layer: l + 1, count: step.parents.count, what: "regions",
+                             bytes: Double(step.parents.count) * (2 * 3 * Double(nextWidth) * 8 + Double(totalWords) * 8 + 64))
             ambiguous += step.ambiguous
             // New faces inherit their parent's pattern and add these units' bits.
             var newPatterns = [UInt64](repeating: 0, count: step.parents.count * totalWords)
@@ -109,6 +117,7 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
         }
         unitOffset += width
         wordOffset += layerWords[l]
+        limits.progress?(l + 1, hidden.count)
     }
     let faces = mesh.faceCount
     return LinearRegions2D(mesh: mesh, gradientX: (0..<faces).map { maps[$0 * 3] }, gradientY: (0..<faces).map { maps[$0 * 3 + 1] },

@@ -29,6 +29,8 @@ public enum Domain2D: Codable, Sendable, Equatable {
 public struct DomainOptions: ParsableArguments {
     @Option(help: "the box [x0, x1] × [y0, y1]") var box = Box2D(x: NumberPair(-1, 1), y: NumberPair(-1, 1))
     @Option(help: "a convex polygon's corners X:Y,X:Y,…, instead of --box") var polygon: PairList?
+    @Option(help: "stop with an error beyond this many linear regions", check: .within(1...Int(Int32.max)))
+    var maxRegions = EnumerationLimits.regions.maximumCount
     public init() {}
 
     public func validate() throws {

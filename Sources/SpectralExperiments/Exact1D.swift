@@ -17,6 +17,8 @@ public struct Exact1D: Experiment {
         /// The window [a, b]; nil: every kink plus 5% of their span on each side (±1 around one kink or none).
         public var interval: NumberPair?
         public var frequencies: NumberList
+        /// The enumeration stops with an error beyond this many pieces.
+        public var maxPieces = EnumerationLimits.pieces.maximumCount
 
         public init(weights: InputFile, interval: NumberPair? = nil, frequencies: NumberList) {
             self.weights = weights
@@ -82,7 +84,11 @@ public struct Exact1D: Experiment {
 
     public func run(_ context: RunContext) throws -> Result {
         let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path))
-        let function = context.time("enumeration") { enumerateKinks(network, pool: context.pool) }
+        var limits = EnumerationLimits.pieces
+        limits.maximumCount = configuration.maxPieces
+        let progress = context.progress(total: network.layerCount, unit: "layers")
+        limits.progress = { done, _ in progress.update(done) }
+        let function = try context.time("enumeration") { try enumerateKinks(network, pool: context.pool, limits: limits) }
         try context.checkInterrupt()
         let interval: (a: Double, b: Double)
         if let given = configuration.interval {
@@ -163,6 +169,8 @@ public struct Exact1DCommand: ExperimentCommand {
     @Option(help: "frequencies k > 0: a list or START:STOP:STEP",
             check: .positive(1...10_000_000))
     var freqs = NumberList(start: 0.5, stop: 500, step: 0.5)
+    @Option(help: "stop with an error beyond this many linear pieces", check: .within(1...Int(Int32.max)))
+    var maxPieces = EnumerationLimits.pieces.maximumCount
     @OptionGroup public var output: OutputOptions
     public init() {}
 
@@ -173,6 +181,8 @@ public struct Exact1DCommand: ExperimentCommand {
     }
 
     public func configuration() throws -> Exact1D.Configuration {
-        Exact1D.Configuration(weights: weights, interval: interval, frequencies: freqs)
+        var c = Exact1D.Configuration(weights: weights, interval: interval, frequencies: freqs)
+        c.maxPieces = maxPieces
+        return c
     }
 }

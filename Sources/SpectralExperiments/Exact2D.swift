@@ -34,6 +34,7 @@ public struct Exact2D: Experiment {
         public var ridges = 3
         public var rays = 0
         public var radii = RadiusRange(low: 20, high: 2000, count: 40)
+        public var maxRegions = EnumerationLimits.regions.maximumCount
 
         public init(weights: InputFile) { self.weights = weights }
 
@@ -100,7 +101,9 @@ public struct Exact2D: Experiment {
     public func run(_ context: RunContext) throws -> Result {
         let c = configuration
         let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: c.weights.path), inputs: 2)
-        let regions = try context.time("enumeration") { try Regions2D.enumerate(network, domain: c.domain, pool: context.pool) }
+        let regions = try context.time("enumeration") {
+            try Regions2D.enumerate(network, domain: c.domain, maxRegions: c.maxRegions, context: context)
+        }
         try context.checkInterrupt()
         let spectrum = ExactSpectrum2D(regions, pool: context.pool)
         let points = c.frequencies.points
@@ -252,6 +255,7 @@ public struct Exact2DCommand: ExperimentCommand {
     public func configuration() throws -> Exact2D.Configuration {
         var c = Exact2D.Configuration(weights: weights)
         c.domain = domain.domain
+        c.maxRegions = domain.maxRegions
         c.frequencies = freqs.map { .list($0.pairs) } ?? .grid(grid)
         (c.ridges, c.rays, c.radii) = (ridges, rays, radii)
         return c

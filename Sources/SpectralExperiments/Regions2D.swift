@@ -14,6 +14,8 @@ public struct Regions2D: Experiment {
     public struct Configuration: ExperimentConfiguration, Equatable {
         public var weights: InputFile
         public var domain: Domain2D
+        /// The enumeration stops with an error beyond this many regions.
+        public var maxRegions = EnumerationLimits.regions.maximumCount
 
         public init(weights: InputFile, domain: Domain2D = .unitBox) {
             self.weights = weights
@@ -47,13 +49,19 @@ public struct Regions2D: Experiment {
 
     public func run(_ context: RunContext) throws -> LinearRegions2D {
         let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path), inputs: 2)
-        return try context.time("enumeration") { try Regions2D.enumerate(network, domain: configuration.domain, pool: context.pool) }
+        return try context.time("enumeration") {
+            try Regions2D.enumerate(network, domain: configuration.domain, maxRegions: configuration.maxRegions, context: context)
+        }
     }
 
     /// The regions, a bad domain reported as a bad option.
-    static func enumerate(_ network: ExactNetwork, domain: Domain2D, pool: ThreadPool) throws -> LinearRegions2D {
+    static func enumerate(_ network: ExactNetwork, domain: Domain2D, maxRegions: Int, context: RunContext) throws -> LinearRegions2D {
+        var limits = EnumerationLimits.regions
+        limits.maximumCount = maxRegions
+        let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
+        limits.progress = { done, _ in progress.update(done) }
         do {
-            return try enumerateRegions(network, domain: domain.corners, pool: pool)
+            return try enumerateRegions(network, domain: domain.corners, pool: context.pool, limits: limits)
         } catch SpectralError.badInput(let message) where message.hasPrefix("the domain") {
             throw SpectralError.usage(message)
         }
@@ -134,7 +142,9 @@ public struct Regions2DCommand: ExperimentCommand {
     public init() {}
 
     public func configuration() throws -> Regions2D.Configuration {
-        Regions2D.Configuration(weights: weights, domain: domain.domain)
+        var c = Regions2D.Configuration(weights: weights, domain: domain.domain)
+        c.maxRegions = domain.maxRegions
+        return c
     }
 }
 

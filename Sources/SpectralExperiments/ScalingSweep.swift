@@ -157,7 +157,10 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
         let trainer = p.trainingSteps.contains { $0 > 0 } ? try makeTrainer(net, rng: rng.fork(77), steps: p.trainingSteps.max()!, pool: context.pool) : nil
         var trained = 0, rows: [Row] = []
         for checkpoint in p.trainingSteps {
-            if checkpoint > trained, let trainer { try trainer.train(steps: checkpoint - trained); trained = checkpoint }
+            if checkpoint > trained, let trainer {
+                try trainer.train(steps: checkpoint - trained) { step, _ in if step % 100 == 0 { try context.checkInterrupt() } }
+                trained = checkpoint
+            }
             if let bad = net.firstNonFiniteParameter() { throw SpectralError.runtime("training diverged by step \(checkpoint): \(bad)") }
             let bound = (0..<net.layerCount).map { net.spectralNorm($0, tolerance: 1e-9) }.reduce(1, *)
             let m = D.dimension == 1 ? try measure1D(net, pool: context.pool) : try measure2D(net, pool: context.pool)
@@ -199,7 +202,7 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
     private typealias Measurement = (pieces: Int, lipschitz: Double, jump: Double, constant: Double, decay: DecayFit?)
 
     private func measure1D(_ net: MLP, pool: ThreadPool) throws -> Measurement {
-        let f = enumerateKinks(try ExactNetwork(net), pool: pool)
+        let f = try enumerateKinks(try ExactNetwork(net), pool: pool)
         let spectrum = ExactSpectrum1D(f, pool: pool).kinkSpectrum(frequencies)
         let check = Theorem1DCheck(f, frequencies: frequencies, kinkSpectrum: spectrum)
         return (f.pieces, f.lipschitz, f.totalSlopeJump, check.largestScaledSpectrum, f.kinks.count >= 2 ? check.decay : nil)

@@ -15,7 +15,7 @@ final class Exact1DTests: XCTestCase {
     /// homogeneous with its only kink at x = 0 (not a generic net).
     func net(_ sizes: [Int], seed: UInt64, initialization: Initialization = .pytorch) throws -> (Network1D, PiecewiseLinear1D) {
         let n = try Network1D(MLP.initialized(sizes: sizes, initialization: initialization, seed: seed))
-        return (n, enumerateKinks(n, pool: pool))
+        return (n, try enumerateKinks(n, pool: pool))
     }
 
     /// Between consecutive kinks f is affine (checked against the direct forward pass at interior points), the
@@ -60,7 +60,7 @@ final class Exact1DTests: XCTestCase {
     /// Same network, one thread or two: the same kinks, jumps and values, bit for bit.
     func testThreadCountDoesNotChangeKinks() throws {
         let n = try Network1D(MLP.initialized(sizes: [1, 128, 128, 128, 1], initialization: .pytorch, seed: 5))
-        let one = enumerateKinks(n, pool: ThreadPool(threadCount: 1)), two = enumerateKinks(n, pool: pool)
+        let one = try enumerateKinks(n, pool: ThreadPool(threadCount: 1)), two = try enumerateKinks(n, pool: pool)
         XCTAssertGreaterThan(one.kinks.count, 100)
         XCTAssertEqual(one.kinks.map(\.bitPattern), two.kinks.map(\.bitPattern))
         XCTAssertEqual(one.slopeJumps.map(\.bitPattern), two.slopeJumps.map(\.bitPattern))
@@ -75,7 +75,7 @@ final class Exact1DTests: XCTestCase {
         for i in 0..<4 { mlp.weights(0)[i] = w[i]; mlp.bias(0)[i] = b[i] }
         let v: [Float] = [1, 1, 5, -3]
         for i in 0..<4 { mlp.weights(1)[i] = v[i] }
-        let pl = enumerateKinks(try Network1D(mlp), pool: pool)
+        let pl = try enumerateKinks(try Network1D(mlp), pool: pool)
         XCTAssertEqual(pl.kinks, [0.25, 0.5])
         XCTAssertEqual(pl.slopeJumps[0], 2, accuracy: 1e-15)
         XCTAssertEqual(pl.slopeJumps[1], -3, accuracy: 1e-15)
@@ -87,7 +87,7 @@ final class Exact1DTests: XCTestCase {
         let mlp = MLP(sizes: [1, 2, 1])
         mlp.weights(0)[0] = 1; mlp.weights(0)[1] = -1; mlp.bias(0)[0] = -0.25; mlp.bias(0)[1] = 0.5
         mlp.weights(1)[0] = 2; mlp.weights(1)[1] = -3; mlp.bias(1)[0] = 0.1
-        let pl = enumerateKinks(try Network1D(mlp), pool: pool)
+        let pl = try enumerateKinks(try Network1D(mlp), pool: pool)
         let ks = (1...400).map { Double($0) * 0.37 }
         let exact = ExactSpectrum1D(pl).kinkSpectrum(ks)
         for (k, value) in zip(ks, exact) {
@@ -200,6 +200,40 @@ final class Exact1DTests: XCTestCase {
         nan.bias(0)[2] = .nan
         XCTAssertThrowsError(try Network1D(nan)) { error in
             XCTAssertTrue("\(error)".contains("layer 0 bias[2]"), "\(error)")
+        }
+    }
+}
+
+/// The "folding" net: a first layer (relu(x), relu(x − ½)), then layers W = [[2, −4], [2, −4]], b = [0, −½] and an
+/// output [2, −4] make f the tent map composed d − 1 times on [0, 1], whose kinks are 0, 1 and the dyadic points
+/// j/2^(d−1) — 2^(d−1) + 1 of them (closed form, exact in floating point). At depth 40 that is 5·10¹¹: the
+/// enumeration must stop with an error naming the layer, not run out of memory.
+final class FoldingNetTests: XCTestCase {
+    func foldingNet(depth: Int) throws -> ExactNetwork {
+        var weights: [[Double]] = [[1, 1]], biases: [[Double]] = [[0, -0.5]]
+        for _ in 1..<(depth - 1) { weights.append([2, -4, 2, -4]); biases.append([0, -0.5]) }
+        weights.append([2, -4]); biases.append([0])
+        return try ExactNetwork(sizes: [1] + Array(repeating: 2, count: depth - 1) + [1], weights: weights, biases: biases, inputs: 1)
+    }
+
+    func testKinksAreTheDyadicPoints() throws {
+        for depth in 3...12 {
+            let f = try enumerateKinks(foldingNet(depth: depth), pool: ThreadPool(threadCount: 2))
+            let n = 1 << (depth - 1)
+            XCTAssertEqual(f.kinks, [0] + (1...n).map { Double($0) / Double(n) }, "depth \(depth)")
+        }
+    }
+
+    func testADeepFoldingNetStopsWithAnError() throws {
+        var limits = EnumerationLimits.pieces
+        limits.maximumCount = 5000
+        XCTAssertThrowsError(try enumerateKinks(foldingNet(depth: 40), pool: ThreadPool(threadCount: 2), limits: limits)) { error in
+            guard case SpectralError.runtime(let message) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("layer 13") && message.contains("--max-pieces 5000"), message)
+        }
+        limits = EnumerationLimits(maximumCount: Int.max, option: "--max-pieces", availableBytes: 64 << 20)
+        XCTAssertThrowsError(try enumerateKinks(foldingNet(depth: 40), pool: ThreadPool(threadCount: 2), limits: limits)) { error in
+            XCTAssertTrue("\(error)".contains("memory") || "\(error)".contains("the machine has"), "\(error)")
         }
     }
 }

@@ -20,13 +20,13 @@ final class PrecisionContractTests: XCTestCase {
     func testKinksOfF64WeightsMatchTheFloat64Reference() throws {
         let reference = try JSONDecoder().decode(Reference1D.self, from: Data(contentsOf: folder.appendingPathComponent("reference1d.json")))
         let weights = folder.appendingPathComponent("net1d_f64.safetensors")
-        let f = enumerateKinks(try ExactNetwork.load(weights), pool: ThreadPool(threadCount: 2))
+        let f = try enumerateKinks(try ExactNetwork.load(weights), pool: ThreadPool(threadCount: 2))
         XCTAssertEqual(f.kinks.count, reference.kinks.count)
         for (x, r) in zip(f.kinks, reference.kinks) { XCTAssertEqual(x, r, accuracy: 1e-12 * max(1, abs(r))) }
         for (s, r) in zip(f.slopeJumps, reference.slope_jumps) { XCTAssertEqual(s, r, accuracy: 1e-12 * max(1, abs(r))) }
         // The Float32 path (what training reads) lands measurably elsewhere: the test above would see a rounding.
         XCTAssertGreaterThan(reference.float32_rounding_moves_kinks_by, 1e-9)
-        let rounded = enumerateKinks(try ExactNetwork(MLP.load(from: weights)), pool: ThreadPool(threadCount: 1))
+        let rounded = try enumerateKinks(try ExactNetwork(MLP.load(from: weights)), pool: ThreadPool(threadCount: 1))
         let moved = zip(rounded.kinks, reference.kinks).map { abs($0 - $1) }.max() ?? .infinity
         XCTAssertGreaterThan(moved, 1e-9)
     }
