@@ -35,6 +35,8 @@ let package = Package(
                                "SpectralExact", "SpectralPlot"],
                 swiftSettings: vectorFlags),
         .executableTarget(name: "spectral", dependencies: ["SpectralExperiments"], swiftSettings: vectorFlags),
+        .executableTarget(name: "spectral-fuzz", dependencies: ["SpectralExperiments", "SpectralCommandLine", "SpectralNetworks"],
+                          path: "Fuzz/spectral-fuzz", swiftSettings: vectorFlags),
         .executableTarget(name: "spectral-bench", dependencies: ["SpectralExperiments", "SpectralCommandLine"], path: "Benchmarks/spectral-bench",
                           swiftSettings: vectorFlags),
         .testTarget(name: "SpectralCoreTests", dependencies: ["SpectralCore"], swiftSettings: vectorFlags),
@@ -45,7 +47,7 @@ let package = Package(
         .testTarget(name: "SpectralPlotTests", dependencies: ["SpectralPlot"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralExperimentsTests", dependencies: ["SpectralExperiments", "SpectralCommandLine"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralCommandLineTests", dependencies: ["SpectralCommandLine", "SpectralCore"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralCLITests", dependencies: ["spectral", "SpectralCore", "SpectralNetworks"], swiftSettings: vectorFlags),
+        .testTarget(name: "SpectralCLITests", dependencies: ["spectral", "spectral-fuzz", "SpectralCore", "SpectralNetworks"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralExactTests", dependencies: ["SpectralExact", "SpectralSpectra", "SpectralNetworks", "SpectralKernels", "SpectralCore"], swiftSettings: vectorFlags),
     ]
 )

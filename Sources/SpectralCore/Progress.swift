@@ -10,7 +10,8 @@ public final class ProgressReporter: @unchecked Sendable {
     private let quiet: Bool
     private let isTerminal = isatty(2) != 0
     private let start = ProcessInfo.processInfo.systemUptime
-    private var lastPrint = 0.0
+    /// The first line comes one interval after the start: work that ends sooner prints nothing.
+    private lazy var lastPrint = start
     private let lock = NSLock()
 
     public init(_ label: String, total: Int, unit: String = "steps", quiet: Bool = false) {

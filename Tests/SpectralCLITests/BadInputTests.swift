@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import SpectralCore
+import SpectralNetworks
 
 /// Bad invocations of the binary: each gets its exit code (64 usage, 65 data, 74 I/O) and one sentence on stderr
 /// naming the option or file, never a crash or a half-written folder.
@@ -29,6 +30,16 @@ final class BadInputTests: XCTestCase {
         }
         try? Data([0xFF, 0xFE, 0x00, 0x31, 0x0A]).write(to: folder.appendingPathComponent("binary.csv"))
         mkfifo(path("fifo"), 0o644)
+        // The folding net of depth 40 (a tent map composed 39 times: 2³⁹ + 1 kinks).
+        var tensors: [String: Tensor] = ["0.weight": Tensor(dtype: .f64, shape: [2, 1], values: [1, 1]),
+                                         "0.bias": Tensor(dtype: .f64, shape: [2], values: [0, -0.5])]
+        for l in 1..<39 {
+            tensors["\(2 * l).weight"] = Tensor(dtype: .f64, shape: [2, 2], values: [2, -4, 2, -4])
+            tensors["\(2 * l).bias"] = Tensor(dtype: .f64, shape: [2], values: [0, -0.5])
+        }
+        tensors["78.weight"] = Tensor(dtype: .f64, shape: [1, 2], values: [2, -4])
+        tensors["78.bias"] = Tensor(dtype: .f64, shape: [1], values: [0])
+        try? Safetensors.serialize(tensors).write(to: folder.appendingPathComponent("folding40.safetensors"))
         try? FileManager.default.createDirectory(atPath: path("a-folder"), withIntermediateDirectories: true)
     }
 
@@ -75,7 +86,10 @@ final class BadInputTests: XCTestCase {
             (["exact2d", "--weights", w2, "--freqs", "1:2,x", "--out", out], 64, "--freqs"),
             (["spectrum", "--input", path("good.csv"), "--grid", "--column", "2", "--out", out], 64, "--column has no effect"),
             (["spectrum", "--input", path("good.csv"), "--interval", "1:1", "--out", out], 64, "--interval"),
-            (["scaling1d", "--depths", "1,2", "--out", out], 64, "--depths"), (["scaling1d", "--inits", "he,he", "--out", out], 64, "twice"),
+            (["scaling1d", "--depths", "1,2", "--out", out], 64, "--depths"),
+            (["scaling1d", "--depths", "1:1e19:1", "--out", out], 64, "--depths"),
+            (["exact1d", "--weights", path("folding40.safetensors"), "--max-pieces", "100000", "--out", out], 1, "--max-pieces 100000"),
+            (["regions2d", "--weights", w2, "--max-regions", "3", "--out", out], 1, "more than --max-regions 3"), (["scaling1d", "--inits", "he,he", "--out", out], 64, "twice"),
             (["scaling1d", "--widths", "0", "--out", out], 64, "--widths"), (["completion", "fish"], 64, "bash or zsh"),
             (["help", "nothing"], 64, "unknown command 'nothing'"), (["rerun"], 64, "RUN_JSON"), (["merge", "--out", out], 64, "SHARD_DIR"),
             (["exp7", "--steps", "10", "--out", path("notes")], 64, "did not write"), (["exp7", "--steps", "10", "--out", path("a-file")], 64, "is a file"),

@@ -75,6 +75,9 @@ extension ExperimentCommand {
     /// bytes the record names.
     static func rerun(record data: Data, name: String, settings: RunSettings) throws {
         let envelope = try JSONFile.decode(RunRecordEnvelope<Runner.Configuration>.self, from: data, name: name)
+        do { try envelope.configuration.validate() } catch SpectralError.usage(let message) {
+            throw SpectralError.badInput("\(name): \(message)")
+        }
         try checkInputs(envelope.inputs)
         try ExperimentDriver.perform(Runner.self, envelope.configuration, settings)
     }
@@ -167,7 +170,24 @@ public struct MergeCommand: ParsableCommand {
     }
 }
 
-/// The program: every command, registered once here.
+/// A run.json read back without running it (the fuzzer's reader, and `rerun`'s first step): the header, the named
+/// experiment's configuration decoded and validated.
+public enum RunRecordReader {
+    public static func check(_ data: Data, name: String) throws {
+        let header = try JSONFile.decode(RunRecordHeader.self, from: data, name: name)
+        let command = try experimentCommand(named: header.experiment, in: name)
+        try command.checkRecord(data, name: name)
+    }
+}
+
+extension ExperimentCommand {
+    static func checkRecord(_ data: Data, name: String) throws {
+        let envelope = try JSONFile.decode(RunRecordEnvelope<Runner.Configuration>.self, from: data, name: name)
+        try envelope.configuration.validate()
+    }
+}
+
+/// The program: every command, registered once (`SpectralProgram.commands`).
 public enum SpectralProgram {
     public static func program(_ commands: [any ParsableCommand.Type]) -> CommandLineProgram {
         registeredExperiments = commands.compactMap { $0 as? any ExperimentCommand.Type }
