@@ -65,8 +65,20 @@ public enum Subprocess {
         let exited = status & 0x7f == 0
         return Outcome(exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f, timedOut: timedOut,
                        seconds: seconds, maxResidentBytes: Int(usage.ru_maxrss) * 1024,
-                       stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+                       stdout: text(outPath), stderr: text(errPath))
+    }
+
+    /// At most 64 MiB of what the child wrote, as text.
+    private static func text(_ path: String) -> String {
+        let bytes = (try? InputFileReader.read(URL(fileURLWithPath: path), limit: 64 << 20, kind: "output")) ?? []
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether this process runs under AddressSanitizer or ThreadSanitizer (whose shadow memory inflates every
+    /// resident size, and whose checks slow everything down).
+    public static var underSanitizer: Bool {
+        let process = UnsafeMutableRawPointer(bitPattern: 0)
+        return dlsym(process, "__asan_init") != nil || dlsym(process, "__tsan_init") != nil
     }
 
     private static func monotonicClock() -> Double {

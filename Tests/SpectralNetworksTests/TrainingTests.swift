@@ -59,7 +59,9 @@ final class TrainingTests: XCTestCase {
             }
             XCTAssertLessThan(worst, 1e-5, "\(name): largest parameter difference after 20 steps")
             let csv = try String(contentsOf: fixtureURL("training_losses.csv"), encoding: .utf8)
-            let reference = csv.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[column])! }
+            let reference = csv.split(separator: "\n").dropFirst().compactMap { Double($0.split(separator: ",")[column]) }
+            XCTAssertEqual(losses.count, 20)
+            XCTAssertEqual(reference.count, losses.count, "\(name): one reference loss per step")
             for (got, want) in zip(losses, reference) {
                 XCTAssertEqual(got, want, accuracy: 1e-6 * want, "\(name) loss")
             }
