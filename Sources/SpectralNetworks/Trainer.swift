@@ -160,3 +160,30 @@ public func predictWithPass(net: MLP, gemm: GEMM, inputs: [Float], rows: Int) ->
     }
     return out
 }
+
+/// The loss of a net on a fixed data set (a validation split), through the fast kernels with buffers kept between
+/// calls, accumulated in Float64 in row order.
+public final class Evaluator: @unchecked Sendable {
+    public let data: Dataset
+    public let loss: Loss
+    private let pass: MLPPass
+    private let inputs: AlignedBuffer<Float>
+
+    public init(net: MLP, data: Dataset, loss: Loss, gemm: GEMM) {
+        self.data = data
+        self.loss = loss
+        pass = MLPPass(net: net, capacity: data.rows, gemm: gemm)
+        inputs = AlignedBuffer(data.inputs)
+    }
+
+    /// The net's outputs on the data (rows × outputs).
+    public func outputs() -> [Float] {
+        pass.forward(inputs.pointer, rows: data.rows)
+        return Array(UnsafeBufferPointer(start: pass.output, count: data.rows * data.outputSize))
+    }
+
+    public func value() -> Double {
+        let y = outputs()
+        return loss.value(output: y.map(Double.init), target: data.targets.map(Double.init))
+    }
+}

@@ -41,6 +41,28 @@ final class BadInputTests: XCTestCase {
         tensors["78.bias"] = Tensor(dtype: .f64, shape: [1], values: [0])
         try? Safetensors.serialize(tensors).write(to: folder.appendingPathComponent("folding40.safetensors"))
         try? FileManager.default.createDirectory(atPath: path("a-folder"), withIntermediateDirectories: true)
+        writeBadMNISTFolders()
+    }
+
+    /// MNIST folders that are wrong in one way each: garbage images, 3 images but 2 labels, 28 × 27 pixels, label 12.
+    static func writeBadMNISTFolders() {
+        func idx(_ type: UInt8, _ dimensions: [UInt32], _ body: [UInt8]) -> Data {
+            var bytes: [UInt8] = [0, 0, type, UInt8(dimensions.count)]
+            for d in dimensions { bytes += withUnsafeBytes(of: d.bigEndian, Array.init) }
+            return Data(bytes + body)
+        }
+        let images = { (n: UInt32, columns: UInt32) in idx(0x08, [n, 28, columns], [UInt8](repeating: 7, count: Int(n * 28 * columns))) }
+        let folders: [(String, Data, Data)] = [
+            ("mnist-garbage", Data("not an IDX file".utf8), idx(0x08, [2], [3, 8])),
+            ("mnist-mismatch", images(3, 28), idx(0x08, [2], [3, 8])),
+            ("mnist-shape", images(2, 27), idx(0x08, [2], [3, 8])),
+            ("mnist-label", images(2, 28), idx(0x08, [2], [3, 12])),
+        ]
+        for (name, imageData, labelData) in folders {
+            try? FileManager.default.createDirectory(atPath: path(name), withIntermediateDirectories: true)
+            try? imageData.write(to: folder.appendingPathComponent("\(name)/t10k-images-idx3-ubyte"))
+            try? labelData.write(to: folder.appendingPathComponent("\(name)/t10k-labels-idx1-ubyte"))
+        }
     }
 
     override class func tearDown() {
@@ -108,6 +130,15 @@ final class BadInputTests: XCTestCase {
             (["exact1d", "--weights", "/nonexistent/w.safetensors", "--out", out], 74, "/nonexistent/w.safetensors"),
             (["spectrum", "--input", "/nonexistent.csv", "--out", out], 74, "/nonexistent.csv"),
             (["exp7", "--steps", "10", "--out", "/proc/spectral-test/out"], 74, "/proc"),
+            (["exp3", "--out", out], 64, "--mnist is required"),
+            (["exp3", "--mnist", path("a-folder"), "--out", out], 64, "no MNIST file t10k-images-idx3-ubyte"),
+            (["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,3", "--out", out], 64, "two different digits"),
+            (["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,10", "--out", out], 64, "--classes"),
+            (["exp3", "--mnist", path("mnist-mismatch"), "--settings", "1:nan", "--out", out], 64, "--settings"),
+            (["exp3", "--mnist", path("mnist-garbage"), "--out", out], 65, "t10k-images-idx3-ubyte"),
+            (["exp3", "--mnist", path("mnist-mismatch"), "--out", out], 65, "has 3 images but"),
+            (["exp3", "--mnist", path("mnist-shape"), "--out", out], 65, "28 × 27"),
+            (["exp3", "--mnist", path("mnist-label"), "--out", out], 65, "label 12"),
         ]
     }
 

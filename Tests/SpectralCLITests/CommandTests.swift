@@ -28,7 +28,15 @@ final class CommandTests: XCTestCase {
     static var quickPaths: [(String, [String], [String])] {
         let samples = folder.appendingPathComponent("samples.csv").path
         let grid = folder.appendingPathComponent("grid.csv").path
-        return [
+        let mnist = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist")
+        let mnistPaths: [(String, [String], [String])] = [
+            ("exp3", ["exp3", "--mnist", mnist.path, "--preset", "quick", "--iterations", "15", "--samples", "300"],
+             ["losses.csv", "summary.csv", "validation_loss.png", "training_loss.svg", "ablation_k.png"]),
+        ]
+        let haveMNIST = FileManager.default.fileExists(atPath: mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
+        if !haveMNIST { print("CommandTests: no MNIST at \(mnist.path), so the MNIST commands' quick paths are skipped") }
+        return (haveMNIST ? mnistPaths : []) + [
             ("train", ["train", "--steps", "40", "--width", "16", "--depth", "3"], ["weights.safetensors", "loss.csv", "loss.png", "loss.svg"]),
             ("exp1", ["exp1", "--iterations", "200", "--record-every", "50"],
              ["dynamics.csv", "learned.csv", "spectral_norms.csv", "loss.csv", "function.csv", "weights.safetensors",
