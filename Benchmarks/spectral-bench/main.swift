@@ -8,7 +8,7 @@ let program = CommandLineProgram(
     name: "spectral-bench", version: "0.2.0",
     abstract: "Benchmarks of SpectralBias: every figure against a limit (FMA peak, memory bandwidth, a peer) measured in the same run.",
     commands: [PeakBench.self, GEMMBench.self, TrainBench.self, FFTBench.self, DFTBench.self, BreakpointsBench.self,
-               RowProduct64Bench.self, Regions2DBench.self, CommandBench.self])
+               RowProduct64Bench.self, EigenBench.self, Regions2DBench.self, CommandBench.self])
 
 do { try CPUFeatures.check() } catch let error as SpectralError {
     FileHandle.standardError.write(Data("spectral-bench: \(error.description)\n".utf8))

@@ -175,3 +175,26 @@ public struct Box2D: ExpressibleByArgument, Codable, Sendable, Equatable {
     public static var valueName: String { "X0:X1,Y0:Y1" }
     public var argumentDescription: String { "\(x.argumentDescription),\(y.argumentDescription)" }
 }
+
+/// A comma-separated list of an enumeration's names, each at most once ("pytorch,he").
+public struct EnumList<Element>: ExpressibleByArgument, Sendable, Equatable
+where Element: RawRepresentable & CaseIterable & Hashable & Sendable, Element.RawValue == String {
+    public let values: [Element]
+    public init(_ values: [Element]) { self.values = values }
+
+    public init(argument: String) throws {
+        let names = Element.allCases.map(\.rawValue)
+        let choices = names.count < 2 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+        values = try argument.split(separator: ",", omittingEmptySubsequences: false).map {
+            guard let value = Element(rawValue: String($0)) else { throw ArgumentValueError("must list \(choices)") }
+            return value
+        }
+        if let twice = values.first(where: { v in values.filter { $0 == v }.count > 1 }) {
+            throw ArgumentValueError("lists \(twice.rawValue) twice")
+        }
+    }
+
+    public static var valueName: String { "LIST" }
+    public static var completionValues: [String] { Element.allCases.map(\.rawValue) }
+    public var argumentDescription: String { values.map(\.rawValue).joined(separator: ",") }
+}

@@ -168,17 +168,12 @@ public struct Experiment3: PointwiseExperiment {
 
     public func run(_ p: Point, context: PointContext) throws -> PointResult {
         let (train, validation) = try Experiment3.data(p)
-        var rng = context.generator
-        let net = MLP.initialized(sizes: mlpSizes(input: 784, width: p.width, depth: p.depth), initialization: .pytorch, seed: rng.next())
-        let gemm = GEMM(pool: context.pool)
-        let trainer = try Trainer(net: net, data: train, configuration: TrainingConfiguration(steps: p.iterations, learningRate: p.learningRate),
-                                  gemm: gemm)
-        let evaluator = Evaluator(net: net, data: validation, loss: .mse, gemm: gemm)
         var trainLoss: [Double] = [], validationLoss: [Double] = []
-        try trainer.train { _, loss in
+        try trainMNISTNet(train, evaluation: validation, iterations: p.iterations, learningRate: p.learningRate, depth: p.depth,
+                          width: p.width, context: context,
+                          note: "k \(formattedNumber(p.setting.k)), β \(formattedNumber(p.setting.beta))") { _, loss, evaluator in
             trainLoss.append(loss)
             validationLoss.append(evaluator.value())
-            try context.advance(note: "k \(formattedNumber(p.setting.k)), β \(formattedNumber(p.setting.beta))")
         }
         return PointResult(trainLoss: trainLoss, validationLoss: validationLoss)
     }

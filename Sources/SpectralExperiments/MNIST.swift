@@ -1,6 +1,8 @@
 import Foundation
 import SpectralCore
 import SpectralCommandLine
+import SpectralKernels
+import SpectralNetworks
 
 /// Which MNIST files to read: a folder with the standard names (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
 /// `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`, each raw or `.gz`), one split of it, and the digits to keep
@@ -102,5 +104,26 @@ public struct MNISTOptions: ParsableArguments {
                                  split: MNISTSource.resolve(folder: mnist.path, split: split), classes: classes.values)
         _ = try source.files()
         return source
+    }
+}
+
+/// The notebooks' training loop (experiments 3 and 4): the depth × width net with 784 inputs (PyTorch's
+/// initialisation, seeded from the point's generator), full-batch Adam, MSE. `observe(iteration, training loss,
+/// evaluator)` runs after each step: the training loss is the one before the step, the evaluator sees the net after;
+/// `initially` sees the net before the first step.
+func trainMNISTNet(_ train: Dataset, evaluation: Dataset, iterations: Int, learningRate: Double, depth: Int, width: Int,
+                   context: PointContext, note: String, initially: (Evaluator) throws -> Void = { _ in },
+                   observe: (_ iteration: Int, _ trainLoss: Double, _ evaluator: Evaluator) throws -> Void) throws {
+    var rng = context.generator
+    let sizes = mlpSizes(input: MNISTSubset.inputSize, width: width, depth: depth)
+    let net = MLP.initialized(sizes: sizes, initialization: .pytorch, seed: rng.next())
+    let gemm = GEMM(pool: context.pool)
+    let trainer = try Trainer(net: net, data: train,
+                              configuration: TrainingConfiguration(steps: iterations, learningRate: learningRate), gemm: gemm)
+    let evaluator = Evaluator(net: net, data: evaluation, loss: .mse, gemm: gemm)
+    try initially(evaluator)
+    try trainer.train { step, loss in
+        try observe(step, loss, evaluator)
+        try context.advance(note: note)
     }
 }

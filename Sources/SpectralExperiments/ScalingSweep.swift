@@ -320,19 +320,8 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
 }
 
 /// Initialisations separated by commas.
-public struct InitializationList: ExpressibleByArgument, Sendable {
-    public let values: [Initialization]
-    public init(_ values: [Initialization]) { self.values = values }
-    public init(argument: String) throws {
-        values = try argument.split(separator: ",", omittingEmptySubsequences: false).map {
-            guard let i = Initialization(rawValue: String($0)) else { throw ArgumentValueError("must list pytorch, he or glorot") }
-            return i
-        }
-        guard Set(values).count == values.count else { throw ArgumentValueError("lists an initialisation twice") }
-    }
-    public static var valueName: String { "LIST" }
-    public var argumentDescription: String { values.map(\.rawValue).joined(separator: ",") }
-}
+/// `--inits pytorch,he`.
+public typealias InitializationList = EnumList<Initialization>
 
 public struct ScalingCommand<D: ScalingDimension>: ExperimentCommand {
     public typealias Runner = ScalingSweep<D>

@@ -120,8 +120,7 @@ struct OutputTiling {
     let m: Int
     let n: Int
 
-    init(m: Int, n: Int, threads: Int) {
-        let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
+    init(m: Int, n: Int, threads: Int, mr: Int = GEMMBlocking.mr, nr: Int = GEMMBlocking.nr) {
         let panels = (n + nr - 1) / nr
         let microRows = (m + mr - 1) / mr
         let wantCols = min(panels, threads)

@@ -52,20 +52,26 @@ public final class MLPPass: @unchecked Sendable {
 
     /// Fills `parameterGradient` from `outputGradient`, for the `input` and `rows` of the last `forward`.
     /// `layerDone(l)` runs as soon as layer l's gradient is complete and its weights are no longer needed, so the
-    /// caller may update them there.
-    public func backward(_ input: UnsafePointer<Float>, rows: Int, layerDone: (Int) -> Void = { _ in }) {
+    /// caller may update them there. With `inputGradient`, also writes G₀ = G₁ · W₀ there (rows × d₀: no mask, the
+    /// input has no ReLU); with `parameters: false` only the G chain runs (an input gradient without ∂θ).
+    public func backward(_ input: UnsafePointer<Float>, rows: Int, parameters: Bool = true,
+                         inputGradient: UnsafeMutablePointer<Float>? = nil, layerDone: (Int) -> Void = { _ in }) {
         for l in stride(from: net.layerCount - 1, through: 0, by: -1) {
             let (din, dout) = (net.fanIn(l), net.fanOut(l))
             let g = UnsafePointer(gradientBuffers[l % 2].pointer)
             let h = l == 0 ? input : UnsafePointer(activations[l - 1].pointer)
-            let gradW = parameterGradient.pointer + net.weightOffset(l)
-            gemm.multiply(MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
-                          .rowMajor(h, rows: rows, cols: din), into: gradW, ldc: din)
-            columnSums(g, rows: rows, cols: dout, into: parameterGradient.pointer + net.biasOffset(l))
+            if parameters {
+                gemm.multiply(MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
+                              .rowMajor(h, rows: rows, cols: din), into: parameterGradient.pointer + net.weightOffset(l),
+                              ldc: din)
+                columnSums(g, rows: rows, cols: dout, into: parameterGradient.pointer + net.biasOffset(l))
+            }
+            let weights = MatrixView.rowMajor(net.weights(l), rows: dout, cols: din)
             if l > 0 {
-                gemm.multiply(.rowMajor(g, rows: rows, cols: dout), .rowMajor(net.weights(l), rows: dout, cols: din),
-                              into: gradientBuffers[(l - 1) % 2].pointer, ldc: din,
-                              epilogue: .reluMask(h, ld: din))
+                gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights,
+                              into: gradientBuffers[(l - 1) % 2].pointer, ldc: din, epilogue: .reluMask(h, ld: din))
+            } else if let inputGradient {
+                gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights, into: inputGradient, ldc: din)
             }
             layerDone(l)
         }

@@ -277,7 +277,14 @@ public func linePlot(title: String, series: [Series], xLabel: String, yLabel: St
     let x = Axis(low: xs.min() ?? 0, high: xs.max() ?? 1, logarithmic: logX, label: xLabel)
     var y = Axis(low: yRange?.lowerBound ?? ys.min() ?? 0, high: yRange?.upperBound ?? ys.max() ?? 1, logarithmic: logY,
                  label: yLabel)
-    if !logY && yRange == nil { let pad = (y.high - y.low) * 0.05; y = Axis(low: y.low - pad, high: y.high + pad, label: yLabel) }
+    // 5% of room above and below (in log space on a log axis), so no line runs along the frame.
+    if yRange == nil && logY {
+        let pad = pow(y.high / y.low, 0.05)
+        y = Axis(low: y.low / pad, high: y.high * pad, logarithmic: true, label: yLabel)
+    } else if yRange == nil {
+        let pad = (y.high - y.low) * 0.05
+        y = Axis(low: y.low - pad, high: y.high + pad, label: yLabel)
+    }
     var plot = Plot(title: title, x: x, y: y)
     plot.series = series
     plot.width = width

@@ -139,6 +139,12 @@ final class BadInputTests: XCTestCase {
             (["exp3", "--mnist", path("mnist-mismatch"), "--out", out], 65, "has 3 images but"),
             (["exp3", "--mnist", path("mnist-shape"), "--out", out], 65, "28 × 27"),
             (["exp3", "--mnist", path("mnist-label"), "--out", out], 65, "label 12"),
+            (["exp4", "--mnist", path("mnist-mismatch"), "--sigma", "0", "--out", out], 64, "--sigma"),
+            (["exp4", "--mnist", path("mnist-mismatch"), "--sigma", "wide", "--out", out], 64, "positive number or median"),
+            (["exp4", "--mnist", path("mnist-mismatch"), "--noise", "white,white", "--out", out], 64, "lists white twice"),
+            (["exp4", "--mnist", path("mnist-mismatch"), "--noise", "pink", "--out", out], 64, "must list white or high"),
+            (["exp4", "--mnist", path("mnist-mismatch"), "--iterations", "5", "--record-every", "9", "--out", out], 64, "record"),
+            (["exp4", "--mnist", path("mnist-shape"), "--out", out], 65, "28 × 27"),
         ]
     }
 

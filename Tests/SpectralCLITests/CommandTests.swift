@@ -33,6 +33,9 @@ final class CommandTests: XCTestCase {
         let mnistPaths: [(String, [String], [String])] = [
             ("exp3", ["exp3", "--mnist", mnist.path, "--preset", "quick", "--iterations", "15", "--samples", "300"],
              ["losses.csv", "summary.csv", "validation_loss.png", "training_loss.svg", "ablation_k.png"]),
+            ("exp4", ["exp4", "--mnist", mnist.path, "--preset", "quick", "--iterations", "12", "--samples", "60", "--record-every", "4"],
+             ["eigenvalues.csv", "spectra.csv", "losses.csv", "fitting.csv", "heatmap_white.png", "spectra_high.png",
+              "validation_loss.png", "eigenvalues.png", "fitting.svg"]),
         ]
         let haveMNIST = FileManager.default.fileExists(atPath: mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
         if !haveMNIST { print("CommandTests: no MNIST at \(mnist.path), so the MNIST commands' quick paths are skipped") }

@@ -152,3 +152,47 @@ final class GEMMTests: XCTestCase {
         }
     }
 }
+
+/// The Float64 GEMM against a triple loop (in the same precision, each sum in k order), on padded row- and
+/// column-major operands, for every update. Tolerance (k + 2)·u·Σ|a||b|, u = 2⁻⁵³ (the blocked sum reorders by KC
+/// slices only). The bits do not depend on the thread count.
+final class GEMM64Tests: XCTestCase {
+    func testAgainstTripleLoop() {
+        var rng = SplitMix64(seed: 64)
+        let one = GEMM64(pool: ThreadPool(threadCount: 1)), two = GEMM64(pool: ThreadPool(threadCount: 2))
+        for (m, n, k) in [(1, 1, 1), (7, 9, 5), (6, 8, 256), (13, 17, 300), (97, 33, 513), (200, 2100, 40), (0, 3, 2), (3, 4, 0)] {
+            for (rowMajorA, rowMajorB) in [(true, true), (false, true), (true, false), (false, false)] {
+                for update in [GEMM64.Update.overwrite, .add, .subtract] {
+                    let (lda, ldb, ldc) = ((rowMajorA ? k : m) + 3, (rowMajorB ? n : k) + 1, n + 2)
+                    let aStore = (0..<max(1, (rowMajorA ? m : k) * lda)).map { _ in rng.uniform(-1, 1) }
+                    let bStore = (0..<max(1, (rowMajorB ? k : n) * ldb)).map { _ in rng.uniform(-1, 1) }
+                    let start = (0..<max(1, m * ldc)).map { _ in rng.uniform(-1, 1) }
+                    var results: [[Double]] = []
+                    aStore.withUnsafeBufferPointer { ap in bStore.withUnsafeBufferPointer { bp in
+                        let a = rowMajorA ? MatrixView64(ap.baseAddress!, rows: m, cols: k, rowStride: lda)
+                                          : MatrixView64(ap.baseAddress!, rows: m, cols: k, rowStride: 1, colStride: lda)
+                        let b = rowMajorB ? MatrixView64(bp.baseAddress!, rows: k, cols: n, rowStride: ldb)
+                                          : MatrixView64(bp.baseAddress!, rows: k, cols: n, rowStride: 1, colStride: ldb)
+                        for gemm in [one, two] {
+                            var c = start
+                            gemm.multiply(a, b, into: &c, ldc: ldc, update)
+                            results.append(c)
+                        }
+                        let u = Double.ulpOfOne / 2
+                        for i in 0..<m { for j in 0..<ldc {
+                            let got = results[0][i * ldc + j]
+                            if j >= n { XCTAssertEqual(got, start[i * ldc + j], "padding written"); continue }
+                            var sum = 0.0, magnitude = 0.0
+                            for p in 0..<k { sum += a[i, p] * b[p, j]; magnitude += abs(a[i, p] * b[p, j]) }
+                            let old = start[i * ldc + j]
+                            let want = update == .overwrite ? sum : update == .add ? old + sum : old - sum
+                            XCTAssertEqual(got, want, accuracy: Double(k + 2) * u * (magnitude + abs(old)) + 1e-300,
+                                           "\(m)×\(n)×\(k) A row-major \(rowMajorA) B row-major \(rowMajorB) \(update) at (\(i), \(j))")
+                        } }
+                    } }
+                    XCTAssertEqual(results[0], results[1], "\(m)×\(n)×\(k): 1 and 2 threads give the same bits")
+                }
+            }
+        }
+    }
+}

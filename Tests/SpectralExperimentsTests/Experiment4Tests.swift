@@ -1,0 +1,64 @@
+import XCTest
+import Foundation
+import SpectralCore
+import SpectralKernels
+import SpectralExperiments
+
+final class Experiment4Tests: XCTestCase {
+    /// The kernel basis on 60 MNIST samples against references that share no code with it: the kernel entries
+    /// from the pixels directly, Jacobi's eigenvalues (decreasing), vₙᵀψ = (n/(N−1))^γ for the high-frequency
+    /// noise (orthonormality, a closed form), and binned |Vᵀf| by a naive sum. Tolerances: the package forms d²
+    /// through the Gram matrix, gᵢᵢ + gⱼⱼ − 2gᵢⱼ with ‖x‖² ≈ 100, so d² carries ~u·100·784 ≈ 2e-11, which moves an
+    /// entry by at most that much (its slope in d² is ≤ 1/2σ²·e^(−1)); 1e-10 on λ covers it. The projections are
+    /// exact up to ~n·u: 1e-12.
+    func testKernelBasisAgainstIndependentReferences() throws {
+        let subset = try MNISTSubset(try requireMNIST(), limit: 60)
+        let n = subset.count
+        for bandwidth in [Experiment4.Bandwidth.fixed(1.25), .fixed(6), .median] {
+            let basis = try KernelBasis(subset.pixels, count: n, bandwidth: bandwidth, pool: ThreadPool(threadCount: 2))
+            var kernel = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { for j in 0..<n {
+                var d2 = 0.0
+                for p in 0..<784 { let t = Double(subset.pixels[i * 784 + p]) - Double(subset.pixels[j * 784 + p]); d2 += t * t }
+                kernel[i * n + j] = exp(-d2 / (2 * basis.sigma * basis.sigma))
+            } }
+            let jacobi = jacobiEigen(kernel, n: n).values.reversed()
+            for (a, b) in zip(basis.values, jacobi) { XCTAssertEqual(a, b, accuracy: 1e-10, "\(bandwidth): eigenvalues") }
+            let gamma = 2.0
+            let noise = basis.combination { pow(Double($0) / Double(n - 1), gamma) }
+            for m in [0, 1, n / 2, n - 1] {
+                let coefficient = (0..<n).reduce(0.0) { $0 + basis.vectors[$1 * n + m] * noise[$1] }
+                XCTAssertEqual(coefficient, pow(Double(m) / Double(n - 1), gamma), accuracy: 1e-12, "\(bandwidth): v_\(m)ᵀψ")
+            }
+            let f = (0..<n).map { sin(Double($0)) }
+            let binned = basis.binnedMagnitudes(f, width: 20)
+            XCTAssertEqual(binned.count, 3)
+            for b in 0..<3 {
+                let naive = (20 * b..<min(n, 20 * b + 20)).map { m in abs((0..<n).reduce(0.0) { $0 + basis.vectors[$1 * n + m] * f[$1] }) }
+                XCTAssertEqual(binned[b], naive.reduce(0, +) / Double(naive.count), accuracy: 1e-12)
+            }
+        }
+    }
+
+    /// A short run writes its documented columns, records iteration 0 (an untrained net: every bin below its
+    /// target), and with both noises reaches half the target in bin 0 no later than in the last bin.
+    func testShortRunFilesAndOrder() throws {
+        var c = Experiment4.Configuration(preset: .quick, mnist: try requireMNIST())
+        (c.samples, c.iterations, c.recordEvery) = (120, 150, 10)
+        let experiment = try Experiment4(c)
+        let out = temporaryFolder("exp4")
+        let folder = try OutputFolder(destination: out, location: out)
+        let summary = try experiment.write(try experiment.run(.standalone(seed: 0)), to: folder)
+        for (file, header) in ["eigenvalues.csv": ["n", "eigenvalue", "gap_to_next"], "spectra.csv": ["noise", "iteration", "bin", "magnitude"],
+                               "losses.csv": ["noise", "run", "iteration", "train_loss", "val_loss"],
+                               "fitting.csv": ["noise", "bin", "target_magnitude", "clean_magnitude", "iteration_at_half"]] {
+            XCTAssertEqual(try readTable(out.appendingPathComponent(file)).header, header, file)
+        }
+        XCTAssertEqual(summary.samples, 120)
+        for noise in summary.noises {
+            let first = try XCTUnwrap(noise.halfIteration.first ?? nil, "\(noise.noise): bin 0 reaches half its target")
+            XCTAssertGreaterThan(first, 0)
+            if let last = noise.halfIteration.last ?? nil { XCTAssertLessThanOrEqual(first, last, "\(noise.noise)") }
+        }
+    }
+}
