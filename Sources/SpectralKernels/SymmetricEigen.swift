@@ -28,6 +28,8 @@ public struct SymmetricEigen: Sendable {
     public let stageSeconds: (tridiagonalize: Double, divideAndConquer: Double, applyReflectors: Double)
 
     static let panel = 32
+    /// Reflectors per block of the back-transformation: X is read and written once per block, so wide blocks.
+    static let backBlock = 128
 
     public init(_ matrix: [Double], n: Int, pool: ThreadPool) throws {
         precondition(matrix.count == n * n, "the matrix does not hold n × n values")
@@ -68,10 +70,11 @@ struct Tridiagonal {
 func tridiagonalize(_ m: UnsafeMutablePointer<Double>, n: Int, into t: inout Tridiagonal, gemm: GEMM64) {
     let nb = SymmetricEigen.panel
     let w = AlignedBuffer<Double>(count: n * nb)
+    let symmetric = SymmetricProduct(capacity: n, pool: gemm.pool)
     var j0 = 0
     while j0 < n {
         let width = min(nb, n - j0)
-        reducePanel(m, n: n, first: j0, width: width, w: w.pointer, into: &t)
+        reducePanel(m, n: n, first: j0, width: width, w: w.pointer, symmetric: symmetric, into: &t)
         let s = j0 + width
         if s < n { updateTrailing(m, n: n, first: j0, width: width, w: w.pointer, gemm: gemm) }
         for p in 0..<width where j0 + p + 1 < n { m[(j0 + p) * n + j0 + p + 1] = t.offDiagonal[j0 + p] }
@@ -83,7 +86,7 @@ func tridiagonalize(_ m: UnsafeMutablePointer<Double>, n: Int, into t: inout Tri
 /// w_p = τ_p(A₂₂v_p − V(Wᵀv_p) − W(Vᵀv_p)) − ½τ_p²(…)v_p for the trailing update. While the panel is active the
 /// subdiagonal entry of each reduced column holds the reflector's implicit 1.
 private func reducePanel(_ m: UnsafeMutablePointer<Double>, n: Int, first j0: Int, width: Int,
-                         w: UnsafeMutablePointer<Double>, into t: inout Tridiagonal) {
+                         w: UnsafeMutablePointer<Double>, symmetric: SymmetricProduct, into t: inout Tridiagonal) {
     let ldw = n - j0
     for i in 0..<width {
         let c = j0 + i
@@ -104,7 +107,7 @@ private func reducePanel(_ m: UnsafeMutablePointer<Double>, n: Int, first j0: In
         guard tau != 0 else { continue }
         let v = UnsafePointer(column + c + 1), length = n - c - 1
         let y = wi + c + 1
-        lowerSymmetricProduct(UnsafePointer(m + (c + 1) * n + c + 1), ld: n, size: length, x: v, into: y)
+        symmetric.multiply(UnsafePointer(m + (c + 1) * n + c + 1), ld: n, size: length, x: v, into: y)
         // Corrections for the panel's earlier reflectors, which the trailing matrix has not seen yet.
         for p in 0..<i {
             let vp = UnsafePointer(m + (j0 + p) * n + c + 1), wp = UnsafePointer(w + p * ldw - j0 + c + 1)
@@ -152,32 +155,63 @@ func householder(_ x: UnsafeMutablePointer<Double>, count: Int) -> (beta: Double
 
 /// y = S x for S symmetric given by its lower triangle, column-major (S(i, j) = s[j·ld + i], i ≥ j): each
 /// column is read once, for a dot product (the row above the diagonal) and an update (the column below it).
-func lowerSymmetricProduct(_ s: UnsafePointer<Double>, ld: Int, size: Int, x: UnsafePointer<Double>,
-                           into y: UnsafeMutablePointer<Double>) {
-    y.update(repeating: 0, count: size)
-    for j in 0..<size {
-        let column = s + j * ld
-        let xj = x[j]
-        var dot = SIMD4<Double>(), i = j + 1
-        let xv = SIMD4<Double>(repeating: xj)
-        while i + 4 <= size {
-            let a = UnsafeRawPointer(column + i).loadUnaligned(as: SIMD4<Double>.self)
-            let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: yv.addingProduct(a, xv), as: SIMD4<Double>.self)
-            dot = dot.addingProduct(a, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self))
-            i += 4
-        }
-        var tail = dot.sum()
-        while i < size { y[i] += column[i] * xj; tail += column[i] * x[i]; i += 1 }
-        y[j] += column[j] * xj + tail
+/// The columns are cut into `symmetricProductChunks` pieces of equal area, each adding into its own partial y
+/// (threads take pieces); the partials are summed in piece order, so the bits do not depend on the thread count.
+struct SymmetricProduct {
+    static let chunks = 4
+    let pool: ThreadPool
+    let partial: AlignedBuffer<Double>
+    let capacity: Int
+
+    init(capacity: Int, pool: ThreadPool) {
+        (self.capacity, self.pool) = (capacity, pool)
+        partial = AlignedBuffer(count: Self.chunks * max(1, capacity))
     }
+
+    func multiply(_ s: UnsafePointer<Double>, ld: Int, size: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+        // Column j carries size − j entries; piece p starts where the remaining area is (1 − p/chunks) of the total.
+        let bounds = (0...Self.chunks).map { p -> Int in
+            let fraction = 1 - Double(p) / Double(Self.chunks)
+            return p == Self.chunks ? size : size - Int((fraction.squareRoot() * Double(size)).rounded())
+        }
+        let partial = self.partial.pointer, capacity = self.capacity
+        pool.run(tasks: Self.chunks) { piece, _ in
+            let out = partial + piece * capacity
+            out.update(repeating: 0, count: size)
+            for j in bounds[piece]..<bounds[piece + 1] { lowerColumnProduct(s + j * ld, j, size: size, x: x, into: out) }
+        }
+        y.update(from: partial, count: size)
+        for piece in 1..<Self.chunks {
+            let other = partial + piece * capacity
+            for i in 0..<size { y[i] += other[i] }
+        }
+    }
+}
+
+/// Column j of the lower triangle: y[i] += S(i, j)·x[j] below the diagonal, y[j] += S(j, j)·x[j] + Σᵢ S(i, j)·x[i].
+@inline(__always)
+private func lowerColumnProduct(_ column: UnsafePointer<Double>, _ j: Int, size: Int, x: UnsafePointer<Double>,
+                                into y: UnsafeMutablePointer<Double>) {
+    let xj = x[j]
+    var dot = SIMD4<Double>(), i = j + 1
+    let xv = SIMD4<Double>(repeating: xj)
+    while i + 4 <= size {
+        let a = UnsafeRawPointer(column + i).loadUnaligned(as: SIMD4<Double>.self)
+        let yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Double>.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: yv.addingProduct(a, xv), as: SIMD4<Double>.self)
+        dot = dot.addingProduct(a, UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self))
+        i += 4
+    }
+    var tail = dot.sum()
+    while i < size { y[i] += column[i] * xj; tail += column[i] * x[i]; i += 1 }
+    y[j] += column[j] * xj + tail
 }
 
 /// X ← Q X with Q = H₀H₁⋯H_{n−2} from `tridiagonalize` (reflector c in column c of M below its subdiagonal),
 /// NB reflectors at a time from the last block: H_{b}⋯H_{b+nb−1} = I − Y T Yᵀ (dlarft, forward, column-wise),
 /// X[b+1:, :] −= Y (T (Yᵀ X[b+1:, :])).
 func applyReflectors(_ m: UnsafePointer<Double>, tau: [Double], n: Int, to x: AlignedBuffer<Double>, gemm: GEMM64) {
-    let reflectors = n - 1, nb = SymmetricEigen.panel
+    let reflectors = n - 1, nb = SymmetricEigen.backBlock
     guard reflectors > 0 else { return }
     let y = AlignedBuffer<Double>(count: n * nb), t = AlignedBuffer<Double>(count: nb * nb)
     let w1 = AlignedBuffer<Double>(count: nb * n), w2 = AlignedBuffer<Double>(count: nb * n)
@@ -190,7 +224,8 @@ func applyReflectors(_ m: UnsafePointer<Double>, tau: [Double], n: Int, to x: Al
                 y[r * width + p] = global < b + p + 1 ? 0 : global == b + p + 1 ? 1 : m[(b + p) * n + global]
             }
         }
-        blockReflectorFactor(y.pointer, rows: rows, width: width, tau: Array(tau[b..<(b + width)]), into: t.pointer)
+        blockReflectorFactor(y.pointer, rows: rows, width: width, tau: Array(tau[b..<(b + width)]), into: t.pointer,
+                             gemm: gemm)
         let yView = MatrixView64.rowMajor(y.pointer, rows: rows, cols: width)
         let xRows = MatrixView64.rowMajor(x.pointer + (b + 1) * n, rows: rows, cols: n)
         gemm.multiply(yView.transposed, xRows, into: w1.pointer, ldc: n)
@@ -201,22 +236,18 @@ func applyReflectors(_ m: UnsafePointer<Double>, tau: [Double], n: Int, to x: Al
 }
 
 /// T (width × width, row-major, upper triangular) with H₀⋯H_{w−1} = I − Y T Yᵀ: T(p, p) = τ_p and
-/// T(0:p, p) = −τ_p T(0:p, 0:p) Y(:, 0:p)ᵀ y_p.
+/// T(0:p, p) = −τ_p T(0:p, 0:p) (YᵀY)(0:p, p), with the Gram matrix YᵀY from one GEMM.
 private func blockReflectorFactor(_ y: UnsafePointer<Double>, rows: Int, width: Int, tau: [Double],
-                                  into t: UnsafeMutablePointer<Double>) {
+                                  into t: UnsafeMutablePointer<Double>, gemm: GEMM64) {
+    let gram = AlignedBuffer<Double>(count: width * width)
+    let view = MatrixView64.rowMajor(y, rows: rows, cols: width)
+    gemm.multiply(view.transposed, view, into: gram.pointer, ldc: width)
     t.update(repeating: 0, count: width * width)
-    var dots = [Double](repeating: 0, count: width)
     for p in 0..<width {
         t[p * width + p] = tau[p]
-        guard p > 0 else { continue }
         for q in 0..<p {
             var s = 0.0
-            for r in 0..<rows { s += y[r * width + q] * y[r * width + p] }
-            dots[q] = s
-        }
-        for q in 0..<p {
-            var s = 0.0
-            for l in q..<p { s += t[q * width + l] * dots[l] }
+            for l in q..<p { s += t[q * width + l] * gram[l * width + p] }
             t[q * width + p] = -tau[p] * s
         }
     }

@@ -40,6 +40,46 @@ final class Experiment4Tests: XCTestCase {
         }
     }
 
+    /// The eigensolver's contract on experiment 4's own matrix, the t10k 3/8 kernel with σ = 1.25 (n = 1,984,
+    /// eigenvalues packed in 0.93…1.07): ‖KV − VΛ‖_F/‖K‖_F and ‖VᵀV − I‖_F under 1e-13·n, the products by
+    /// GEMM64 (tested against a triple loop in GEMM64Tests).
+    func testEigensolverContractOnTheMNISTKernel() throws {
+        let subset = try MNISTSubset(try requireMNIST(), limit: 2000)
+        let n = subset.count
+        let pool = ThreadPool(threadCount: 2)
+        let gemm = GEMM64(pool: pool)
+        let x = subset.pixels.map(Double.init)
+        var kernel = [Double](repeating: 0, count: n * n)
+        x.withUnsafeBufferPointer { xp in
+            let view = MatrixView64.rowMajor(xp.baseAddress!, rows: n, cols: 784)
+            gemm.multiply(view, view.transposed, into: &kernel, ldc: n)
+        }
+        let diagonal = (0..<n).map { kernel[$0 * n + $0] }
+        for i in 0..<n { for j in 0..<n {
+            let d2 = i == j ? 0 : max(0, diagonal[i] + diagonal[j] - 2 * kernel[i * n + j])
+            kernel[i * n + j] = exp(-d2 / (2 * 1.25 * 1.25))
+        } }
+        let e = try SymmetricEigen(kernel, n: n, pool: pool)
+        var kv = [Double](repeating: 0, count: n * n), vtv = [Double](repeating: 0, count: n * n)
+        kernel.withUnsafeBufferPointer { k in e.vectors.withUnsafeBufferPointer { v in
+            let vectors = MatrixView64.rowMajor(v.baseAddress!, rows: n, cols: n)
+            gemm.multiply(.rowMajor(k.baseAddress!, rows: n, cols: n), vectors, into: &kv, ldc: n)
+            gemm.multiply(vectors.transposed, vectors, into: &vtv, ldc: n)
+        } }
+        var residual = 0.0, orthogonality = 0.0
+        for i in 0..<n { for j in 0..<n {
+            let r = kv[i * n + j] - e.values[j] * e.vectors[i * n + j]
+            let o = vtv[i * n + j] - (i == j ? 1 : 0)
+            residual += r * r
+            orthogonality += o * o
+        } }
+        let norm = kernel.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        print(String(format: "MNIST kernel n %d: residual %.2e, orthogonality %.2e, eigenvalues %.4f…%.4f", n,
+                     residual.squareRoot() / norm, orthogonality.squareRoot(), e.values[0], e.values[n - 1]))
+        XCTAssertLessThan(residual.squareRoot() / norm, 1e-13 * Double(n))
+        XCTAssertLessThan(orthogonality.squareRoot(), 1e-13 * Double(n))
+    }
+
     /// A short run writes its documented columns, records iteration 0 (an untrained net: every bin below its
     /// target), and with both noises reaches half the target in bin 0 no later than in the last bin.
     func testShortRunFilesAndOrder() throws {
