@@ -173,35 +173,41 @@ public struct Experiment1: PointwiseExperiment {
                                   configuration: TrainingConfiguration(steps: p.iterations, learningRate: p.learningRate),
                                   gemm: GEMM(pool: context.pool))
         let snapshotIterations = Set([0, p.iterations / 10, p.iterations / 3, p.iterations].map { $0 / p.recordEvery * p.recordEvery })
-        var iterations: [Int] = [], magnitudes: [[Double]] = [], losses: [Double] = [], norms: [SpectralNormRecord] = []
-        var snapshots: [(Int, [Double])] = []
-        var singularVectors = [[Double]?](repeating: nil, count: net.layerCount)
         let inputs = z.map(Float.init)
-        func record(_ iteration: Int, loss: Double) {
+        func record(_ iteration: Int, loss: Double, into r: inout Records) {
             let outputs = trainer.predict(inputs, rows: p.samples).map(Double.init)
-            magnitudes.append(zip(sinusoidAmplitudes(outputs, at: p.frequencies), p.amplitudes).map { $0 / $1 })
-            losses.append(loss)
-            iterations.append(iteration)
-            if p.run == 0 && snapshotIterations.contains(iteration) { snapshots.append((iteration, outputs)) }
-            if (magnitudes.count - 1) % p.normEvery == 0 || iteration == p.iterations {
+            r.magnitudes.append(zip(sinusoidAmplitudes(outputs, at: p.frequencies), p.amplitudes).map { $0 / $1 })
+            r.losses.append(loss)
+            r.iterations.append(iteration)
+            if p.run == 0 && snapshotIterations.contains(iteration) { r.snapshots.append(outputs); r.snapshotIterations.append(iteration) }
+            if (r.magnitudes.count - 1) % p.normEvery == 0 || iteration == p.iterations {
                 for l in 0..<net.layerCount {
-                    let (sigma, vector) = net.spectralNormAndVector(l, start: singularVectors[l], tolerance: 1e-9, maxIterations: 3000)
-                    singularVectors[l] = vector
-                    norms.append(SpectralNormRecord(run: p.run, iteration: iteration, layer: l, sigma: sigma))
+                    let (sigma, vector) = net.spectralNormAndVector(l, start: r.singularVectors[l], tolerance: 1e-9, maxIterations: 3000)
+                    r.singularVectors[l] = vector
+                    r.norms.append(SpectralNormRecord(run: p.run, iteration: iteration, layer: l, sigma: sigma))
                 }
             }
         }
-        let initialLoss = zip(trainer.predict(inputs, rows: p.samples), values)
-            .map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +) / Double(p.samples)
-        record(0, loss: initialLoss)
-        try trainer.train { step, loss in
-            if step % p.recordEvery == 0 { record(step, loss: loss) }
-            try context.advance(note: "run \(p.run + 1)")
+        var records = Records(singularVectors: Array(repeating: nil, count: net.layerCount))
+        try context.trainResumably(trainer, steps: p.iterations, records: &records, fresh: { r in
+            let initialLoss = zip(trainer.predict(inputs, rows: p.samples), values)
+                .map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +) / Double(p.samples)
+            record(0, loss: initialLoss, into: &r)
+        }, note: { _ in "run \(p.run + 1)" }) { step, loss, r in
+            if step % p.recordEvery == 0 { record(step, loss: loss, into: &r) }
         }
         let first = p.run == 0
-        return PointResult(iterations: iterations, magnitudes: magnitudes, losses: losses, spectralNorms: norms,
-                           snapshots: first ? snapshots.map(\.1) : nil, snapshotIterations: first ? snapshots.map(\.0) : nil,
+        return PointResult(iterations: records.iterations, magnitudes: records.magnitudes, losses: records.losses,
+                           spectralNorms: records.norms, snapshots: first ? records.snapshots : nil,
+                           snapshotIterations: first ? records.snapshotIterations : nil,
                            target: first ? values : nil, finalParameters: first ? net.parameters.array : nil)
+    }
+
+    /// What a run records as it trains (and a checkpoint keeps, the power iterations' warm starts included).
+    struct Records: Codable {
+        var iterations: [Int] = [], magnitudes: [[Double]] = [], losses: [Double] = [], norms: [SpectralNormRecord] = []
+        var snapshots: [[Double]] = [], snapshotIterations: [Int] = []
+        var singularVectors: [[Double]?]
     }
 
     public func result(from results: [PointResult]) throws -> Result {

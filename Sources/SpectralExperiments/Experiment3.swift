@@ -100,8 +100,8 @@ public struct Experiment3: PointwiseExperiment {
     }
 
     public struct PointResult: Codable, Sendable {
-        public let trainLoss: [Double]
-        public let validationLoss: [Double]
+        public var trainLoss: [Double]
+        public var validationLoss: [Double]
     }
 
     /// One (k, β): the validation curve averaged over runs, and where it is lowest.
@@ -168,14 +168,14 @@ public struct Experiment3: PointwiseExperiment {
 
     public func run(_ p: Point, context: PointContext) throws -> PointResult {
         let (train, validation) = try Experiment3.data(p)
-        var trainLoss: [Double] = [], validationLoss: [Double] = []
+        var curves = PointResult(trainLoss: [], validationLoss: [])
         try trainMNISTNet(train, evaluation: validation, iterations: p.iterations, learningRate: p.learningRate, depth: p.depth,
-                          width: p.width, context: context,
-                          note: "k \(formattedNumber(p.setting.k)), β \(formattedNumber(p.setting.beta))") { _, loss, evaluator in
-            trainLoss.append(loss)
-            validationLoss.append(evaluator.value())
+                          width: p.width, context: context, note: "k \(formattedNumber(p.setting.k)), β \(formattedNumber(p.setting.beta))",
+                          records: &curves) { _, loss, evaluator, curves in
+            curves.trainLoss.append(loss)
+            curves.validationLoss.append(evaluator.value())
         }
-        return PointResult(trainLoss: trainLoss, validationLoss: validationLoss)
+        return curves
     }
 
     public func result(from results: [PointResult]) throws -> Result {

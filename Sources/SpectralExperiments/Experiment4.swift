@@ -153,23 +153,28 @@ public struct Experiment4: PointwiseExperiment {
         let target = zip(clean, noise).map { $0 + $1 }
         let train = try Dataset(inputs: subset.pixels, targets: target.map(Float.init), rows: n)
         let validation = try Dataset(inputs: subset.pixels, targets: clean.map(Float.init), rows: n)
-        var trainLoss: [Double] = [], validationLoss: [Double] = [], recorded: [Int] = [], spectra: [[Double]] = []
-        let record = { (step: Int, outputs: [Double]) in
-            recorded.append(step)
-            spectra.append(basis.binnedMagnitudes(outputs, width: c.binWidth))
+        var curves = Curves()
+        let record = { (step: Int, outputs: [Double], curves: inout Curves) in
+            curves.recorded.append(step)
+            curves.spectra.append(basis.binnedMagnitudes(outputs, width: c.binWidth))
         }
         try trainMNISTNet(train, evaluation: validation, iterations: c.iterations, learningRate: c.learningRate, depth: c.depth,
-                          width: c.width, context: context, note: p.noise.rawValue,
-                          initially: { record(0, $0.outputs().map(Double.init)) }) { step, loss, evaluator in
-            trainLoss.append(loss)
+                          width: c.width, context: context, note: p.noise.rawValue, records: &curves,
+                          initially: { record(0, $0.outputs().map(Double.init), &$1) }) { step, loss, evaluator, curves in
+            curves.trainLoss.append(loss)
             let outputs = evaluator.outputs().map(Double.init)
-            validationLoss.append(Loss.mse.value(output: outputs, target: clean))
-            if step % c.recordEvery == 0 || step == c.iterations { record(step, outputs) }
+            curves.validationLoss.append(Loss.mse.value(output: outputs, target: clean))
+            if step % c.recordEvery == 0 || step == c.iterations { record(step, outputs, &curves) }
         }
-        return PointResult(trainLoss: trainLoss, validationLoss: validationLoss, recorded: recorded, spectra: spectra,
-                           targetSpectrum: basis.binnedMagnitudes(target, width: c.binWidth),
+        return PointResult(trainLoss: curves.trainLoss, validationLoss: curves.validationLoss, recorded: curves.recorded,
+                           spectra: curves.spectra, targetSpectrum: basis.binnedMagnitudes(target, width: c.binWidth),
                            cleanSpectrum: basis.binnedMagnitudes(clean, width: c.binWidth), eigenvalues: basis.values,
                            sigma: basis.sigma)
+    }
+
+    /// What a run records as it trains (and a checkpoint keeps).
+    struct Curves: Codable {
+        var trainLoss: [Double] = [], validationLoss: [Double] = [], recorded: [Int] = [], spectra: [[Double]] = []
     }
 
     public func result(from results: [PointResult]) throws -> Result {
@@ -250,9 +255,11 @@ extension Experiment4 {
     private func writeSpectrumPictures(_ noise: Noise, mean: (spectra: [[Double]], validation: [Double], target: [Double]),
                                        recorded: [Int], clean: [Double], to folder: OutputFolder) throws {
         let bins = mean.target.indices.map(Double.init)
+        // The fitting happens early: the heat map shows the first 1,000 iterations (spectra.csv has them all).
+        let shown = recorded.indices.filter { recorded[$0] <= 1000 }
         try folder.write(heatMap(title: "Exp 4 (\(noise.title)): |V^T f| in bins of \(configuration.binWidth) eigenvectors",
-                                 values: bins.indices.map { b in mean.spectra.map { $0[b] } },
-                                 xValues: recorded.map(Double.init), yValues: bins, xLabel: "training iteration",
+                                 values: bins.indices.map { b in shown.map { mean.spectra[$0][b] } },
+                                 xValues: shown.map { Double(recorded[$0]) }, yValues: bins, xLabel: "training iteration",
                                  yLabel: "eigenvector bin (by decreasing eigenvalue)", colorLabel: "mean |coefficient|"),
                          "heatmap_\(noise.rawValue)")
         let wanted = noise == .white ? [0, 40, 150, 300, 600] : [0, 40, 200, 300, 400, 600]

@@ -108,12 +108,13 @@ public struct MNISTOptions: ParsableArguments {
 }
 
 /// The notebooks' training loop (experiments 3 and 4): the depth × width net with 784 inputs (PyTorch's
-/// initialisation, seeded from the point's generator), full-batch Adam, MSE. `observe(iteration, training loss,
-/// evaluator)` runs after each step: the training loss is the one before the step, the evaluator sees the net after;
-/// `initially` sees the net before the first step.
-func trainMNISTNet(_ train: Dataset, evaluation: Dataset, iterations: Int, learningRate: Double, depth: Int, width: Int,
-                   context: PointContext, note: String, initially: (Evaluator) throws -> Void = { _ in },
-                   observe: (_ iteration: Int, _ trainLoss: Double, _ evaluator: Evaluator) throws -> Void) throws {
+/// initialisation, seeded from the point's generator), full-batch Adam, MSE, resumable (`trainResumably`).
+/// `observe(iteration, training loss, evaluator, &records)` runs after each step: the training loss is the one
+/// before the step, the evaluator sees the net after; `initially` sees the net before the first step of a fresh run.
+func trainMNISTNet<Records: Codable>(_ train: Dataset, evaluation: Dataset, iterations: Int, learningRate: Double,
+                                     depth: Int, width: Int, context: PointContext, note: String, records: inout Records,
+                                     initially: (Evaluator, inout Records) throws -> Void = { _, _ in },
+                                     observe: (Int, Double, Evaluator, inout Records) throws -> Void) throws {
     var rng = context.generator
     let sizes = mlpSizes(input: MNISTSubset.inputSize, width: width, depth: depth)
     let net = MLP.initialized(sizes: sizes, initialization: .pytorch, seed: rng.next())
@@ -121,9 +122,8 @@ func trainMNISTNet(_ train: Dataset, evaluation: Dataset, iterations: Int, learn
     let trainer = try Trainer(net: net, data: train,
                               configuration: TrainingConfiguration(steps: iterations, learningRate: learningRate), gemm: gemm)
     let evaluator = Evaluator(net: net, data: evaluation, loss: .mse, gemm: gemm)
-    try initially(evaluator)
-    try trainer.train { step, loss in
-        try observe(step, loss, evaluator)
-        try context.advance(note: note)
+    try context.trainResumably(trainer, steps: iterations, records: &records, fresh: { try initially(evaluator, &$0) },
+                               note: { _ in note }) { step, loss, records in
+        try observe(step, loss, evaluator, &records)
     }
 }

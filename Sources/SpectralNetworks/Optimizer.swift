@@ -58,6 +58,17 @@ public final class Optimizer: @unchecked Sendable {
     /// each layer as soon as the backward pass has finished with it, while its gradient is still in cache.
     public func beginStep() { stepCount += 1 }
 
+    /// The step count and both moment buffers (momentum in `first` for SGD), for a checkpoint.
+    public var state: (stepCount: Int, first: [Float], second: [Float]) { (stepCount, first.array, second.array) }
+
+    /// Restores `state` from a checkpoint of an optimiser over as many parameters.
+    public func restore(stepCount: Int, first: [Float], second: [Float]) {
+        precondition(first.count == self.first.count && second.count == self.second.count, "optimiser state of another size")
+        self.stepCount = stepCount
+        _ = self.first.buffer.update(fromContentsOf: first)
+        _ = self.second.buffer.update(fromContentsOf: second)
+    }
+
     /// Applies the current step to the parameters at positions `range` (the optimiser's state is indexed by the
     /// same positions). Element-wise, so splitting a step into ranges changes no bit. Returns false when any updated
     /// parameter is NaN or infinite.

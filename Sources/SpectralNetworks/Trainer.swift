@@ -47,6 +47,23 @@ public struct TrainingConfiguration: Sendable {
     }
 }
 
+/// A trainer's state between steps (see `Trainer.state`).
+public struct TrainerState: Sendable, Equatable {
+    public var step: Int
+    public var parameters: [Float]
+    public var optimizerSteps: Int
+    public var first: [Float], second: [Float]
+    public var order: [Int]
+    public var cursor: Int
+    public var shuffler: UInt64
+
+    public init(step: Int, parameters: [Float], optimizerSteps: Int, first: [Float], second: [Float], order: [Int],
+                cursor: Int, shuffler: UInt64) {
+        (self.step, self.parameters, self.optimizerSteps, self.first, self.second) = (step, parameters, optimizerSteps, first, second)
+        (self.order, self.cursor, self.shuffler) = (order, cursor, shuffler)
+    }
+}
+
 /// Trains one network in place. One step: forward, loss and its gradient, backward, optimiser update.
 public final class Trainer: @unchecked Sendable {
     public let net: MLP
@@ -116,6 +133,26 @@ public final class Trainer: @unchecked Sendable {
             throw SpectralError.runtime("training diverged at step \(step): \(which) is not finite")
         }
         return loss
+    }
+
+    /// Everything that carries from one step to the next besides the data and configuration: restoring it into a
+    /// trainer built the same way and running on gives the bits of an uninterrupted run.
+    public var state: TrainerState {
+        let o = optimizer.state
+        return TrainerState(step: step, parameters: net.parameters.array, optimizerSteps: o.stepCount, first: o.first,
+                            second: o.second, order: order, cursor: cursor, shuffler: shuffler.state)
+    }
+
+    public func restore(_ s: TrainerState) throws {
+        guard s.parameters.count == net.parameterCount, s.first.count == net.parameterCount,
+              s.second.count == net.parameterCount, s.order.count == data.rows, (0..<max(1, data.rows)).contains(s.cursor),
+              Set(s.order) == Set(0..<data.rows), s.step >= 0, s.optimizerSteps >= 0 else {
+            throw SpectralError.badInput("the checkpoint is of another training run (its sizes do not match this one's)")
+        }
+        step = s.step
+        _ = net.parameters.buffer.update(fromContentsOf: s.parameters)
+        optimizer.restore(stepCount: s.optimizerSteps, first: s.first, second: s.second)
+        (order, cursor, shuffler) = (s.order, s.cursor, SplitMix64(seed: s.shuffler))
     }
 
     /// Runs `steps` steps, calling `observe(step, loss)` after each.

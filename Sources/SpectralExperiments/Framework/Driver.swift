@@ -9,8 +9,11 @@ public struct RunSettings: Sendable {
     public var threads: Int
     public var quiet: Bool
     public var commandLine: [String]
+    /// Checkpoint long training runs every this many steps (nil: only when a signal stops them).
+    public var checkpointEvery: Int?
 
-    public init(out: URL, threads: Int, quiet: Bool, commandLine: [String]) {
+    public init(out: URL, threads: Int, quiet: Bool, commandLine: [String], checkpointEvery: Int? = nil) {
+        self.checkpointEvery = checkpointEvery
         self.out = out
         self.threads = threads
         self.quiet = quiet
@@ -42,6 +45,7 @@ public enum ExperimentDriver {
             for shardFolder in mergedFrom { try store.importPoints(from: shardFolder.appendingPathComponent("points")) }
             let context = RunContext(masterSeed: configuration.masterSeed ?? 0, threads: settings.threads, label: E.name,
                                      quiet: settings.quiet, store: store, shard: shard, requireStoredPoints: !mergedFrom.isEmpty)
+            context.checkpointInterval = settings.checkpointEvery
             var summary: E.Summary?
             if let shard {
                 guard let pointwise = experiment as? any PointwiseExperiment else {
@@ -56,6 +60,8 @@ public enum ExperimentDriver {
                 try folder.writeJSON(written, E.summaryFile)
                 summary = written
             }
+            // Every point is finished: no checkpoint is needed, and an older run's would be stale.
+            try? FileManager.default.removeItem(at: folder.url("checkpoint"))
             let shards = try mergedFrom.map { try shardSource($0) }
             let record = RunRecord(command: settings.commandLine, experiment: E.name, configuration: configuration,
                                    seed: configuration.masterSeed, threads: settings.threads, started: started,
@@ -70,7 +76,7 @@ public enum ExperimentDriver {
             return summary
         } catch {
             if staged.abandon() {
-                FileHandle.standardError.write(Data("spectral: finished points kept in \(staged.staging.path); the same command resumes from them\n".utf8))
+                FileHandle.standardError.write(Data("spectral: finished points and checkpoints kept in \(staged.staging.path); the same command resumes from them\n".utf8))
             }
             throw error
         }

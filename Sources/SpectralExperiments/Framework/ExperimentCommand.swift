@@ -10,6 +10,9 @@ public struct OutputOptions: ParsableArguments {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "no progress on stderr")
     public var quiet = false
+    @Option(help: "save long training runs' state every N steps (always when SIGINT or SIGTERM stops them)",
+            check: .within(1...1_000_000_000))
+    public var checkpointEvery: Int?
     public init() {}
 
     /// The same options set in code (commands whose --out has a default, such as the demo).
@@ -68,7 +71,7 @@ extension ExperimentCommand {
 
     func settings(_ commandLine: [String]) -> RunSettings {
         RunSettings(out: URL(fileURLWithPath: output.out.path, isDirectory: true), threads: output.threads,
-                    quiet: output.quiet, commandLine: commandLine)
+                    quiet: output.quiet, commandLine: commandLine, checkpointEvery: output.checkpointEvery)
     }
 
     /// Runs the configuration of a run record again (`spectral rerun`), after checking that its inputs are the

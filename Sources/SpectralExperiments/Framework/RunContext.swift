@@ -14,6 +14,8 @@ public final class RunContext: @unchecked Sendable {
     let store: PointStore?
     let shard: Shard?
     let requireStoredPoints: Bool
+    /// `--checkpoint-every`: handed to every point (`PointContext.checkpointInterval`).
+    var checkpointInterval: Int?
     private let lock = NSLock()
     private var timingsStore: [String: Double] = [:]
     private(set) var pointsRecord: PointsRecord?
@@ -98,7 +100,8 @@ public final class RunContext: @unchecked Sendable {
         func runOne(_ index: Int, pool: ThreadPool) throws -> E.PointResult {
             let context = PointContext(pool: pool, generator: generator(experiment.coordinates(of: points[index])),
                                        masterSeed: masterSeed, progress: progress, done: done,
-                                       checkpoint: store?.checkpointDirectory(identity: identities[index]))
+                                       checkpoint: store?.checkpointDirectory(identity: identities[index]),
+                                       checkpointInterval: checkpointInterval)
             let result = try experiment.run(points[index], context: context)
             try store?.save(result, point: points[index], experiment: E.name, identity: identities[index])
             store?.removeCheckpoint(identity: identities[index])
@@ -132,11 +135,14 @@ public final class PointContext: @unchecked Sendable {
     public let masterSeed: UInt64
     /// A folder for the point's checkpoints (long single runs), kept across an interrupted run.
     public let checkpoint: URL?
+    /// Save a long training run's checkpoint every this many steps (nil: only when a signal stops the run).
+    public let checkpointInterval: Int?
     private let progress: ProgressReporter
     private let done: ProgressCounter
 
     init(pool: ThreadPool, generator: SplitMix64, masterSeed: UInt64, progress: ProgressReporter, done: ProgressCounter,
-         checkpoint: URL?) {
+         checkpoint: URL?, checkpointInterval: Int?) {
+        self.checkpointInterval = checkpointInterval
         self.pool = pool
         self.generator = generator
         self.masterSeed = masterSeed
