@@ -41,7 +41,8 @@ public struct CommandLineProgram {
             guard let command = command(named: first) else { throw unknownCommand(first) }
             let rest = Array(words.dropFirst())
             if rest.contains("--help") || rest.contains("-h") { return .text(help(for: command)) }
-            return .run(try parseCommand(command, rest), name: first)
+            let words = (command as? any WrappingCommand.Type).map { $0.separate(rest) } ?? rest
+            return .run(try parseCommand(command, words), name: first)
         }
     }
 
@@ -203,5 +204,32 @@ extension CommandLineProgram {
         }
         compdef _\(name.replacingOccurrences(of: "-", with: "_")) \(name)
         """
+    }
+}
+
+/// A command that runs another command line (`spectral slurm scaling1d --depths 2,3 --tasks 4 --out DIR`): its own
+/// options are taken wherever they appear; every other word is handed on, in order, to its positional list.
+public protocol WrappingCommand: ParsableCommand {}
+
+extension WrappingCommand {
+    /// The words rearranged as `own options -- the wrapped command line`.
+    static func separate(_ words: [String]) -> [String] {
+        let slots = argumentSlots(of: Self())
+        let options = Set(slots.filter { $0.kind == .option }.map(\.displayName))
+        let flags = Set(slots.filter { $0.kind == .flag }.map(\.displayName))
+        var own: [String] = [], wrapped: [String] = []
+        var i = 0
+        while i < words.count {
+            let word = words[i], name = String(word.split(separator: "=", maxSplits: 1).first ?? "")
+            if options.contains(word) {
+                own.append(word)
+                if i + 1 < words.count { own.append(words[i + 1]) }
+                i += 2
+                continue
+            }
+            if options.contains(name) || flags.contains(word) { own.append(word) } else { wrapped.append(word) }
+            i += 1
+        }
+        return own + ["--"] + wrapped
     }
 }

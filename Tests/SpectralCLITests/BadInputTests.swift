@@ -145,6 +145,15 @@ final class BadInputTests: XCTestCase {
             (["exp4", "--mnist", path("mnist-mismatch"), "--noise", "pink", "--out", out], 64, "must list white or high"),
             (["exp4", "--mnist", path("mnist-mismatch"), "--iterations", "5", "--record-every", "9", "--out", out], 64, "record"),
             (["exp4", "--mnist", path("mnist-shape"), "--out", out], 65, "28 × 27"),
+            (["slurm", "--tasks", "3", "--out", out], 64, "COMMAND"), (["slurm", "scaling1d", "--out", out], 64, "--tasks is required"),
+            (["slurm", "exp7", "--steps", "10", "--tasks", "0", "--out", out], 64, "--tasks"),
+            (["slurm", "exact1d", "--weights", w1, "--tasks", "2", "--out", out], 64, "single unit of work"),
+            (["slurm", "scaling1d", "--shard", "1/2", "--tasks", "2", "--out", out], 64, "--shard is set by spectral slurm"),
+            (["slurm", "scaling1d", "--depths", "2", "--widths", "8", "--seeds", "1", "--inits", "he", "--tasks", "2", "--out", out], 64, "single unit"),
+            (["slurm", "exp7", "--steps", "10", "--tasks", "500", "--out", out], 64, "exceeds the"),
+            (["slurm", "scaling1d", "--widths", "0", "--tasks", "2", "--out", out], 64, "--widths"),
+            (["slurm", "frobnicate", "--tasks", "2", "--out", out], 64, "needs a sweep command"),
+            (["slurm", "exp7", "--tasks", "2", "--time", "1 h", "--out", out], 64, "--time"),
         ]
     }
 

@@ -99,18 +99,50 @@ final class CommandTests: XCTestCase {
         XCTAssertTrue(summary.contains("\"bounds_hold\" : true"), "the theorem's bounds hold on the demo's net")
     }
 
-    /// A sweep split into shards and merged writes the unsharded run's bytes, whatever the split.
+    /// A sweep split into shards and merged writes the unsharded run's bytes, whatever the split (N = 1, 3, 7),
+    /// for every kind of sweep: nets over a grid (1-D and 2-D), exp7's three sweeps, and exp1's runs.
     func testShardedSweepMergesToTheUnshardedBytes() throws {
-        let sweep = ["scaling1d", "--depths", "2,3", "--widths", "8,16,24", "--seeds", "2", "--inits", "pytorch,he", "--quiet"]
-        let whole = Self.folder.appendingPathComponent("sweep-whole")
-        try succeed(sweep + ["--out", whole.path])
-        for count in [1, 3, 7] {
-            let shards = (0..<count).map { Self.folder.appendingPathComponent("sweep-\(count)-shard-\($0)") }
-            for (k, shard) in shards.enumerated() { try succeed(sweep + ["--shard", "\(k)/\(count)", "--out", shard.path]) }
-            let merged = Self.folder.appendingPathComponent("sweep-\(count)-merged")
-            try succeed(["merge", "--out", merged.path, "--quiet"] + shards.map(\.path))
-            XCTAssertEqual(try fileDigests(merged), try fileDigests(whole), "\(count) shards")
+        let sweeps: [(String, [String])] = [
+            ("scaling1d", ["scaling1d", "--depths", "2,3", "--widths", "8,16,24", "--seeds", "2", "--inits", "pytorch,he"]),
+            ("scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "2", "--inits", "pytorch"]),
+            ("exp7", ["exp7", "--steps", "60"]),
+            ("exp1", ["exp1", "--iterations", "60", "--record-every", "20", "--runs", "7"]),
+        ]
+        for (name, sweep) in sweeps {
+            let whole = Self.folder.appendingPathComponent("sweep-\(name)-whole")
+            try succeed(sweep + ["--quiet", "--out", whole.path])
+            for count in [1, 3, 7] {
+                let shards = (0..<count).map { Self.folder.appendingPathComponent("sweep-\(name)-\(count)-shard-\($0)") }
+                for (k, shard) in shards.enumerated() { try succeed(sweep + ["--quiet", "--shard", "\(k)/\(count)", "--out", shard.path]) }
+                let merged = Self.folder.appendingPathComponent("sweep-\(name)-\(count)-merged")
+                try succeed(["merge", "--out", merged.path, "--quiet"] + shards.map(\.path))
+                XCTAssertEqual(try fileDigests(merged), try fileDigests(whole), "\(name), \(count) shards")
+            }
         }
+    }
+
+    /// `spectral slurm` writes scripts that, run as Slurm runs them (each array task with its SLURM_ARRAY_TASK_ID,
+    /// then the merge), produce the unsharded result; no Slurm needed (CI also runs them on a real cluster).
+    func testSlurmScriptsRunByHandGiveTheUnshardedResult() throws {
+        let sweep = ["scaling1d", "--depths", "2,3", "--widths", "8,16,24", "--seeds", "2", "--inits", "pytorch"]
+        let whole = Self.folder.appendingPathComponent("slurm-whole")
+        try succeed(sweep + ["--quiet", "--out", whole.path])
+        let work = Self.folder.appendingPathComponent("slurm-work")
+        let written = try succeed(["slurm"] + sweep + ["--tasks", "4", "--time", "0:10:00", "--mem", "1G", "--out", work.path])
+        XCTAssertTrue(written.stdout.contains("12 points in 4 tasks"), written.stdout)
+        let array = try String(contentsOf: work.appendingPathComponent("array.sh"), encoding: .utf8)
+        for line in ["#SBATCH --array=0-3", "#SBATCH --requeue", "#SBATCH --time=0:10:00", "#SBATCH --mem=1G"] {
+            XCTAssertTrue(array.contains(line), "array.sh lacks \(line)")
+        }
+        XCTAssertTrue(try String(contentsOf: work.appendingPathComponent("submit.sh"), encoding: .utf8).contains("--dependency=afterok"))
+        for task in 0..<4 {
+            let run = try Subprocess.run("/bin/bash", [work.appendingPathComponent("array.sh").path], timeout: 300,
+                                         environment: ["SLURM_ARRAY_TASK_ID": "\(task)", "PATH": "/usr/bin:/bin"])
+            XCTAssertEqual(run.exitCode, 0, "task \(task): \(run.stderr)")
+        }
+        let merge = try Subprocess.run("/bin/bash", [work.appendingPathComponent("merge.sh").path], timeout: 300)
+        XCTAssertEqual(merge.exitCode, 0, merge.stderr)
+        XCTAssertEqual(try fileDigests(work.appendingPathComponent("result")), try fileDigests(whole))
     }
 
     /// Re-running a finished sweep over its folder reuses every point (nothing is computed again).

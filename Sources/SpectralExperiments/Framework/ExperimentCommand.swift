@@ -197,6 +197,6 @@ public enum SpectralProgram {
         return CommandLineProgram(
             name: "spectral", version: SpectralVersion.string,
             abstract: "Exact and numeric spectra of ReLU networks, and the experiments of 'On the Spectral Bias of Neural Networks'.",
-            commands: commands + [RerunCommand.self, MergeCommand.self])
+            commands: commands + [RerunCommand.self, MergeCommand.self, SlurmCommand.self])
     }
 }
