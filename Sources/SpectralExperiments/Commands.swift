@@ -3,9 +3,20 @@ import SpectralCommandLine
 extension SpectralProgram {
     /// Every command of `spectral`, in the order `spectral help` lists them. Adding an experiment adds one line here.
     public static let commands: [any ParsableCommand.Type] = [
-        DemoCommand.self, TrainCommand.self, Exp1Command.self, Exp2Command.self, Exp3Command.self, Exp4Command.self, Exp7Command.self,
-        SpectrumCommand.self, Exact1DCommand.self, ScalingCommand<OneDimensional>.self,
-        Regions2DCommand.self, Exact2DCommand.self, ScalingCommand<TwoDimensional>.self,
+        DemoCommand.self,
+        TrainCommand.self,
+        Exp1Command.self,
+        Exp2Command.self,
+        Exp3Command.self,
+        Exp4Command.self,
+        Exp7Command.self,
+        SpectrumCommand.self,
+        Exact1DCommand.self,
+        ScalingCommand<OneDimensional>.self,
+        Regions2DCommand.self,
+        Exact2DCommand.self,
+        ScalingCommand<TwoDimensional>.self,
+        ProfileCommand.self,
     ]
 
     public static var standard: CommandLineProgram { program(commands) }

@@ -49,7 +49,7 @@ public final class GEMM: @unchecked Sendable {
         pool.run(tasks: tiling.taskCount) { task, worker in
             let (rows, cols) = tiling.tile(task)
             blockedProduct(a, b, c: c, ldc: ldc, rows: rows, cols: cols, accumulate: accumulate, epilogue: epilogue,
-                           packedA: packedA[worker].pointer, packedB: packedB[worker].pointer)
+                           packedA: packedA[worker].pointer, packedB: packedB[worker].pointer, worker: worker)
         }
     }
 }
@@ -58,7 +58,7 @@ public final class GEMM: @unchecked Sendable {
 @inline(__always)
 func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
                     rows: Range<Int>, cols: Range<Int>, accumulate: Bool, epilogue: GEMMEpilogue,
-                    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>) {
+                    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>, worker: Int = 0) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let k = a.cols
     let readsAInPlace = a.colStride == 1 && a.rowStride <= GEMMBlocking.kc
@@ -70,9 +70,11 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
         while pc < k {
             let kc = min(GEMMBlocking.kc, k - pc)
             let isFirst = pc == 0, isLast = pc + kc == k
-            for q in 0..<panels {
-                packBPanel(b, rowStart: pc, depth: kc, colStart: jc + q * nr, colCount: min(nr, nc - q * nr),
-                           into: packedB + q * nr * kc)
+            profiled(.packB, thread: worker) {
+                for q in 0..<panels {
+                    packBPanel(b, rowStart: pc, depth: kc, colStart: jc + q * nr, colCount: min(nr, nc - q * nr),
+                               into: packedB + q * nr * kc)
+                }
             }
             var ic = rows.lowerBound
             while ic < rows.upperBound {
@@ -83,7 +85,9 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
                 // column-major A) packing wins, as BLIS has it. A ragged last panel is always packed, zero-padded.
                 let fullRows = readsAInPlace ? mc / mr * mr : 0
                 if fullRows < mc {
-                    packA(a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
+                    profiled(.packA, thread: worker) {
+                        packA(a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
+                    }
                 }
                 for q in 0..<panels {
                     let col = jc + q * nr

@@ -86,7 +86,7 @@ public final class ThreadPool: @unchecked Sendable {
             pthread_cond_broadcast(&wake)
             pthread_mutex_unlock(&mutex)
             drainTasks(escaping, worker: 0)
-            while busyWorkers.load(ordering: .acquiring) != 0 {}
+            profiled(.spin) { while busyWorkers.load(ordering: .acquiring) != 0 {} }
             job = nil
         }
     }
@@ -95,7 +95,7 @@ public final class ThreadPool: @unchecked Sendable {
         while true {
             let i = nextTask.add(1, ordering: .relaxed).oldValue
             if i >= taskCount { return }
-            body(i, worker)
+            profiled(.task, thread: worker) { body(i, worker) }
         }
     }
 
@@ -103,11 +103,15 @@ public final class ThreadPool: @unchecked Sendable {
         var seen = 0
         while true {
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen && spins < Self.spinIterations { spins += 1 }
+            profiled(.spin, thread: id) {
+                while generation.load(ordering: .acquiring) == seen && spins < Self.spinIterations { spins += 1 }
+            }
             if generation.load(ordering: .acquiring) == seen {
-                pthread_mutex_lock(&mutex)
-                while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &mutex) }
-                pthread_mutex_unlock(&mutex)
+                profiled(.sleep, thread: id) {
+                    pthread_mutex_lock(&mutex)
+                    while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &mutex) }
+                    pthread_mutex_unlock(&mutex)
+                }
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }

@@ -42,10 +42,12 @@ public final class MLPPass: @unchecked Sendable {
             let (din, dout) = (net.fanIn(l), net.fanOut(l))
             let out = activations[l].pointer
             let bias = UnsafePointer(net.bias(l))
-            gemm.multiply(.rowMajor(h, rows: rows, cols: din),
-                          MatrixView.rowMajor(net.weights(l), rows: dout, cols: din).transposed,
-                          into: out, ldc: dout,
-                          epilogue: l + 1 < net.layerCount ? .addBiasReLU(bias) : .addBias(bias))
+            profiled(.forward, layer: l) {
+                gemm.multiply(.rowMajor(h, rows: rows, cols: din),
+                              MatrixView.rowMajor(net.weights(l), rows: dout, cols: din).transposed,
+                              into: out, ldc: dout,
+                              epilogue: l + 1 < net.layerCount ? .addBiasReLU(bias) : .addBias(bias))
+            }
             h = UnsafePointer(out)
         }
     }
@@ -61,17 +63,25 @@ public final class MLPPass: @unchecked Sendable {
             let g = UnsafePointer(gradientBuffers[l % 2].pointer)
             let h = l == 0 ? input : UnsafePointer(activations[l - 1].pointer)
             if parameters {
-                gemm.multiply(MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
-                              .rowMajor(h, rows: rows, cols: din), into: parameterGradient.pointer + net.weightOffset(l),
-                              ldc: din)
-                columnSums(g, rows: rows, cols: dout, into: parameterGradient.pointer + net.biasOffset(l))
+                profiled(.weightGradient, layer: l) {
+                    gemm.multiply(MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
+                                  .rowMajor(h, rows: rows, cols: din), into: parameterGradient.pointer + net.weightOffset(l),
+                                  ldc: din)
+                }
+                profiled(.biasGradient, layer: l) {
+                    columnSums(g, rows: rows, cols: dout, into: parameterGradient.pointer + net.biasOffset(l))
+                }
             }
             let weights = MatrixView.rowMajor(net.weights(l), rows: dout, cols: din)
             if l > 0 {
-                gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights,
-                              into: gradientBuffers[(l - 1) % 2].pointer, ldc: din, epilogue: .reluMask(h, ld: din))
+                profiled(.inputGradient, layer: l) {
+                    gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights,
+                                  into: gradientBuffers[(l - 1) % 2].pointer, ldc: din, epilogue: .reluMask(h, ld: din))
+                }
             } else if let inputGradient {
-                gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights, into: inputGradient, ldc: din)
+                profiled(.inputGradient, layer: l) {
+                    gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights, into: inputGradient, ldc: din)
+                }
             }
             layerDone(l)
         }

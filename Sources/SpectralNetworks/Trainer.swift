@@ -110,13 +110,17 @@ public final class Trainer: @unchecked Sendable {
     /// Runs one step and returns the loss of the batch before the update. Throws when the loss or a parameter
     /// stops being finite, naming the step.
     @discardableResult
-    public func runStep() throws -> Double {
+    public func runStep() throws -> Double { try profiled(.step) { try runProfiledStep() } }
+
+    private func runProfiledStep() throws -> Double {
         step += 1
-        if batchRows < data.rows { gatherNextBatch() }
+        if batchRows < data.rows { profiled(.batch) { gatherNextBatch() } }
         let outputs = batchRows * data.outputSize
         pass.forward(batchInputs.pointer, rows: batchRows)
-        let loss = configuration.loss.evaluate(output: pass.output, target: batchTargets.pointer, count: outputs,
-                                               gradient: pass.outputGradient)
+        let loss = profiled(.loss) {
+            configuration.loss.evaluate(output: pass.output, target: batchTargets.pointer, count: outputs,
+                                        gradient: pass.outputGradient)
+        }
         guard loss.isFinite else {
             throw SpectralError.runtime("training diverged at step \(step): the loss is \(loss); try a smaller learning rate")
         }
@@ -125,8 +129,10 @@ public final class Trainer: @unchecked Sendable {
         var finite = true
         pass.backward(batchInputs.pointer, rows: batchRows) { l in
             let layer = net.weightOffset(l)..<(net.biasOffset(l) + net.fanOut(l))
-            finite = optimizer.update(parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
-                                      range: layer, pool: pass.gemm.pool) && finite
+            finite = profiled(.optimizer, layer: l) {
+                optimizer.update(parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
+                                 range: layer, pool: pass.gemm.pool)
+            } && finite
         }
         guard finite else {
             let which = net.firstNonFiniteParameter() ?? "a parameter"

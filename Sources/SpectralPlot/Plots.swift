@@ -388,7 +388,8 @@ public func barChart(title: String, categories: [String], stacks: [(name: String
                      width: Int = 900, height: Int = 560) -> Figure {
     let totals = categories.indices.map { c in stacks.reduce(0) { $0 + max(0, $1.values[c]) } }
     var plot = Plot(title: title, x: Axis(low: 0, high: Double(max(1, categories.count)), label: ""),
-                    y: Axis(low: 0, high: (totals.max() ?? 1) * 1.08, label: yLabel))
+                    // Room above the bars for the legend, a line per stack.
+                    y: Axis(low: 0, high: (totals.max() ?? 1) * (1.1 + 0.1 * Double(stacks.count)), label: yLabel))
     plot.width = width
     plot.height = height
     plot.series = stacks.enumerated().map { Series(name: $0.element.name, x: [], y: [], color: RGB.palette[$0.offset % 10]) }

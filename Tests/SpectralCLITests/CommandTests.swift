@@ -179,3 +179,58 @@ final class CommandTests: XCTestCase {
         }
     }
 }
+
+/// `spectral profile`, as a user runs it: its files, a trace that parses as Trace Event JSON with one named track
+/// per thread, operations that add up to the step (within 5%), and the sweep's table.
+final class ProfileCommandTests: XCTestCase {
+    func testProfileFilesTraceAndAccounting() throws {
+        let out = scratchFolder("profile").appendingPathComponent("p")
+        defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
+        try succeed(["profile", "--width", "64", "--depth", "4", "--steps", "60", "--threads", "2", "--widths", "16,32",
+                     "--sample-counts", "50", "--thread-counts", "1,2", "--out", out.path, "--quiet"])
+        for file in ["profile.csv", "summary.json", "trace.json", "roofline.png", "roofline.svg", "breakdown.png", "efficiency.csv",
+                     "efficiency.png", "run.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
+        }
+        let trace = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("trace.json"))) as? [String: Any]
+        let events = try XCTUnwrap(trace?["traceEvents"] as? [[String: Any]])
+        let complete = events.filter { $0["ph"] as? String == "X" }
+        XCTAssertFalse(complete.isEmpty)
+        for e in complete {
+            XCTAssertNotNil(e["name"] as? String); XCTAssertNotNil(e["ts"] as? Double); XCTAssertNotNil(e["dur"] as? Double)
+            XCTAssertGreaterThanOrEqual(e["dur"] as? Double ?? -1, 0)
+        }
+        let named = Set(events.filter { $0["ph"] as? String == "M" }.compactMap { $0["tid"] as? Int })
+        XCTAssertEqual(named, [0, 1], "one named track per thread")
+        XCTAssertEqual(Set(complete.compactMap { $0["tid"] as? Int }), [0, 1])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        let accounted = try XCTUnwrap(summary?["accounted_fraction"] as? Double)
+        XCTAssertEqual(accounted, 1, accuracy: 0.05, "the operations add up to the step")
+        let efficiency = try String(contentsOf: out.appendingPathComponent("efficiency.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(efficiency.first, "width,samples,threads,steps_per_second,gflops,fraction_of_peak")
+        XCTAssertEqual(efficiency.count, 5)
+        try checkFlopsPerCall(out.appendingPathComponent("profile.csv"), sizes: [1, 64, 64, 64, 1], rows: 200)
+
+        // One list alone sweeps; the others hold at the run's own --samples and --threads.
+        let one = out.deletingLastPathComponent().appendingPathComponent("one")
+        try succeed(["profile", "--width", "32", "--depth", "3", "--steps", "20", "--widths", "8,16,24",
+                     "--out", one.path, "--quiet"])
+        let rows = try String(contentsOf: one.appendingPathComponent("efficiency.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
+        XCTAssertEqual(rows, ["8,200,2", "16,200,2", "24,200,2"])
+    }
+
+    /// Every GEMM row's FLOPs per call is the closed form 2 · rows · fan-in · fan-out of its layer.
+    func checkFlopsPerCall(_ csv: URL, sizes: [Int], rows: Int) throws {
+        let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst()
+        var checked = 0
+        for line in lines {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard ["forward GEMM + bias/ReLU", "backward dW GEMM", "backward dX GEMM + ReLU mask"].contains(cells[0]),
+                  let layer = Int(cells[1]), layer >= 0, let flops = Double(cells[5]) else { continue }
+            XCTAssertEqual(flops, Double(2 * rows * sizes[layer] * sizes[layer + 1]), "\(cells[0]) of layer \(layer)")
+            checked += 1
+        }
+        XCTAssertEqual(checked, 3 * (sizes.count - 1) - 1, "forward and dW for every layer, dX for all but the first")
+    }
+}

@@ -4,7 +4,8 @@ import SpectralCore
 
 /// Long training runs stopped part-way resume to the bits of an uninterrupted run: by SIGTERM or SIGINT at a
 /// seeded random moment (the run checkpoints as it stops), or by SIGKILL (no warning: the last periodic
-/// checkpoint of --checkpoint-every). The same command is simply run again.
+/// checkpoint of --checkpoint-every). The same command is simply run again. The moment is a seeded random
+/// fraction of the uninterrupted run's own duration, so the signal lands part-way on a slow or a fast machine.
 final class ResumeTests: XCTestCase {
     static var folder = scratchFolder("resume")
 
@@ -13,9 +14,13 @@ final class ResumeTests: XCTestCase {
         super.tearDown()
     }
 
-    func checkResume(_ name: String, _ arguments: [String], signal: Int32, delay: Double, extra: [String] = []) throws {
-        let whole = Self.folder.appendingPathComponent("\(name)-whole"), cut = Self.folder.appendingPathComponent("\(name)-cut")
+    func checkResume(_ name: String, _ arguments: [String], signal: Int32, at fraction: Double,
+                     extra: [String] = []) throws {
+        let whole = Self.folder.appendingPathComponent("\(name)-whole")
+        let cut = Self.folder.appendingPathComponent("\(name)-cut")
+        let started = Date()
         try succeed(arguments + ["--out", whole.path, "--quiet"])
+        let delay = fraction * Date().timeIntervalSince(started)
         let stopped = try Subprocess.run(spectralExecutable, arguments + extra + ["--out", cut.path, "--quiet"], timeout: 300,
                                          signals: [(signal, delay)])
         let shown = "\(name), signal \(signal) after \(String(format: "%.2f", delay)) s"
@@ -31,11 +36,12 @@ final class ResumeTests: XCTestCase {
 
     func testStoppedTrainingResumesToTheSameBits() throws {
         var rng = SplitMix64(seed: 1612)
-        let train = ["train", "--steps", "5000", "--width", "64", "--depth", "4"]
-        try checkResume("train-term", train, signal: SIGTERM, delay: 0.4 + rng.nextUnitDouble())
-        try checkResume("train-int", train + ["--batch-size", "50"], signal: SIGINT, delay: 0.4 + rng.nextUnitDouble())
-        try checkResume("train-kill", train, signal: SIGKILL, delay: 0.8 + rng.nextUnitDouble(), extra: ["--checkpoint-every", "300"])
+        func moment() -> Double { 0.3 + 0.5 * rng.nextUnitDouble() }   // between 30 % and 80 % of the way
+        let train = ["train", "--steps", "3000"]
+        try checkResume("train-term", train, signal: SIGTERM, at: moment())
+        try checkResume("train-int", train + ["--batch-size", "50"], signal: SIGINT, at: moment())
+        try checkResume("train-kill", train, signal: SIGKILL, at: moment(), extra: ["--checkpoint-every", "300"])
         let exp1 = ["exp1", "--iterations", "1500", "--runs", "2", "--record-every", "100"]
-        try checkResume("exp1-term", exp1, signal: SIGTERM, delay: 0.6 + rng.nextUnitDouble())
+        try checkResume("exp1-term", exp1, signal: SIGTERM, at: moment())
     }
 }
