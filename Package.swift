@@ -26,28 +26,48 @@ let package = Package(
         .target(name: "SpectralPlot", dependencies: ["SpectralCore"], swiftSettings: vectorFlags),
         .target(name: "CSpectralSIMD"),
         .target(name: "SpectralKernels", dependencies: ["SpectralCore", "CSpectralSIMD"], swiftSettings: vectorFlags),
-        .target(name: "SpectralNetworks", dependencies: ["SpectralCore", "SpectralKernels"], swiftSettings: vectorFlags),
-        .target(name: "SpectralSpectra", dependencies: ["SpectralCore", "SpectralKernels"], swiftSettings: vectorFlags),
-        .target(name: "SpectralExact", dependencies: ["SpectralCore", "SpectralKernels", "SpectralNetworks", "SpectralSpectra"],
-                swiftSettings: vectorFlags),
-        .target(name: "SpectralExperiments",
-                dependencies: ["SpectralCore", "SpectralCommandLine", "SpectralKernels", "SpectralNetworks", "SpectralSpectra",
-                               "SpectralExact", "SpectralPlot"],
-                swiftSettings: vectorFlags),
+        .target(
+            name: "SpectralNetworks", dependencies: ["SpectralCore", "SpectralKernels"], swiftSettings: vectorFlags),
+        .target(
+            name: "SpectralSpectra", dependencies: ["SpectralCore", "SpectralKernels"], swiftSettings: vectorFlags),
+        .target(
+            name: "SpectralExact",
+            dependencies: ["SpectralCore", "SpectralKernels", "SpectralNetworks", "SpectralSpectra"],
+            swiftSettings: vectorFlags),
+        .target(
+            name: "SpectralExperiments",
+            dependencies: [
+                "SpectralCore", "SpectralCommandLine", "SpectralKernels", "SpectralNetworks", "SpectralSpectra",
+                "SpectralExact", "SpectralPlot",
+            ],
+            swiftSettings: vectorFlags),
         .executableTarget(name: "spectral", dependencies: ["SpectralExperiments"], swiftSettings: vectorFlags),
-        .executableTarget(name: "spectral-fuzz", dependencies: ["SpectralExperiments", "SpectralCommandLine", "SpectralNetworks"],
-                          path: "Fuzz/spectral-fuzz", swiftSettings: vectorFlags),
-        .executableTarget(name: "spectral-bench", dependencies: ["SpectralExperiments", "SpectralCommandLine"], path: "Benchmarks/spectral-bench",
-                          swiftSettings: vectorFlags),
+        .executableTarget(
+            name: "spectral-fuzz", dependencies: ["SpectralExperiments", "SpectralCommandLine", "SpectralNetworks"],
+            path: "Fuzz/spectral-fuzz", swiftSettings: vectorFlags),
+        .executableTarget(
+            name: "spectral-bench", dependencies: ["SpectralExperiments", "SpectralCommandLine"],
+            path: "Benchmarks/spectral-bench",
+            swiftSettings: vectorFlags),
         .testTarget(name: "SpectralCoreTests", dependencies: ["SpectralCore"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralKernelsTests", dependencies: ["SpectralKernels"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralNetworksTests", dependencies: ["SpectralNetworks"],
-                    swiftSettings: vectorFlags),
+        .testTarget(
+            name: "SpectralNetworksTests", dependencies: ["SpectralNetworks"],
+            swiftSettings: vectorFlags),
         .testTarget(name: "SpectralSpectraTests", dependencies: ["SpectralSpectra"], swiftSettings: vectorFlags),
         .testTarget(name: "SpectralPlotTests", dependencies: ["SpectralPlot"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralExperimentsTests", dependencies: ["SpectralExperiments", "SpectralCommandLine"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralCommandLineTests", dependencies: ["SpectralCommandLine", "SpectralCore"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralCLITests", dependencies: ["spectral", "spectral-fuzz", "SpectralCore", "SpectralNetworks"], swiftSettings: vectorFlags),
-        .testTarget(name: "SpectralExactTests", dependencies: ["SpectralExact", "SpectralSpectra", "SpectralNetworks", "SpectralKernels", "SpectralCore"], swiftSettings: vectorFlags),
+        .testTarget(
+            name: "SpectralExperimentsTests", dependencies: ["SpectralExperiments", "SpectralCommandLine"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "SpectralCommandLineTests", dependencies: ["SpectralCommandLine", "SpectralCore"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "SpectralCLITests", dependencies: ["spectral", "spectral-fuzz", "SpectralCore", "SpectralNetworks"],
+            swiftSettings: vectorFlags),
+        .testTarget(
+            name: "SpectralExactTests",
+            dependencies: ["SpectralExact", "SpectralSpectra", "SpectralNetworks", "SpectralKernels", "SpectralCore"],
+            swiftSettings: vectorFlags),
     ]
 )

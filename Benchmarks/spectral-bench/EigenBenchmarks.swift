@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 
 /// `eigh`: the symmetric eigensolver on an n × n matrix (a Gaussian kernel on random points by default, or raw
@@ -26,31 +26,43 @@ struct EigenBench: ParsableCommand {
         }
         guard let e = best else { return }
         let (residual, orthogonality) = sampledErrors(a, e)
-        emit(["benchmark": "eigh", "n": n, "threads": threads, "seconds": bestSeconds,
-              "tridiagonalize_seconds": e.stageSeconds.tridiagonalize,
-              "divide_and_conquer_seconds": e.stageSeconds.divideAndConquer,
-              "apply_reflectors_seconds": e.stageSeconds.applyReflectors,
-              "residual_sampled": residual, "orthogonality_sampled": orthogonality,
-              "smallest": e.values.first ?? .nan, "largest": e.values.last ?? .nan])
+        emit([
+            "benchmark": "eigh", "n": n, "threads": threads, "seconds": bestSeconds,
+            "tridiagonalize_seconds": e.stageSeconds.tridiagonalize,
+            "divide_and_conquer_seconds": e.stageSeconds.divideAndConquer,
+            "apply_reflectors_seconds": e.stageSeconds.applyReflectors,
+            "residual_sampled": residual, "orthogonality_sampled": orthogonality,
+            "smallest": e.values.first ?? .nan, "largest": e.values.last ?? .nan,
+        ])
         let peak = Peak(pool: pool)
         let gemm = GEMM64(pool: pool)
-        let left = AlignedBuffer<Double>(count: n * 32), c = AlignedBuffer<Double>(count: n * n)
+        let left = AlignedBuffer<Double>(count: n * 32)
+        let c = AlignedBuffer<Double>(count: n * n)
         for i in 0..<left.count { left[i] = Double(i % 7) - 3 }
         let seconds = bestSecondsPerCall(repeats: 3) {
-            gemm.multiply(.rowMajor(left.pointer, rows: n, cols: 32), MatrixView64.rowMajor(left.pointer, rows: n, cols: 32).transposed,
-                          into: c.pointer, ldc: n, .subtract)
+            gemm.multiply(
+                .rowMajor(left.pointer, rows: n, cols: 32),
+                MatrixView64.rowMajor(left.pointer, rows: n, cols: 32).transposed,
+                into: c.pointer, ldc: n, .subtract)
         }
         let gflops = 2 * Double(n) * Double(n) * 32 / seconds / 1e9
-        emit(["benchmark": "gemm64", "m": n, "n": n, "k": 32, "threads": threads, "gflops": gflops,
-              "fraction_of_float64_peak": gflops / (peak.forThreads(threads) / 2)])
+        emit([
+            "benchmark": "gemm64", "m": n, "n": n, "k": 32, "threads": threads, "gflops": gflops,
+            "fraction_of_float64_peak": gflops / (peak.forThreads(threads) / 2),
+        ])
     }
 
     func readMatrix(_ path: String) throws -> [Double] {
         let bytes = try InputFileReader.read(URL(fileURLWithPath: path), limit: n * n * 8 + 1, kind: "matrix")
         guard bytes.count == n * n * 8 else {
-            throw SpectralError.badInput("\(path) holds \(bytes.count) bytes; an \(n) × \(n) Float64 matrix is \(n * n * 8)")
+            throw SpectralError.badInput(
+                "\(path) holds \(bytes.count) bytes; an \(n) × \(n) Float64 matrix is \(n * n * 8)")
         }
-        return bytes.withUnsafeBytes { raw in (0..<(n * n)).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) } }
+        return bytes.withUnsafeBytes { raw in
+            (0..<(n * n)).map {
+                Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
+            }
+        }
     }
 
     /// exp(−‖x − y‖²/2σ²) on n random points of [0, 1]²⁰ with σ = 1.25.
@@ -58,12 +70,17 @@ struct EigenBench: ParsableCommand {
         var rng = SplitMix64(seed: 8)
         let x = (0..<(n * 20)).map { _ in rng.uniform(0, 1) }
         var k = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in i..<n {
-            var d2 = 0.0
-            for p in 0..<20 { let t = x[i * 20 + p] - x[j * 20 + p]; d2 += t * t }
-            k[i * n + j] = exp(-d2 / (2 * 1.25 * 1.25))
-            k[j * n + i] = k[i * n + j]
-        } }
+        for i in 0..<n {
+            for j in i..<n {
+                var d2 = 0.0
+                for p in 0..<20 {
+                    let t = x[i * 20 + p] - x[j * 20 + p]
+                    d2 += t * t
+                }
+                k[i * n + j] = exp(-d2 / (2 * 1.25 * 1.25))
+                k[j * n + i] = k[i * n + j]
+            }
+        }
         return k
     }
 
@@ -71,7 +88,8 @@ struct EigenBench: ParsableCommand {
     func sampledErrors(_ a: [Double], _ e: SymmetricEigen) -> (Double, Double) {
         let picks = Array(Set((0..<16).map { $0 * (n - 1) / 15 })).sorted()
         let norm = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        var residual = 0.0, orthogonality = 0.0
+        var residual = 0.0
+        var orthogonality = 0.0
         for j in picks {
             var r2 = 0.0
             for i in 0..<n {

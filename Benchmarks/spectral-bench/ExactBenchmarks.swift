@@ -1,10 +1,10 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
 import SpectralSpectra
-import SpectralExact
 
 /// `breakpoints --depth 6 --width 1024 --threads T`: seconds to enumerate every kink of a 1-D net, and the
 /// kink-spectrum evaluation rate in (kink × frequency) pairs per second.
@@ -13,7 +13,8 @@ import SpectralExact
 /// the weights of `nn.Linear` leaves. He with zero biases would make a 1-D net positively homogeneous, with one
 /// kink at 0, which measures nothing.
 struct BreakpointsBench: ParsableCommand {
-    static let description = CommandDescription(name: "breakpoints", abstract: "Exact 1-D kinks and the kink-spectrum rate.")
+    static let description = CommandDescription(
+        name: "breakpoints", abstract: "Exact 1-D kinks and the kink-spectrum rate.")
     @Option(help: "linear layers", check: .within(2...64)) var depth = 6
     @Option(help: "hidden width", check: .within(1...65_536)) var width = 1024
     @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -25,18 +26,24 @@ struct BreakpointsBench: ParsableCommand {
         let pool = ThreadPool(threadCount: threads)
         var best = Double.infinity
         var function: PiecewiseLinear1D?
-        for _ in 0..<3 { best = min(best, try PeakProbe.timeThrowing { function = try enumerateKinks(network, pool: pool) }) }
+        for _ in 0..<3 {
+            best = min(best, try PeakProbe.timeThrowing { function = try enumerateKinks(network, pool: pool) })
+        }
         guard let f = function else { return }
-        emit(["benchmark": "breakpoints", "depth": depth, "width": width, "threads": threads, "seconds": best,
-              "kinks": f.kinks.count, "init": "he weights, pytorch-default biases"])
+        emit([
+            "benchmark": "breakpoints", "depth": depth, "width": width, "threads": threads, "seconds": best,
+            "kinks": f.kinks.count, "init": "he weights, pytorch-default biases",
+        ])
         let ks = (1...frequencies).map { Double($0) * 0.5 }
         for t in Set([1, threads]).sorted() {
             let spectrumPool = ThreadPool(threadCount: t)
             let seconds = bestSecondsPerCall(repeats: 3, minimumSeconds: 0.2) {
                 _ = kinkSums(positions: f.kinks, weights: f.slopeJumps, frequencies: ks, pool: spectrumPool)
             }
-            emit(["benchmark": "kink_spectrum", "kinks": f.kinks.count, "frequencies": frequencies, "threads": t,
-                  "seconds": seconds, "pairs_per_second": Double(f.kinks.count) * Double(frequencies) / seconds])
+            emit([
+                "benchmark": "kink_spectrum", "kinks": f.kinks.count, "frequencies": frequencies, "threads": t,
+                "seconds": seconds, "pairs_per_second": Double(f.kinks.count) * Double(frequencies) / seconds,
+            ])
         }
     }
 }
@@ -47,7 +54,8 @@ struct BreakpointsBench: ParsableCommand {
 /// file goes through regioncam (`Benchmarks/regioncam_compare.py`, run by that Python) in the same run: its
 /// enumeration alone and its whole process.
 struct Regions2DBench: ParsableCommand {
-    static let description = CommandDescription(name: "regions2d", abstract: "2-D linear regions: engine and end to end, optionally beside regioncam.")
+    static let description = CommandDescription(
+        name: "regions2d", abstract: "2-D linear regions: engine and end to end, optionally beside regioncam.")
     @Option(help: "hidden layers", check: .within(1...16)) var depth = 3
     @Option(help: "hidden width", check: .within(1...4096)) var width = 256
     @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -70,33 +78,48 @@ struct Regions2DBench: ParsableCommand {
         var regions: LinearRegions2D?
         var engine = Double.infinity
         for _ in 0..<repeats {
-            engine = min(engine, try PeakProbe.timeThrowing {
-                regions = try enumerateRegions(network, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool)
-            })
+            engine = min(
+                engine,
+                try PeakProbe.timeThrowing {
+                    regions = try enumerateRegions(
+                        network, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool)
+                })
         }
         guard let r = regions else { return }
-        let endToEnd = try bestOfRuns(spectralExecutable(), ["regions2d", "--weights", weights.path, "--threads", String(threads),
-                                                             "--quiet", "--out", folder.appendingPathComponent("out").path])
+        let endToEnd = try bestOfRuns(
+            spectralExecutable(),
+            [
+                "regions2d", "--weights", weights.path, "--threads", String(threads),
+                "--quiet", "--out", folder.appendingPathComponent("out").path,
+            ])
         let initialization = "he weights, " + (biasSD.map { "biases N(0, \($0)^2)" } ?? "pytorch-default biases")
-        emit(["benchmark": "regions2d", "tool": "spectral (Float64)", "depth": depth, "width": width, "threads": threads,
-              "engine_seconds": engine, "end_to_end_seconds": endToEnd.seconds, "end_to_end_peak_mib": endToEnd.peakMiB,
-              "regions": r.regionCount, "vertices": r.mesh.vertexCount, "edges": r.mesh.edgeCount,
-              "ambiguous_cells": r.ambiguousCells, "init": initialization])
+        emit([
+            "benchmark": "regions2d", "tool": "spectral (Float64)", "depth": depth, "width": width, "threads": threads,
+            "engine_seconds": engine, "end_to_end_seconds": endToEnd.seconds, "end_to_end_peak_mib": endToEnd.peakMiB,
+            "regions": r.regionCount, "vertices": r.mesh.vertexCount, "edges": r.mesh.edgeCount,
+            "ambiguous_cells": r.ambiguousCells, "init": initialization,
+        ])
         guard let python = regioncam?.path else { return }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("regioncam_compare.py").path
         var best = (engine: Double.infinity, process: Double.infinity, regions: 0)
         for _ in 0..<repeats {
             let outcome = try Subprocess.run(python, [script, weights.path], timeout: 3600)
-            guard outcome.exitCode == 0, let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any],
-                  let seconds = json["seconds"] as? Double else {
-                throw SpectralError.runtime("regioncam did not run (exit \(outcome.shellStatus)): \(outcome.stderr.prefix(300))")
+            guard outcome.exitCode == 0,
+                let json = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any],
+                let seconds = json["seconds"] as? Double
+            else {
+                throw SpectralError.runtime(
+                    "regioncam did not run (exit \(outcome.shellStatus)): \(outcome.stderr.prefix(300))")
             }
             best = (min(best.engine, seconds), min(best.process, outcome.seconds), json["regions"] as? Int ?? 0)
         }
-        emit(["benchmark": "regions2d", "tool": "regioncam (Float32)", "depth": depth, "width": width,
-              "engine_seconds": best.engine, "end_to_end_seconds": best.process, "regions": best.regions,
-              "engine_speedup_of_spectral": best.engine / engine, "end_to_end_speedup_of_spectral": best.process / endToEnd.seconds])
+        emit([
+            "benchmark": "regions2d", "tool": "regioncam (Float32)", "depth": depth, "width": width,
+            "engine_seconds": best.engine, "end_to_end_seconds": best.process, "regions": best.regions,
+            "engine_speedup_of_spectral": best.engine / engine,
+            "end_to_end_speedup_of_spectral": best.process / endToEnd.seconds,
+        ])
     }
 }
 

@@ -54,7 +54,8 @@ struct Peak {
     mutating func remeasure() {
         oneThread = max(oneThread, PeakProbe.fmaGFLOPS(pool: pool, threads: 1, seconds: 0.1, repeats: 3))
         if pool.threadCount > 1 {
-            allThreads = max(allThreads, PeakProbe.fmaGFLOPS(pool: pool, threads: pool.threadCount, seconds: 0.1, repeats: 3))
+            allThreads = max(
+                allThreads, PeakProbe.fmaGFLOPS(pool: pool, threads: pool.threadCount, seconds: 0.1, repeats: 3))
         }
     }
 

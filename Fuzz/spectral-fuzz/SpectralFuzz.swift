@@ -1,18 +1,22 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
-import SpectralNetworks
+import SpectralCore
 import SpectralExperiments
+import SpectralNetworks
 
 /// The readers a fuzzer drives: every input is handed to one of them, which must return or throw, never crash,
 /// hang or allocate without bound.
 enum FuzzTarget: String, CaseIterable {
-    case safetensors, csv, idx, gzip, runRecord = "run-record", options
+    case safetensors, csv, idx, gzip
+    case runRecord = "run-record"
+    case options
 
     func consume(_ bytes: [UInt8]) {
         switch self {
         case .safetensors:
-            if let tensors = try? Safetensors.parse(Data(bytes), name: "input") { _ = try? NetworkTensors(tensors, source: "input") }
+            if let tensors = try? Safetensors.parse(Data(bytes), name: "input") {
+                _ = try? NetworkTensors(tensors, source: "input")
+            }
         case .csv:
             if let text = String(validating: bytes, as: UTF8.self) { _ = try? NumericCSV.parse(text, name: "input") }
         case .idx:
@@ -25,7 +29,9 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? RunRecordReader.check(Data(bytes), name: "input")
         case .options:
             // Words separated by NUL bytes: a command line, parsed and validated but never run.
-            let words = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            let words = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
             _ = try? SpectralProgram.standard.request(words)
         }
     }
@@ -34,8 +40,11 @@ enum FuzzTarget: String, CaseIterable {
 #if FUZZING
 /// libFuzzer's driver (the program's main hands over to it).
 @_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 
 nonisolated(unsafe) var fuzzTarget = FuzzTarget.safetensors
 
@@ -45,7 +54,8 @@ nonisolated(unsafe) var fuzzTarget = FuzzTarget.safetensors
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     let name = ProcessInfo.processInfo.environment["SPECTRAL_FUZZ_TARGET"] ?? "safetensors"
     guard let target = FuzzTarget(rawValue: name) else {
-        FileHandle.standardError.write(Data("SPECTRAL_FUZZ_TARGET must be one of \(FuzzTarget.allCases.map(\.rawValue))\n".utf8))
+        FileHandle.standardError.write(
+            Data("SPECTRAL_FUZZ_TARGET must be one of \(FuzzTarget.allCases.map(\.rawValue))\n".utf8))
         return 64
     }
     fuzzTarget = target
@@ -63,14 +73,20 @@ struct Replay {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write(Data("usage: spectral-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE|FOLDER...\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "usage: spectral-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE|FOLDER...\n"
+                        .utf8))
             exit(64)
         }
         var count = 0
         for path in arguments.dropFirst() {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
-            let files = isFolder.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 } : [path]
+            let files =
+                isFolder.boolValue
+                ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 }
+                : [path]
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { continue }
                 target.consume([UInt8](data))

@@ -47,7 +47,8 @@ extension Check where Value == NumberList {
                 return "must give \(counts.lowerBound)…\(counts.upperBound) values (it gives \(list.values.count))"
             }
             if let range, let bad = list.values.first(where: { !range.contains($0) }) {
-                return "must list values in \(formattedNumber(range.lowerBound))…\(formattedNumber(range.upperBound)) (\(formattedNumber(bad)) is not)"
+                return
+                    "must list values in \(formattedNumber(range.lowerBound))…\(formattedNumber(range.upperBound)) (\(formattedNumber(bad)) is not)"
             }
             return nil
         }
@@ -61,7 +62,9 @@ extension Check where Value == NumberList {
             if !counts.contains(list.values.count) {
                 return "must give \(counts.lowerBound)…\(counts.upperBound) values (it gives \(list.values.count))"
             }
-            if let bad = list.values.first(where: { !($0 > 0) }) { return "must list positive values (\(formattedNumber(bad)) is not)" }
+            if let bad = list.values.first(where: { !($0 > 0) }) {
+                return "must list positive values (\(formattedNumber(bad)) is not)"
+            }
             return nil
         }
     }
@@ -69,7 +72,8 @@ extension Check where Value == NumberList {
 
 extension Check where Value == IntegerList {
     public static func count(_ counts: ClosedRange<Int>, each range: ClosedRange<Int>) -> Check {
-        Check("\(counts.lowerBound)…\(counts.upperBound) values, each in \(range.lowerBound)…\(range.upperBound)") { list in
+        Check("\(counts.lowerBound)…\(counts.upperBound) values, each in \(range.lowerBound)…\(range.upperBound)") {
+            list in
             if !counts.contains(list.values.count) {
                 return "must give \(counts.lowerBound)…\(counts.upperBound) values (it gives \(list.values.count))"
             }
@@ -82,7 +86,11 @@ extension Check where Value == IntegerList {
 }
 
 /// What the shell may complete for a value.
-public enum CompletionKind: Sendable { case none, choices([String]), file, directory }
+public enum CompletionKind: Sendable {
+    case none
+    case choices([String])
+    case file, directory
+}
 
 /// One declared option, flag or positional argument, as the parser sees it.
 public final class ArgumentSlot {
@@ -98,8 +106,10 @@ public final class ArgumentSlot {
     public internal(set) var isGiven = false
     let assign: (String) throws -> Void
 
-    init(kind: Kind, name: String?, help: String, valueName: String, defaultDescription: String?, isRequired: Bool,
-         completion: CompletionKind, assign: @escaping (String) throws -> Void) {
+    init(
+        kind: Kind, name: String?, help: String, valueName: String, defaultDescription: String?, isRequired: Bool,
+        completion: CompletionKind, assign: @escaping (String) throws -> Void
+    ) {
         self.kind = kind
         self.name = name ?? ""
         explicitName = name
@@ -146,7 +156,8 @@ public func kebabCase(_ label: String) -> String {
     var out = ""
     for (i, c) in characters.enumerated() {
         if c.isUppercase && i > 0 {
-            let previous = characters[i - 1], next = i + 1 < characters.count ? characters[i + 1] : nil
+            let previous = characters[i - 1]
+            let next = i + 1 < characters.count ? characters[i + 1] : nil
             if !previous.isUppercase || (next.map { $0.isLowercase } ?? false) { out += "-" }
         }
         out += c.lowercased()
@@ -176,30 +187,37 @@ public struct Option<Value: ExpressibleByArgument>: ArgumentDeclaration {
     /// An option with a default.
     public init(wrappedValue: Value, name: String? = nil, help: String, check: Check<Value>? = nil) {
         box = ValueBox(wrappedValue)
-        box.slot = Option.slot(box, name: name, help: help, check: check, required: false,
-                               defaultDescription: wrappedValue.argumentDescription)
+        box.slot = Option.slot(
+            box, name: name, help: help, check: check, required: false,
+            defaultDescription: wrappedValue.argumentDescription)
     }
 
     /// A required option (or, when `Value` is an Optional, one that may be left out).
     public init(name: String? = nil, help: String, check: Check<Value>? = nil) {
         let absent = (Value.self as? any AbsentValue.Type)?.absent as? Value
         box = ValueBox(absent)
-        box.slot = Option.slot(box, name: name, help: help, check: check, required: absent == nil, defaultDescription: nil)
+        box.slot = Option.slot(
+            box, name: name, help: help, check: check, required: absent == nil, defaultDescription: nil)
     }
 
     /// An option that may be left out (nil), its check applying to the value when given.
     public init<Wrapped>(name: String? = nil, help: String, check: Check<Wrapped>? = nil) where Value == Wrapped? {
         box = ValueBox(.some(nil))
         let optionalCheck = check.map { c in Check<Wrapped?>(c.summary) { $0.flatMap(c.failure) } }
-        box.slot = Option.slot(box, name: name, help: help, check: optionalCheck, required: false, defaultDescription: nil)
+        box.slot = Option.slot(
+            box, name: name, help: help, check: optionalCheck, required: false, defaultDescription: nil)
     }
 
-    private static func slot(_ box: ValueBox<Value>, name: String?, help: String, check: Check<Value>?, required: Bool,
-                             defaultDescription: String?) -> ArgumentSlot {
+    private static func slot(
+        _ box: ValueBox<Value>, name: String?, help: String, check: Check<Value>?, required: Bool,
+        defaultDescription: String?
+    ) -> ArgumentSlot {
         let detail = [check?.summary, defaultDescription.map { "default: \($0)" }].compactMap { $0 }
-        return ArgumentSlot(kind: .option, name: name, help: help + (detail.isEmpty ? "" : " (\(detail.joined(separator: "; ")))"),
-                            valueName: Value.valueName, defaultDescription: defaultDescription, isRequired: required,
-                            completion: completionKind(Value.self)) { [unowned box] text in
+        return ArgumentSlot(
+            kind: .option, name: name, help: help + (detail.isEmpty ? "" : " (\(detail.joined(separator: "; ")))"),
+            valueName: Value.valueName, defaultDescription: defaultDescription, isRequired: required,
+            completion: completionKind(Value.self)
+        ) { [unowned box] text in
             let value: Value
             do { value = try Value(argument: text) } catch let error as ArgumentValueError {
                 // "must be a whole number" says more with the range the option allows.
@@ -225,8 +243,10 @@ public struct Flag: ArgumentDeclaration {
 
     public init(wrappedValue: Bool = false, name: String? = nil, help: String) {
         let box = ValueBox(wrappedValue)
-        box.slot = ArgumentSlot(kind: .flag, name: name, help: help, valueName: "", defaultDescription: nil,
-                                isRequired: false, completion: .none) { [unowned box] _ in box.value = true }
+        box.slot = ArgumentSlot(
+            kind: .flag, name: name, help: help, valueName: "", defaultDescription: nil,
+            isRequired: false, completion: .none
+        ) { [unowned box] _ in box.value = true }
         self.box = box
     }
 
@@ -245,8 +265,10 @@ public struct Argument<Value: ExpressibleByArgument>: ArgumentDeclaration {
 
     public init(valueName: String, help: String) {
         let box = ValueBox<Value>(nil)
-        box.slot = ArgumentSlot(kind: .positional, name: nil, help: help, valueName: valueName, defaultDescription: nil,
-                                isRequired: true, completion: completionKind(Value.self)) { [unowned box] text in
+        box.slot = ArgumentSlot(
+            kind: .positional, name: nil, help: help, valueName: valueName, defaultDescription: nil,
+            isRequired: true, completion: completionKind(Value.self)
+        ) { [unowned box] text in
             box.value = try Value(argument: text)
         }
         self.box = box
@@ -267,8 +289,10 @@ public struct ArgumentList<Value: ExpressibleByArgument>: ArgumentDeclaration {
 
     public init(valueName: String, help: String) {
         let box = ValueBox<[Value]>([])
-        box.slot = ArgumentSlot(kind: .positionalList, name: nil, help: help, valueName: valueName, defaultDescription: nil,
-                                isRequired: true, completion: completionKind(Value.self)) { [unowned box] text in
+        box.slot = ArgumentSlot(
+            kind: .positionalList, name: nil, help: help, valueName: valueName, defaultDescription: nil,
+            isRequired: true, completion: completionKind(Value.self)
+        ) { [unowned box] text in
             box.value = (box.value ?? []) + [try Value(argument: text)]
         }
         self.box = box

@@ -8,7 +8,8 @@ extension TextCodedArgument {
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(argument: text) } catch let error as ArgumentValueError {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' \(error.reason)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' \(error.reason)"))
         }
     }
 
@@ -59,7 +60,8 @@ public struct NumberList: TextCodedArgument, Sendable, Equatable, CustomStringCo
         }
         return try items.map { item in
             guard let value = Double(item.trimmingWhitespace), value.isFinite else {
-                throw ArgumentValueError(item.isEmpty ? "has an empty item" : "must list finite numbers ('\(item)' is not one)")
+                throw ArgumentValueError(
+                    item.isEmpty ? "has an empty item" : "must list finite numbers ('\(item)' is not one)")
             }
             return value
         }
@@ -68,7 +70,8 @@ public struct NumberList: TextCodedArgument, Sendable, Equatable, CustomStringCo
     private static func grid(_ text: String) throws -> [Double] {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingWhitespace) }
         guard parts.count == 3, let start = parts[0], let stop = parts[1], let step = parts[2],
-              start.isFinite, stop.isFinite, step.isFinite else {
+            start.isFinite, stop.isFinite, step.isFinite
+        else {
             throw ArgumentValueError("must be a comma-separated list of numbers or START:STOP:STEP")
         }
         guard step > 0 else { throw ArgumentValueError("must have a positive STEP") }
@@ -120,7 +123,9 @@ public struct NumberPair: ExpressibleByArgument, Codable, Sendable, Equatable {
     public init(_ first: Double, _ second: Double) { (self.first, self.second) = (first, second) }
 
     public init(argument: String) throws {
-        let parts = argument.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingWhitespace) }
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false).map {
+            Double($0.trimmingWhitespace)
+        }
         guard parts.count == 2, let a = parts[0], let b = parts[1], a.isFinite, b.isFinite else {
             throw ArgumentValueError("must be A:B with two finite numbers")
         }
@@ -146,7 +151,8 @@ public struct PairList: ExpressibleByArgument, Codable, Sendable, Equatable {
         }
         pairs = try items.map { item in
             do { return try NumberPair(argument: String(item)) } catch {
-                throw ArgumentValueError("must be X:Y pairs of finite numbers separated by commas ('\(item)' is not one)")
+                throw ArgumentValueError(
+                    "must be X:Y pairs of finite numbers separated by commas ('\(item)' is not one)")
             }
         }
     }
@@ -165,10 +171,13 @@ public struct Box2D: ExpressibleByArgument, Codable, Sendable, Equatable {
     public init(argument: String) throws {
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == 2, let x = try? NumberPair(argument: String(parts[0])),
-              let y = try? NumberPair(argument: String(parts[1])) else {
+            let y = try? NumberPair(argument: String(parts[1]))
+        else {
             throw ArgumentValueError("must be X0:X1,Y0:Y1 with finite numbers")
         }
-        guard x.second > x.first, y.second > y.first else { throw ArgumentValueError("is empty: it needs X0 < X1 and Y0 < Y1") }
+        guard x.second > x.first, y.second > y.first else {
+            throw ArgumentValueError("is empty: it needs X0 < X1 and Y0 < Y1")
+        }
         (self.x, self.y) = (x, y)
     }
 

@@ -58,8 +58,10 @@ public func parseCommand<Command: ParsableArguments>(_ type: Command.Type, _ tok
     let slots = argumentSlots(of: command)
     try assign(tokens, to: slots)
     if let missing = slots.first(where: { $0.isRequired && !$0.isGiven }) {
-        throw SpectralError.usage(missing.kind == .option ? "\(missing.displayName) is required"
-                                                          : "the \(missing.valueName) argument is missing")
+        throw SpectralError.usage(
+            missing.kind == .option
+                ? "\(missing.displayName) is required"
+                : "the \(missing.valueName) argument is missing")
     }
     try validateAll(command)
     return command
@@ -71,17 +73,22 @@ private func validateAll(_ arguments: ParsableArguments) throws {
 }
 
 private func assign(_ tokens: [String], to slots: [ArgumentSlot]) throws {
-    let named = Dictionary(slots.filter { $0.kind == .option || $0.kind == .flag }.map { ($0.name, $0) },
-                           uniquingKeysWith: { first, _ in first })
+    let named = Dictionary(
+        slots.filter { $0.kind == .option || $0.kind == .flag }.map { ($0.name, $0) },
+        uniquingKeysWith: { first, _ in first })
     var positionals = slots.filter { $0.kind == .positional || $0.kind == .positionalList }[...]
     var index = 0
     var onlyPositionals = false
     while index < tokens.count {
         let token = tokens[index]
         index += 1
-        if !onlyPositionals && token == "--" { onlyPositionals = true; continue }
+        if !onlyPositionals && token == "--" {
+            onlyPositionals = true
+            continue
+        }
         if !onlyPositionals && token.hasPrefix("--") {
-            var name = String(token.dropFirst(2)), inline: String?
+            var name = String(token.dropFirst(2))
+            var inline: String?
             if let equals = name.firstIndex(of: "=") {
                 inline = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
@@ -95,15 +102,22 @@ private func assign(_ tokens: [String], to slots: [ArgumentSlot]) throws {
                 continue
             }
             let value: String
-            if let inline { value = inline } else {
-                guard index < tokens.count else { throw SpectralError.usage("--\(name) needs a value (\(slot.valueName))") }
+            if let inline {
+                value = inline
+            } else {
+                guard index < tokens.count else {
+                    throw SpectralError.usage("--\(name) needs a value (\(slot.valueName))")
+                }
                 value = tokens[index]
                 index += 1
                 if value.hasPrefix("--") {
-                    throw SpectralError.usage("--\(name) needs a value (\(slot.valueName)), but '\(shown(value))' is an option")
+                    throw SpectralError.usage(
+                        "--\(name) needs a value (\(slot.valueName)), but '\(shown(value))' is an option")
                 }
             }
-            guard !value.isEmpty else { throw SpectralError.usage("--\(name) needs a non-empty value (\(slot.valueName))") }
+            guard !value.isEmpty else {
+                throw SpectralError.usage("--\(name) needs a non-empty value (\(slot.valueName))")
+            }
             try assignValue(value, to: slot)
             continue
         }

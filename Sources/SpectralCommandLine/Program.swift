@@ -24,7 +24,9 @@ public struct CommandLineProgram {
 
     /// Parses the words after the program name. Usage errors throw `SpectralError.usage`.
     public func request(_ words: [String]) throws -> Request {
-        guard let first = words.first else { throw SpectralError.usage("no command given; '\(name) help' lists the commands") }
+        guard let first = words.first else {
+            throw SpectralError.usage("no command given; '\(name) help' lists the commands")
+        }
         switch first {
         case "help", "--help", "-h":
             guard words.count > 1 else { return .text(usage) }
@@ -78,14 +80,21 @@ public struct CommandLineProgram {
     }
 
     public var usage: String {
-        var lines = ["usage: \(name) <command> [options]   (\(name) <command> --help for its options)", "", abstract, "",
-                     "commands:"]
+        var lines = [
+            "usage: \(name) <command> [options]   (\(name) <command> --help for its options)", "", abstract, "",
+            "commands:",
+        ]
         let width = (commands.map { $0.description.name.count }.max() ?? 8) + 2
         for c in commands {
-            lines.append("  " + c.description.name.padding(toLength: width, withPad: " ", startingAt: 0) + c.description.abstract)
+            lines.append(
+                "  " + c.description.name.padding(toLength: width, withPad: " ", startingAt: 0) + c.description.abstract
+            )
         }
-        lines.append("  " + "help".padding(toLength: width, withPad: " ", startingAt: 0) + "this text, or a command's help")
-        lines.append("  " + "completion".padding(toLength: width, withPad: " ", startingAt: 0) + "a bash or zsh completion script")
+        lines.append(
+            "  " + "help".padding(toLength: width, withPad: " ", startingAt: 0) + "this text, or a command's help")
+        lines.append(
+            "  " + "completion".padding(toLength: width, withPad: " ", startingAt: 0)
+                + "a bash or zsh completion script")
         return lines.joined(separator: "\n")
     }
 
@@ -93,20 +102,26 @@ public struct CommandLineProgram {
         let slots = argumentSlots(of: command.init())
         let positionals = slots.filter { $0.kind == .positional || $0.kind == .positionalList }
             .map { $0.kind == .positionalList ? "\($0.valueName)…" : $0.valueName }
-        var lines = ["usage: \(name) \(command.description.name) [options]\(positionals.map { " " + $0 }.joined())", "",
-                     command.description.abstract]
+        var lines = [
+            "usage: \(name) \(command.description.name) [options]\(positionals.map { " " + $0 }.joined())", "",
+            command.description.abstract,
+        ]
         if !command.description.discussion.isEmpty { lines += ["", command.description.discussion] }
-        let rows = slots.map { slot -> (String, String) in
-            switch slot.kind {
-            case .option: return ("--\(slot.name) \(slot.valueName)", slot.help + (slot.isRequired ? " (required)" : ""))
-            case .flag: return ("--\(slot.name)", slot.help)
-            case .positional, .positionalList: return (slot.valueName, slot.help)
-            }
-        } + [("-h, --help", "this text")]
+        let rows =
+            slots.map { slot -> (String, String) in
+                switch slot.kind {
+                case .option:
+                    return ("--\(slot.name) \(slot.valueName)", slot.help + (slot.isRequired ? " (required)" : ""))
+                case .flag: return ("--\(slot.name)", slot.help)
+                case .positional, .positionalList: return (slot.valueName, slot.help)
+                }
+            } + [("-h, --help", "this text")]
         let width = min(30, rows.map(\.0.count).max() ?? 0) + 2
         lines += ["", "options:"]
         for (left, right) in rows {
-            let pad = left.count < width ? String(repeating: " ", count: width - left.count) : "\n" + String(repeating: " ", count: width + 2)
+            let pad =
+                left.count < width
+                ? String(repeating: " ", count: width - left.count) : "\n" + String(repeating: " ", count: width + 2)
             lines.append("  " + left + pad + right)
         }
         return lines.joined(separator: "\n")
@@ -135,36 +150,39 @@ extension CommandLineProgram {
             for slot in slots where slot.kind == .option {
                 switch slot.completion {
                 case .choices(let choices):
-                    values.append("--\(slot.name)) COMPREPLY=($(compgen -W \"\(choices.joined(separator: " "))\" -- \"$cur\")); return;;")
+                    values.append(
+                        "--\(slot.name)) COMPREPLY=($(compgen -W \"\(choices.joined(separator: " "))\" -- \"$cur\")); return;;"
+                    )
                 case .file: values.append("--\(slot.name)) COMPREPLY=($(compgen -f -- \"$cur\")); return;;")
                 case .directory: values.append("--\(slot.name)) COMPREPLY=($(compgen -d -- \"$cur\")); return;;")
                 case .none: values.append("--\(slot.name)) return;;")
                 }
             }
-            cases.append("""
-                \(command))
-                  case "$prev" in
-                    \(values.joined(separator: "\n        "))
-                  esac
-                  COMPREPLY=($(compgen -W "\(words.joined(separator: " "))" -- "$cur"));;
-            """)
+            cases.append(
+                """
+                    \(command))
+                      case "$prev" in
+                        \(values.joined(separator: "\n        "))
+                      esac
+                      COMPREPLY=($(compgen -W "\(words.joined(separator: " "))" -- "$cur"));;
+                """)
         }
         let names = described.map(\.0) + ["help", "completion"]
         return """
-        # bash completion for \(name); load with: source <(\(name) completion bash)
-        \(function)() {
-          local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
-          if [ "$COMP_CWORD" -eq 1 ]; then
-            COMPREPLY=($(compgen -W "\(names.joined(separator: " "))" -- "$cur")); return
-          fi
-          case "${COMP_WORDS[1]}" in
-            help) COMPREPLY=($(compgen -W "\(described.map(\.0).joined(separator: " "))" -- "$cur"));;
-            completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur"));;
-        \(cases.joined(separator: "\n"))
-          esac
-        }
-        complete -F \(function) \(name)
-        """
+            # bash completion for \(name); load with: source <(\(name) completion bash)
+            \(function)() {
+              local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
+              if [ "$COMP_CWORD" -eq 1 ]; then
+                COMPREPLY=($(compgen -W "\(names.joined(separator: " "))" -- "$cur")); return
+              fi
+              case "${COMP_WORDS[1]}" in
+                help) COMPREPLY=($(compgen -W "\(described.map(\.0).joined(separator: " "))" -- "$cur"));;
+                completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur"));;
+            \(cases.joined(separator: "\n"))
+              esac
+            }
+            complete -F \(function) \(name)
+            """
     }
 
     private func zshScript(_ described: [(String, [ArgumentSlot])]) -> String {
@@ -190,20 +208,20 @@ extension CommandLineProgram {
         }
         let list = commands.map { "'\($0.description.name):\(escaped($0.description.abstract))'" }
         return """
-        #compdef \(name)
-        # zsh completion for \(name); load with: source <(\(name) completion zsh)
-        _\(name.replacingOccurrences(of: "-", with: "_"))() {
-          if (( CURRENT == 2 )); then
-            local -a commands; commands=(\(list.joined(separator: " ")) 'help:help' 'completion:completion')
-            _describe 'command' commands; return
-          fi
-          shift words; (( CURRENT-- ))
-          case "${words[1]}" in
-        \(functions.joined(separator: "\n"))
-          esac
-        }
-        compdef _\(name.replacingOccurrences(of: "-", with: "_")) \(name)
-        """
+            #compdef \(name)
+            # zsh completion for \(name); load with: source <(\(name) completion zsh)
+            _\(name.replacingOccurrences(of: "-", with: "_"))() {
+              if (( CURRENT == 2 )); then
+                local -a commands; commands=(\(list.joined(separator: " ")) 'help:help' 'completion:completion')
+                _describe 'command' commands; return
+              fi
+              shift words; (( CURRENT-- ))
+              case "${words[1]}" in
+            \(functions.joined(separator: "\n"))
+              esac
+            }
+            compdef _\(name.replacingOccurrences(of: "-", with: "_")) \(name)
+            """
     }
 }
 
@@ -217,10 +235,12 @@ extension WrappingCommand {
         let slots = argumentSlots(of: Self())
         let options = Set(slots.filter { $0.kind == .option }.map(\.displayName))
         let flags = Set(slots.filter { $0.kind == .flag }.map(\.displayName))
-        var own: [String] = [], wrapped: [String] = []
+        var own: [String] = []
+        var wrapped: [String] = []
         var i = 0
         while i < words.count {
-            let word = words[i], name = String(word.split(separator: "=", maxSplits: 1).first ?? "")
+            let word = words[i]
+            let name = String(word.split(separator: "=", maxSplits: 1).first ?? "")
             if options.contains(word) {
                 own.append(word)
                 if i + 1 < words.count { own.append(words[i + 1]) }

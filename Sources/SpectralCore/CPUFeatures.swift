@@ -24,7 +24,9 @@ public enum CPUFeatures {
     /// Throws when the CPU lacks what the build assumes.
     public static func check() throws {
         if let missing = missing(), !missing.isEmpty {
-            throw SpectralError.runtime("this CPU lacks \(missing.joined(separator: " and ").uppercased()), which this build of spectral was compiled for (-march=x86-64-v3); build without that flag in Package.swift to run here, about 100 times slower")
+            throw SpectralError.runtime(
+                "this CPU lacks \(missing.joined(separator: " and ").uppercased()), which this build of spectral was compiled for (-march=x86-64-v3); build without that flag in Package.swift to run here, about 100 times slower"
+            )
         }
     }
 }

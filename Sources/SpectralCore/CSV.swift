@@ -62,7 +62,8 @@ public enum CSVValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Ex
         switch self {
         case .int(let v): return v.description
         case .double(let v): return v.isFinite ? v.description : (v.isNaN ? "nan" : (v > 0 ? "inf" : "-inf"))
-        case .text(let s): return s.contains(",") || s.contains("\"") ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s
+        case .text(let s):
+            return s.contains(",") || s.contains("\"") ? "\"\(s.replacingOccurrences(of: "\"", with: "\"\""))\"" : s
         case .empty: return ""
         }
     }
@@ -99,7 +100,8 @@ public struct NumericCSV {
     private static func parse(bytes: UnsafeBufferPointer<UInt8>, name: String) throws -> NumericCSV {
         var header: [String]?
         var rows: [[Double]] = []
-        var lineNumber = 0, start = 0
+        var lineNumber = 0
+        var start = 0
         while start < bytes.count {
             var end = start
             while end < bytes.count && bytes[end] != newline && bytes[end] != carriageReturn { end += 1 }
@@ -119,14 +121,17 @@ public struct NumericCSV {
                 guard let v = number(bytes, cell), v.isFinite else {
                     // At most 40 bytes of the cell go into the message, which stays one line.
                     let shown = cell.lowerBound..<min(cell.upperBound, cell.lowerBound + 40)
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[shown]), as: UTF8.self)
+                    let text =
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[shown]), as: UTF8.self)
                         + (shown.count < cell.count ? "…" : "")
-                    throw SpectralError.badInput("\(name) line \(lineNumber), column \(column + 1): '\(text)' is not a finite number")
+                    throw SpectralError.badInput(
+                        "\(name) line \(lineNumber), column \(column + 1): '\(text)' is not a finite number")
                 }
                 values.append(v)
             }
             if let first = rows.first, first.count != values.count {
-                throw SpectralError.badInput("\(name) line \(lineNumber) has \(values.count) values but earlier rows have \(first.count)")
+                throw SpectralError.badInput(
+                    "\(name) line \(lineNumber) has \(values.count) values but earlier rows have \(first.count)")
             }
             rows.append(values)
         }

@@ -30,27 +30,32 @@ public struct IDXFile: Sendable, Equatable {
             throw SpectralError.badInput("\(name) is not an IDX file (its first two bytes must be 0)")
         }
         guard data[2] == 0x08 else {
-            throw SpectralError.badInput("\(name) holds IDX element type 0x\(String(data[2], radix: 16)); only unsigned bytes (0x08) are read")
+            throw SpectralError.badInput(
+                "\(name) holds IDX element type 0x\(String(data[2], radix: 16)); only unsigned bytes (0x08) are read")
         }
         let count = Int(data[3])
         guard count == expected else {
-            throw SpectralError.badInput("\(name) has \(count) dimensions; expected \(expected) (\(expected == 1 ? "labels" : "images"))")
+            throw SpectralError.badInput(
+                "\(name) has \(count) dimensions; expected \(expected) (\(expected == 1 ? "labels" : "images"))")
         }
         let headerLength = 4 + 4 * count
         guard data.count >= headerLength else { throw SpectralError.badInput("\(name) ends inside its IDX header") }
-        var dimensions: [Int] = [], elements = 1
+        var dimensions: [Int] = []
+        var elements = 1
         for i in 0..<count {
             let o = 4 + 4 * i
             let d = Int(data[o]) << 24 | Int(data[o + 1]) << 16 | Int(data[o + 2]) << 8 | Int(data[o + 3])
             let (product, overflow) = elements.multipliedReportingOverflow(by: d)
             guard !overflow, product <= dataLimit else {
-                throw SpectralError.badInput("\(name) claims dimensions \(dimensions + [d]), more than \(dataLimit) bytes of data")
+                throw SpectralError.badInput(
+                    "\(name) claims dimensions \(dimensions + [d]), more than \(dataLimit) bytes of data")
             }
             dimensions.append(d)
             elements = product
         }
         guard data.count - headerLength == elements else {
-            throw SpectralError.badInput("\(name) has \(data.count - headerLength) data bytes but its header \(dimensions) says \(elements)")
+            throw SpectralError.badInput(
+                "\(name) has \(data.count - headerLength) data bytes but its header \(dimensions) says \(elements)")
         }
         return IDXFile(dimensions: dimensions, bytes: Array(data[headerLength...]))
     }

@@ -16,10 +16,14 @@ public enum Inflate {
             guard input.count - position >= 18, input[position] == 0x1F, input[position + 1] == 0x8B else {
                 throw Failure(reason: output.isEmpty ? "is not a gzip file" : "has bytes after its last gzip member")
             }
-            guard input[position + 2] == 8 else { throw Failure(reason: "uses a gzip compression method other than deflate") }
+            guard input[position + 2] == 8 else {
+                throw Failure(reason: "uses a gzip compression method other than deflate")
+            }
             let flags = input[position + 3]
             var cursor = position + 10
-            func need(_ n: Int) throws { guard cursor + n <= input.count else { throw Failure(reason: "ends inside its gzip header") } }
+            func need(_ n: Int) throws {
+                guard cursor + n <= input.count else { throw Failure(reason: "ends inside its gzip header") }
+            }
             if flags & 4 != 0 {
                 try need(2)
                 let extra = Int(input[cursor]) | Int(input[cursor + 1]) << 8
@@ -28,18 +32,33 @@ public enum Inflate {
                 cursor += extra
             }
             for bit: UInt8 in [8, 16] where flags & bit != 0 {
-                while true { try need(1); cursor += 1; if input[cursor - 1] == 0 { break } }
+                while true {
+                    try need(1)
+                    cursor += 1
+                    if input[cursor - 1] == 0 { break }
+                }
             }
-            if flags & 2 != 0 { try need(2); cursor += 2 }
+            if flags & 2 != 0 {
+                try need(2)
+                cursor += 2
+            }
             let start = output.count
             var reader = BitReader(input, position: cursor)
             try inflate(&reader, into: &output, limit: limit)
             cursor = reader.bytePosition
             guard cursor + 8 <= input.count else { throw Failure(reason: "ends before its gzip trailer") }
-            let crc = UInt32(input[cursor]) | UInt32(input[cursor + 1]) << 8 | UInt32(input[cursor + 2]) << 16 | UInt32(input[cursor + 3]) << 24
-            let size = UInt32(input[cursor + 4]) | UInt32(input[cursor + 5]) << 8 | UInt32(input[cursor + 6]) << 16 | UInt32(input[cursor + 7]) << 24
-            guard CRC32.checksum(output[start...]) == crc else { throw Failure(reason: "fails its gzip CRC check (it is damaged)") }
-            guard UInt32(truncatingIfNeeded: output.count - start) == size else { throw Failure(reason: "has the wrong length in its gzip trailer") }
+            let crc =
+                UInt32(input[cursor]) | UInt32(input[cursor + 1]) << 8 | UInt32(input[cursor + 2]) << 16 | UInt32(
+                    input[cursor + 3]) << 24
+            let size =
+                UInt32(input[cursor + 4]) | UInt32(input[cursor + 5]) << 8 | UInt32(input[cursor + 6]) << 16 | UInt32(
+                    input[cursor + 7]) << 24
+            guard CRC32.checksum(output[start...]) == crc else {
+                throw Failure(reason: "fails its gzip CRC check (it is damaged)")
+            }
+            guard UInt32(truncatingIfNeeded: output.count - start) == size else {
+                throw Failure(reason: "has the wrong length in its gzip trailer")
+            }
             position = cursor + 8
         } while position < input.count
         return output
@@ -71,22 +90,35 @@ public enum Inflate {
 
     private static func stored(_ reader: inout BitReader, into output: inout [UInt8], limit: Int) throws {
         reader.alignToByte()
-        let length = try reader.bits(16), complement = try reader.bits(16)
-        guard length == ~complement & 0xFFFF else { throw Failure(reason: "has a stored block whose length check fails") }
+        let length = try reader.bits(16)
+        let complement = try reader.bits(16)
+        guard length == ~complement & 0xFFFF else {
+            throw Failure(reason: "has a stored block whose length check fails")
+        }
         guard output.count + length <= limit else { throw tooLarge(limit) }
         for _ in 0..<length { output.append(UInt8(try reader.bits(8))) }
     }
 
-    private static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-                                     131, 163, 195, 227, 258]
-    private static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    private static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025,
-                                       1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
-    private static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12,
-                                        12, 13, 13]
+    private static let lengthBase = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+        131, 163, 195, 227, 258,
+    ]
+    private static let lengthExtra = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ]
+    private static let distanceBase = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025,
+        1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+    ]
+    private static let distanceExtra = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12,
+        12, 13, 13,
+    ]
 
-    private static func codes(_ reader: inout BitReader, _ lengths: Huffman, _ distances: Huffman, into output: inout [UInt8],
-                              limit: Int) throws {
+    private static func codes(
+        _ reader: inout BitReader, _ lengths: Huffman, _ distances: Huffman, into output: inout [UInt8],
+        limit: Int
+    ) throws {
         while true {
             let symbol = try lengths.decode(&reader)
             if symbol < 256 {
@@ -101,14 +133,18 @@ public enum Inflate {
             let d = try distances.decode(&reader)
             guard d < 30 else { throw Failure(reason: "has an invalid distance code \(d)") }
             let distance = distanceBase[d] + (try reader.bits(distanceExtra[d]))
-            guard distance <= output.count else { throw Failure(reason: "refers to \(distance) bytes back, before the start of the data") }
+            guard distance <= output.count else {
+                throw Failure(reason: "refers to \(distance) bytes back, before the start of the data")
+            }
             guard output.count + length <= limit else { throw tooLarge(limit) }
             for _ in 0..<length { output.append(output[output.count - distance]) }
         }
     }
 
     private static func dynamicTables(_ reader: inout BitReader) throws -> (Huffman, Huffman) {
-        let literalCount = try reader.bits(5) + 257, distanceCount = try reader.bits(5) + 1, codeCount = try reader.bits(4) + 4
+        let literalCount = try reader.bits(5) + 257
+        let distanceCount = try reader.bits(5) + 1
+        let codeCount = try reader.bits(4) + 4
         guard literalCount <= 286, distanceCount <= 30 else { throw Failure(reason: "declares too many Huffman codes") }
         let order = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
         var codeLengths = [Int](repeating: 0, count: 19)
@@ -120,19 +156,27 @@ public enum Inflate {
             switch symbol {
             case 0..<16: lengths.append(symbol)
             case 16:
-                guard let previous = lengths.last else { throw Failure(reason: "repeats a code length before the first") }
+                guard let previous = lengths.last else {
+                    throw Failure(reason: "repeats a code length before the first")
+                }
                 lengths += Array(repeating: previous, count: 3 + (try reader.bits(2)))
             case 17: lengths += Array(repeating: 0, count: 3 + (try reader.bits(3)))
             default: lengths += Array(repeating: 0, count: 11 + (try reader.bits(7)))
             }
         }
-        guard lengths.count == literalCount + distanceCount else { throw Failure(reason: "has code lengths that overrun their count") }
+        guard lengths.count == literalCount + distanceCount else {
+            throw Failure(reason: "has code lengths that overrun their count")
+        }
         guard lengths[256] > 0 else { throw Failure(reason: "has no end-of-block code") }
-        return (try Huffman(lengths: Array(lengths[..<literalCount]), allowIncomplete: literalCount == 1),
-                try Huffman(lengths: Array(lengths[literalCount...]), allowIncomplete: true))
+        return (
+            try Huffman(lengths: Array(lengths[..<literalCount]), allowIncomplete: literalCount == 1),
+            try Huffman(lengths: Array(lengths[literalCount...]), allowIncomplete: true)
+        )
     }
 
-    private static func tooLarge(_ limit: Int) -> Failure { Failure(reason: "decompresses to more than \(limit) bytes") }
+    private static func tooLarge(_ limit: Int) -> Failure {
+        Failure(reason: "decompresses to more than \(limit) bytes")
+    }
 }
 
 /// Bits of a byte array, least significant first; reading past the end throws.
@@ -149,7 +193,9 @@ struct BitReader {
 
     mutating func bits(_ n: Int) throws -> Int {
         while available < n {
-            guard position < bytes.count else { throw Inflate.Failure(reason: "ends in the middle of its compressed data") }
+            guard position < bytes.count else {
+                throw Inflate.Failure(reason: "ends in the middle of its compressed data")
+            }
             buffer |= UInt64(bytes[position]) << UInt64(available)
             position += 1
             available += 8
@@ -206,11 +252,16 @@ struct Huffman {
         var offsets = [Int](repeating: 0, count: 16)
         for l in 1..<15 { offsets[l + 1] = offsets[l] + counts[l] }
         symbols = [Int](repeating: 0, count: lengths.count)
-        for (symbol, l) in lengths.enumerated() where l > 0 { symbols[offsets[l]] = symbol; offsets[l] += 1 }
+        for (symbol, l) in lengths.enumerated() where l > 0 {
+            symbols[offsets[l]] = symbol
+            offsets[l] += 1
+        }
     }
 
     func decode(_ reader: inout BitReader) throws -> Int {
-        var code = 0, first = 0, index = 0
+        var code = 0
+        var first = 0
+        var index = 0
         for l in 1...15 {
             code |= try reader.bits(1)
             let count = counts[l]

@@ -10,14 +10,17 @@ public enum InputFileReader {
         let (descriptor, size) = try openRegularFile(url)
         defer { close(descriptor) }
         guard size <= limit else {
-            throw SpectralError.badInput("\(url.path) has \(size) bytes; a \(kind) file is read only up to \(formatBytes(Double(limit)))")
+            throw SpectralError.badInput(
+                "\(url.path) has \(size) bytes; a \(kind) file is read only up to \(formatBytes(Double(limit)))")
         }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {
             let got = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + done, size - done) }
             if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { throw SpectralError.io("cannot read \(url.path): it ended after \(done) of \(size) bytes") }
+            guard got > 0 else {
+                throw SpectralError.io("cannot read \(url.path): it ended after \(done) of \(size) bytes")
+            }
             done += got
         }
         return bytes
@@ -27,7 +30,8 @@ public enum InputFileReader {
     public static func digest(_ url: URL) throws -> (sha256: String, bytes: Int) {
         let (descriptor, _) = try openRegularFile(url)
         defer { close(descriptor) }
-        var hasher = SHA256(), total = 0
+        var hasher = SHA256()
+        var total = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
@@ -49,12 +53,19 @@ public enum InputFileReader {
             throw SpectralError.io("cannot open \(path): \(reason.prefix(1).lowercased() + reason.dropFirst())")
         }
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { close(descriptor); throw SpectralError.io("cannot inspect \(path)") }
+        guard fstat(descriptor, &info) == 0 else {
+            close(descriptor)
+            throw SpectralError.io("cannot inspect \(path)")
+        }
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG else {
             close(descriptor)
-            let what = type == S_IFDIR ? "a folder" : type == S_IFIFO ? "a FIFO (named pipe)"
-                : type == S_IFCHR ? "a character device" : type == S_IFSOCK ? "a socket" : "not a regular file"
+            let what =
+                type == S_IFDIR
+                ? "a folder"
+                : type == S_IFIFO
+                    ? "a FIFO (named pipe)"
+                    : type == S_IFCHR ? "a character device" : type == S_IFSOCK ? "a socket" : "not a regular file"
             throw SpectralError.badInput("\(path) is \(what), not a regular file")
         }
         return (descriptor, Int(info.st_size))

@@ -8,16 +8,18 @@ public enum JSONFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                      nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         return encoder
     }
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                        nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         return decoder
     }
 
@@ -31,8 +33,9 @@ public enum JSONFile {
     public static func canonical<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
-                                                                      nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf",
+            nan: "nan")
         return try encoder.encode(value)
     }
 
@@ -58,7 +61,8 @@ public enum JSONFile {
         case .valueNotFound(let type, let context):
             return "\(path(context)) needs a \(type)"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the file is not valid JSON" : "\(path(context)) is invalid: \(context.debugDescription)"
+            return context.codingPath.isEmpty
+                ? "the file is not valid JSON" : "\(path(context)) is invalid: \(context.debugDescription)"
         @unknown default:
             return "the JSON does not match what was expected"
         }

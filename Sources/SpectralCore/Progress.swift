@@ -23,7 +23,8 @@ public final class ProgressReporter: @unchecked Sendable {
 
     public func update(_ done: Int, note: String = "") {
         if quiet { return }
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let now = ProcessInfo.processInfo.systemUptime
         let interval = isTerminal ? 0.1 : 5.0
         guard now - lastPrint >= interval || done >= total else { return }
@@ -40,7 +41,8 @@ public final class ProgressReporter: @unchecked Sendable {
             FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) \(timing) \(note)\u{1B}[K".utf8))
             if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
         } else {
-            FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(Int(fraction * 100))%), \(timing) \(note)\n".utf8))
+            FileHandle.standardError.write(
+                Data("\(label): \(done)/\(total) (\(Int(fraction * 100))%), \(timing) \(note)\n".utf8))
         }
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import CSpectralSystem
+import Foundation
 
 /// A result folder written beside its destination and moved into place only when complete, so the destination
 /// always holds a complete result set or none, whatever interrupts the run.
@@ -25,11 +25,15 @@ public final class StagedFolder {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw SpectralError.usage("--out \(destination.path) is a file, not a folder") }
+            guard isDirectory.boolValue else {
+                throw SpectralError.usage("--out \(destination.path) is a file, not a folder")
+            }
             let contents = (try? manager.contentsOfDirectory(atPath: destination.path)) ?? []
             if !contents.isEmpty && !contents.contains("run.json") {
                 let shown = contents.sorted().prefix(2).map { "'\($0)'" }.joined(separator: ", ")
-                throw SpectralError.usage("--out \(destination.path) already holds files that spectral did not write (\(shown)); give a new or empty folder")
+                throw SpectralError.usage(
+                    "--out \(destination.path) already holds files that spectral did not write (\(shown)); give a new or empty folder"
+                )
             }
         }
         let parent = destination.deletingLastPathComponent()
@@ -53,7 +57,9 @@ public final class StagedFolder {
                 return
             }
             guard errno == EEXIST else { throw SpectralError.io("cannot create \(lockURL.path)") }
-            let owner = (try? String(contentsOf: lockURL, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let owner = (try? String(contentsOf: lockURL, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
             if let owner, owner != getpid(), kill(owner, 0) == 0 || errno == EPERM {
                 throw SpectralError.runtime("another spectral process (pid \(owner)) is writing \(destination.path)")
             }
@@ -80,7 +86,8 @@ public final class StagedFolder {
         } else if spectral_exchange_paths(staging.path, destination.path) == 0 {
             try? manager.removeItem(at: staging)
         } else {
-            let old = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+            let old = destination.deletingLastPathComponent().appendingPathComponent(
+                ".\(destination.lastPathComponent).old-\(getpid())")
             guard rename(destination.path, old.path) == 0 else { throw renameError() }
             guard rename(staging.path, destination.path) == 0 else {
                 _ = rename(old.path, destination.path)

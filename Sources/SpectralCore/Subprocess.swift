@@ -21,13 +21,18 @@ public enum Subprocess {
 
     /// Runs `executable` with `arguments`; after `timeout` seconds the process group gets SIGKILL. `signals` are sent
     /// to the process once their number of seconds has passed (tests of interrupts).
-    public static func run(_ executable: String, _ arguments: [String], timeout: Double = 600, input: String? = nil,
-                           signals: [(signal: Int32, seconds: Double)] = [], environment: [String: String]? = nil) throws -> Outcome {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spectral-subprocess-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+    public static func run(
+        _ executable: String, _ arguments: [String], timeout: Double = 600, input: String? = nil,
+        signals: [(signal: Int32, seconds: Double)] = [], environment: [String: String]? = nil
+    ) throws -> Outcome {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "spectral-subprocess-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (outPath, errPath, inPath) = (folder.appendingPathComponent("out").path, folder.appendingPathComponent("err").path,
-                                          folder.appendingPathComponent("in").path)
+        let (outPath, errPath, inPath) = (
+            folder.appendingPathComponent("out").path, folder.appendingPathComponent("err").path,
+            folder.appendingPathComponent("in").path
+        )
         _ = FileManager.default.createFile(atPath: inPath, contents: Data((input ?? "").utf8))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -43,7 +48,9 @@ public enum Subprocess {
         let words = [executable] + arguments
         var argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
-        let env = (environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } } ?? ProcessInfo.processInfo.environment)
+        let env =
+            (environment.map { ProcessInfo.processInfo.environment.merging($0) { $1 } }
+            ?? ProcessInfo.processInfo.environment)
             .map { "\($0.key)=\($0.value)" }
         var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) } + [nil]
         defer { for p in envp { free(p) } }
@@ -51,21 +58,31 @@ public enum Subprocess {
         let start = monotonicClock()
         let rc = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         guard rc == 0 else { throw SpectralError.io("cannot start \(executable): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0, usage = rusage(), timedOut = false, pending = signals.sorted { $0.seconds < $1.seconds }[...]
+        var status: Int32 = 0
+        var usage = rusage()
+        var timedOut = false
+        var pending = signals.sorted { $0.seconds < $1.seconds }[...]
         while true {
             let done = wait4(pid, &status, WNOHANG, &usage)
             if done == pid { break }
             if done < 0 && errno != EINTR { throw SpectralError.io("waiting for \(executable) failed") }
             let elapsed = monotonicClock() - start
-            while let next = pending.first, elapsed >= next.seconds { kill(pid, next.signal); pending.removeFirst() }
-            if elapsed > timeout && !timedOut { kill(-pid, SIGKILL); timedOut = true }
+            while let next = pending.first, elapsed >= next.seconds {
+                kill(pid, next.signal)
+                pending.removeFirst()
+            }
+            if elapsed > timeout && !timedOut {
+                kill(-pid, SIGKILL)
+                timedOut = true
+            }
             usleep(2_000)
         }
         let seconds = monotonicClock() - start
         let exited = status & 0x7f == 0
-        return Outcome(exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f, timedOut: timedOut,
-                       seconds: seconds, maxResidentBytes: Int(usage.ru_maxrss) * 1024,
-                       stdout: text(outPath), stderr: text(errPath))
+        return Outcome(
+            exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f, timedOut: timedOut,
+            seconds: seconds, maxResidentBytes: Int(usage.ru_maxrss) * 1024,
+            stdout: text(outPath), stderr: text(errPath))
     }
 
     /// At most 64 MiB of what the child wrote, as text.

@@ -4,7 +4,8 @@ import Foundation
 /// jobs with --mem).
 public enum SystemMemory {
     public static var availableBytes: Int {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let size = sysconf(Int32(_SC_PAGESIZE))
         let physical = pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size).partialValue : Int.max
         return min(physical, cgroupLimit ?? Int.max)
     }
@@ -12,7 +13,8 @@ public enum SystemMemory {
     private static var cgroupLimit: Int? {
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 {
+                let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0
+            {
                 return value
             }
         }
@@ -47,7 +49,9 @@ public struct MemoryEstimate: Sendable, Codable {
         guard totalBytes.isFinite, totalBytes <= limit else {
             let largest = items.sorted { $0.bytes > $1.bytes }.prefix(3)
                 .map { "\($0.what) \(formatBytes($0.bytes))" }.joined(separator: ", ")
-            throw SpectralError.usage("this run needs about \(formatBytes(totalBytes)) of memory (\(largest)) but the machine has \(formatBytes(Double(available))); reduce the sizes")
+            throw SpectralError.usage(
+                "this run needs about \(formatBytes(totalBytes)) of memory (\(largest)) but the machine has \(formatBytes(Double(available))); reduce the sizes"
+            )
         }
     }
 }
@@ -56,8 +60,12 @@ public struct MemoryEstimate: Sendable, Codable {
 public func formatBytes(_ bytes: Double) -> String {
     guard bytes.isFinite else { return "an unbounded amount" }
     let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-    var value = bytes, unit = 0
-    while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+    var value = bytes
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
     if unit == 0 { return "\(Int(value)) B" }
     return String(format: value >= 100 ? "%.0f %@" : "%.1f %@", value, units[unit])
 }

@@ -15,8 +15,10 @@ public struct PiecewiseLinear1D: Sendable {
     /// f at `anchor` (used when there are no kinks).
     public let anchor: (x: Double, value: Double)
 
-    public init(kinks: [Double], slopeJumps: [Double], values: [Double], leftSlope: Double, rightSlope: Double,
-                anchor: (x: Double, value: Double)) {
+    public init(
+        kinks: [Double], slopeJumps: [Double], values: [Double], leftSlope: Double, rightSlope: Double,
+        anchor: (x: Double, value: Double)
+    ) {
         self.kinks = kinks
         self.slopeJumps = slopeJumps
         self.values = values
@@ -53,8 +55,12 @@ public struct PiecewiseLinear1D: Sendable {
 
     /// The number of kinks ≤ x (binary search).
     func kinksAtOrBelow(_ x: Double) -> Int {
-        var lo = 0, hi = kinks.count
-        while lo < hi { let mid = (lo + hi) / 2; if kinks[mid] <= x { lo = mid + 1 } else { hi = mid } }
+        var lo = 0
+        var hi = kinks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if kinks[mid] <= x { lo = mid + 1 } else { hi = mid }
+        }
         return lo
     }
 }
@@ -80,16 +86,20 @@ public struct PiecewiseLinear1D: Sendable {
 /// (|Δs| far above rounding) is lost.
 ///
 /// Before each layer grows the arrays, the piece count and their memory are checked against `limits`.
-public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: EnumerationLimits = .pieces) throws -> PiecewiseLinear1D {
+public func enumerateKinks(
+    _ net: Network1D, pool: ThreadPool, limits: EnumerationLimits = .pieces
+) throws -> PiecewiseLinear1D {
     var points: [Double] = [0]
-    var anchorValues: [Double] = [0]    // h at points 0, anchorStride, 2·anchorStride, …: rows × d
-    var slopes: [Double] = [1, 1]       // h′ on the pieces: (|B| + 1) × d
+    var anchorValues: [Double] = [0]  // h at points 0, anchorStride, 2·anchorStride, …: rows × d
+    var slopes: [Double] = [1, 1]  // h′ on the pieces: (|B| + 1) × d
     var width = 1
     for l in 0..<net.layerCount {
         let dout = net.sizes[l + 1]
         let isLast = l + 1 == net.layerCount
         let anchors = (points.count + anchorStride - 1) / anchorStride
-        let weights = net.weights[l].withUnsafeBufferPointer { PackedWeights64(weight: $0.baseAddress!, outputs: dout, inputs: width) }
+        let weights = net.weights[l].withUnsafeBufferPointer {
+            PackedWeights64(weight: $0.baseAddress!, outputs: dout, inputs: width)
+        }
         let zAnchors = product(anchorValues, rows: anchors, weights: weights, bias: net.biases[l], pool: pool)
         var s = slopeProduct(slopes, rows: points.count + 1, weights: weights, weight: net.weights[l], pool: pool)
         var z = [Double](unsafeUninitializedCapacity: points.count * dout) { zp, initialized in
@@ -100,7 +110,9 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
                         if i % anchorStride == 0 {
                             row.update(from: ap.baseAddress! + (i / anchorStride) * dout, count: dout)
                         } else {
-                            let (step, previous, slope) = (points[i] - points[i - 1], row - dout, sp.baseAddress! + i * dout)
+                            let (step, previous, slope) = (
+                                points[i] - points[i - 1], row - dout, sp.baseAddress! + i * dout
+                            )
                             for o in 0..<dout { row[o] = previous[o] + slope[o] * step }
                         }
                     }
@@ -114,8 +126,10 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
         }
         // 2. Zero crossings strictly inside pieces.
         // Pieces in chunks across the pool, concatenated in order.
-        let counted = SharedCount(), room = limits.maximumCount - points.count
-        var crossings = pool.mapChunks(count: points.count + 1, chunkSize: 256) { pieces -> [(x: Double, piece: Int, unit: Int)] in
+        let counted = SharedCount()
+        let room = limits.maximumCount - points.count
+        var crossings = pool.mapChunks(count: points.count + 1, chunkSize: 256) {
+            pieces -> [(x: Double, piece: Int, unit: Int)] in
             var found: [(x: Double, piece: Int, unit: Int)] = []
             if counted.total > room { return found }
             for p in pieces {
@@ -135,15 +149,19 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
         }.flatMap { $0 }
         // z and its slopes per point and piece, the next layer's input and its slopes: four rows of d_out doubles.
         let pieces = points.count + 1 + max(counted.total, crossings.count)
-        try limits.check(layer: l + 1, count: pieces, what: "pieces", bytes: 4 * Double(pieces) * Double(max(dout, net.sizes.max() ?? 1)) * 8)
+        try limits.check(
+            layer: l + 1, count: pieces, what: "pieces",
+            bytes: 4 * Double(pieces) * Double(max(dout, net.sizes.max() ?? 1)) * 8)
         if !crossings.isEmpty {
             crossings.sort { $0.x < $1.x || ($0.x == $1.x && $0.unit < $1.unit) }
             // 3. Merge. New points get Z from their piece's affine form; old points keep theirs; every new piece
             // inherits its parent's slopes of Z. First where each output row comes from (serial, one pass), then
             // the rows themselves across the pool.
             let n = points.count
-            var newPoints: [Double] = [], sources: [Int] = [], newPieceParent: [Int] = []
-            var fresh: [(piece: Int, crossings: Range<Int>)] = []   // source −(i + 1): fresh[i]
+            var newPoints: [Double] = []
+            var sources: [Int] = []
+            var newPieceParent: [Int] = []
+            var fresh: [(piece: Int, crossings: Range<Int>)] = []  // source −(i + 1): fresh[i]
             newPoints.reserveCapacity(n + crossings.count)
             var c = 0
             for p in 0...n {
@@ -159,7 +177,10 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
                     fresh.append((p, first..<c))
                     newPieceParent.append(p)
                 }
-                if p < n { newPoints.append(points[p]); sources.append(p) }
+                if p < n {
+                    newPoints.append(points[p])
+                    sources.append(p)
+                }
             }
             let newZ = [Double](unsafeUninitializedCapacity: newPoints.count * dout) { out, initialized in
                 let op = out.baseAddress!
@@ -174,7 +195,9 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
                         let ref = p < n ? p : p - 1
                         let x = newPoints[r]
                         for o in 0..<dout { row[o] = z[ref * dout + o] + s[p * dout + o] * (x - points[ref]) }
-                        for k in inPiece { row[crossings[k].unit] = s[p * dout + crossings[k].unit] * (x - crossings[k].x) }
+                        for k in inPiece {
+                            row[crossings[k].unit] = s[p * dout + crossings[k].unit] * (x - crossings[k].x)
+                        }
                     }
                 }
                 initialized = newPoints.count * dout
@@ -186,7 +209,9 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
                 }
                 initialized = newPieceParent.count * dout
             }
-            points = newPoints; z = newZ; s = newZSlopes
+            points = newPoints
+            z = newZ
+            s = newZSlopes
         }
         // 4. ReLU.
         let n = points.count
@@ -197,16 +222,22 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
                     for o in 0..<dout {
                         // z inside piece p: midpoint of a bounded piece, one unit beyond the end point of an unbounded one.
                         let inside: Double
-                        if p == 0 { inside = z[o] - s[o] }
-                        else if p == n { inside = z[(n - 1) * dout + o] + s[n * dout + o] }
-                        else { inside = 0.5 * (z[(p - 1) * dout + o] + z[p * dout + o]) }
+                        if p == 0 {
+                            inside = z[o] - s[o]
+                        } else if p == n {
+                            inside = z[(n - 1) * dout + o] + s[n * dout + o]
+                        } else {
+                            inside = 0.5 * (z[(p - 1) * dout + o] + z[p * dout + o])
+                        }
                         hp[p * dout + o] = inside > 0 ? s[p * dout + o] : 0
                     }
                 }
             }
             initialized = (n + 1) * dout
         }
-        anchorValues = stride(from: 0, to: n, by: anchorStride).flatMap { i in z[(i * dout)..<((i + 1) * dout)].map { max($0, 0) } }
+        anchorValues = stride(from: 0, to: n, by: anchorStride).flatMap { i in
+            z[(i * dout)..<((i + 1) * dout)].map { max($0, 0) }
+        }
         slopes = hSlopes
         width = dout
     }
@@ -216,12 +247,15 @@ public func enumerateKinks(_ net: Network1D, pool: ThreadPool, limits: Enumerati
 /// Every this many points the layer's pre-activations come from the product; in between, from the slopes.
 private let anchorStride = 16
 
-private func product(_ x: [Double], rows: Int, weights: PackedWeights64, bias: [Double]?, pool: ThreadPool) -> [Double] {
+private func product(_ x: [Double], rows: Int, weights: PackedWeights64, bias: [Double]?, pool: ThreadPool) -> [Double]
+{
     [Double](unsafeUninitializedCapacity: rows * weights.outputs) { out, initialized in
         x.withUnsafeBufferPointer { xp in
             if let bias {
                 bias.withUnsafeBufferPointer { bp in
-                    affineRows(xp.baseAddress!, rows: rows, weights: weights, bias: bp.baseAddress!, into: out.baseAddress!, pool: pool)
+                    affineRows(
+                        xp.baseAddress!, rows: rows, weights: weights, bias: bp.baseAddress!, into: out.baseAddress!,
+                        pool: pool)
                 }
             } else {
                 affineRows(xp.baseAddress!, rows: rows, weights: weights, bias: nil, into: out.baseAddress!, pool: pool)
@@ -234,11 +268,18 @@ private func product(_ x: [Double], rows: Int, weights: PackedWeights64, bias: [
 private func kinksFromOutput(points: [Double], values: [Double], slopes: [Double]) -> PiecewiseLinear1D {
     let scale = slopes.map(abs).max() ?? 0
     let tolerance = 1e-11 * max(scale, Double.leastNormalMagnitude)
-    var kinks: [Double] = [], jumps: [Double] = [], kinkValues: [Double] = []
+    var kinks: [Double] = []
+    var jumps: [Double] = []
+    var kinkValues: [Double] = []
     for p in 0..<points.count {
         let jump = slopes[p + 1] - slopes[p]
-        if abs(jump) > tolerance { kinks.append(points[p]); jumps.append(jump); kinkValues.append(values[p]) }
+        if abs(jump) > tolerance {
+            kinks.append(points[p])
+            jumps.append(jump)
+            kinkValues.append(values[p])
+        }
     }
-    return PiecewiseLinear1D(kinks: kinks, slopeJumps: jumps, values: kinkValues, leftSlope: slopes[0],
-                             rightSlope: slopes[points.count], anchor: (points[0], values[0]))
+    return PiecewiseLinear1D(
+        kinks: kinks, slopeJumps: jumps, values: kinkValues, leftSlope: slopes[0],
+        rightSlope: slopes[points.count], anchor: (points[0], values[0]))
 }

@@ -23,7 +23,7 @@ extension LinearRegions2D {
             let (dx, dy) = (mesh.x[q] - mesh.x[p], mesh.y[q] - mesh.y[p])
             let jump = abs((gradientX[r] - gradientX[l]) * dy - (gradientY[r] - gradientY[l]) * dx)
             if jump == 0 || isFlat(edge: e) { continue }
-            var angle = atan2(-dx, dy)                     // the normal (dy, −dx)
+            var angle = atan2(-dx, dy)  // the normal (dy, −dx)
             if angle < 0 { angle += .pi }
             if angle >= .pi { angle -= .pi }
             terms.append((angle, jump))
@@ -32,16 +32,21 @@ extension LinearRegions2D {
         var ridges: [Ridge] = []
         var i = 0
         while i < terms.count {
-            var j = i, weight = 0.0, weighted = 0.0
+            var j = i
+            var weight = 0.0
+            var weighted = 0.0
             while j < terms.count && terms[j].angle - terms[i].angle <= tolerance {
-                weight += terms[j].weight; weighted += terms[j].weight * terms[j].angle; j += 1
+                weight += terms[j].weight
+                weighted += terms[j].weight * terms[j].angle
+                j += 1
             }
             ridges.append(Ridge(angle: weighted / weight, weight: weight, edges: j - i))
             i = j
         }
         // Angles near π and near 0 are the same direction.
         if ridges.count > 1, let last = ridges.last, Double.pi - last.angle + ridges[0].angle <= tolerance {
-            ridges[0] = Ridge(angle: ridges[0].angle, weight: ridges[0].weight + last.weight, edges: ridges[0].edges + last.edges)
+            ridges[0] = Ridge(
+                angle: ridges[0].angle, weight: ridges[0].weight + last.weight, edges: ridges[0].edges + last.edges)
             ridges.removeLast()
         }
         return ridges.sorted { $0.weight > $1.weight }
@@ -64,8 +69,9 @@ extension ExactSpectrum2D {
         let values = edgeSpectrum(ks)
         return angles.enumerated().map { i, a in
             let magnitudes = values[(i * radii.count)..<((i + 1) * radii.count)].map(\.magnitude)
-            return DirectionalDecay(angle: a, radii: radii, magnitudes: magnitudes,
-                                    fit: DecayFit.fit(frequencies: radii, magnitudes: magnitudes))
+            return DirectionalDecay(
+                angle: a, radii: radii, magnitudes: magnitudes,
+                fit: DecayFit.fit(frequencies: radii, magnitudes: magnitudes))
         }
     }
 }

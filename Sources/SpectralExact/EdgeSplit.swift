@@ -50,8 +50,12 @@ struct EdgeVertices {
     /// its ends share. So along every edge each unit changes sign at most once, and always through a vertex where
     /// it is exactly 0: the faces on both sides see the same crossings.
     /// `checkCount` sees the number of new vertices before their rows are allocated (and may refuse it).
-    init(mesh: PlanarSubdivision, values: VertexStore, pool: ThreadPool, checkCount: (Int) throws -> Void = { _ in }) throws {
-        let edges = mesh.edgeCount, width = values.width, words = values.words
+    init(
+        mesh: PlanarSubdivision, values: VertexStore, pool: ThreadPool, checkCount: (Int) throws -> Void = { _ in }
+    ) throws {
+        let edges = mesh.edgeCount
+        let width = values.width
+        let words = values.words
         let counts = pool.mapChunks(count: edges, chunkSize: 4096) { range -> [Int] in
             var crossings: [(t: Double, unit: Int)] = []
             return range.map { e in
@@ -76,7 +80,8 @@ struct EdgeVertices {
                 let (a, b) = (mesh.edgeStart[e], mesh.edgeEnd[e])
                 let (za, zb) = (values.row(a), values.row(b))
                 let (pa, pb) = (values.position(a), values.position(b))
-                var n = offsets[e], i = 0
+                var n = offsets[e]
+                var i = 0
                 while i < crossings.count {
                     let t = crossings[i].t
                     while i < crossings.count && crossings[i].t == t { i += 1 }
@@ -95,7 +100,9 @@ struct EdgeVertices {
 
 /// The sign masks of values[units] (a row of `width`): positive words, then negative words.
 @inline(__always)
-func writeSignMasks(_ values: UnsafePointer<Double>, width: Int, units: Range<Int>, to masks: UnsafeMutablePointer<UInt64>) {
+func writeSignMasks(
+    _ values: UnsafePointer<Double>, width: Int, units: Range<Int>, to masks: UnsafeMutablePointer<UInt64>
+) {
     let words = (width + 63) / 64
     masks.update(repeating: 0, count: 2 * words)
     for u in units {
@@ -106,7 +113,9 @@ func writeSignMasks(_ values: UnsafePointer<Double>, width: Int, units: Range<In
 
 /// The units crossing edge e strictly, with their t, sorted by t (then unit).
 @inline(__always)
-private func sortedCrossings(_ e: Int, mesh: PlanarSubdivision, values: VertexStore, into crossings: inout [(t: Double, unit: Int)]) {
+private func sortedCrossings(
+    _ e: Int, mesh: PlanarSubdivision, values: VertexStore, into crossings: inout [(t: Double, unit: Int)]
+) {
     crossings.removeAll(keepingCapacity: true)
     let (a, b) = (mesh.edgeStart[e], mesh.edgeEnd[e])
     let (ma, mb) = (values.masks(a), values.masks(b))

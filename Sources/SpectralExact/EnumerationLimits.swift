@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SpectralCore
+import Synchronization
 
 /// What an enumeration may grow to before it stops with an error instead of being killed: a count the user can raise
 /// (`--max-pieces`, `--max-regions`) and the memory the next layer's arrays would need against the machine's.
@@ -29,10 +29,14 @@ public struct EnumerationLimits: Sendable {
     func check(layer: Int, count: Int, what: String, bytes: Double) throws {
         try Interrupt.check()
         if count > maximumCount {
-            throw SpectralError.runtime("layer \(layer) makes \(count) \(what), more than \(option) \(maximumCount); raise \(option) to go on (the next layer needs about \(formatBytes(bytes)))")
+            throw SpectralError.runtime(
+                "layer \(layer) makes \(count) \(what), more than \(option) \(maximumCount); raise \(option) to go on (the next layer needs about \(formatBytes(bytes)))"
+            )
         }
         if bytes > 0.8 * Double(availableBytes) {
-            throw SpectralError.runtime("layer \(layer) makes \(count) \(what), whose arrays need about \(formatBytes(bytes)) but the machine has \(formatBytes(Double(availableBytes)))")
+            throw SpectralError.runtime(
+                "layer \(layer) makes \(count) \(what), whose arrays need about \(formatBytes(bytes)) but the machine has \(formatBytes(Double(availableBytes)))"
+            )
         }
     }
 }

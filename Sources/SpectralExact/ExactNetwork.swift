@@ -14,17 +14,24 @@ public struct ExactNetwork: Sendable {
 
     /// Checks the shape (`inputs` inputs, one output) and that every parameter is finite.
     public init(_ net: MLP, inputs: Int = 1) throws {
-        if let bad = net.firstNonFiniteParameter() { throw SpectralError.badInput("the network has a non-finite parameter: \(bad)") }
-        try self.init(sizes: net.sizes,
-                      weights: (0..<net.layerCount).map { l in (0..<(net.fanIn(l) * net.fanOut(l))).map { Double(net.weights(l)[$0]) } },
-                      biases: (0..<net.layerCount).map { l in (0..<net.fanOut(l)).map { Double(net.bias(l)[$0]) } },
-                      inputs: inputs)
+        if let bad = net.firstNonFiniteParameter() {
+            throw SpectralError.badInput("the network has a non-finite parameter: \(bad)")
+        }
+        try self.init(
+            sizes: net.sizes,
+            weights: (0..<net.layerCount).map { l in
+                (0..<(net.fanIn(l) * net.fanOut(l))).map { Double(net.weights(l)[$0]) }
+            },
+            biases: (0..<net.layerCount).map { l in (0..<net.fanOut(l)).map { Double(net.bias(l)[$0]) } },
+            inputs: inputs)
     }
 
     /// The layers of a tensor file, at the file's precision.
     public init(_ tensors: NetworkTensors, inputs: Int = 1) throws {
-        try self.init(sizes: tensors.sizes, weights: tensors.layers.map(\.weight.values), biases: tensors.layers.map(\.bias.values),
-                      inputs: inputs)
+        try self.init(
+            sizes: tensors.sizes, weights: tensors.layers.map(\.weight.values),
+            biases: tensors.layers.map(\.bias.values),
+            inputs: inputs)
     }
 
     /// The network in a safetensors file, at the file's precision.
@@ -35,11 +42,14 @@ public struct ExactNetwork: Sendable {
     public init(sizes: [Int], weights: [[Double]], biases: [[Double]], inputs: Int) throws {
         guard sizes.first == inputs else {
             let n = sizes.first ?? 0
-            throw SpectralError.badInput("the network takes \(n) input\(n == 1 ? "" : "s"); the \(inputs)-D exact analysis needs exactly \(inputs)")
+            throw SpectralError.badInput(
+                "the network takes \(n) input\(n == 1 ? "" : "s"); the \(inputs)-D exact analysis needs exactly \(inputs)"
+            )
         }
         guard sizes.last == 1 else {
             let n = sizes.last ?? 0
-            throw SpectralError.badInput("the network has \(n) output\(n == 1 ? "" : "s"); the exact analysis needs exactly 1")
+            throw SpectralError.badInput(
+                "the network has \(n) output\(n == 1 ? "" : "s"); the exact analysis needs exactly 1")
         }
         if let l = (weights + biases).firstIndex(where: { $0.contains { !$0.isFinite } }) {
             throw SpectralError.badInput("the network has a non-finite parameter in layer \(l % max(1, weights.count))")

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralSpectra
 import SpectralKernels
+import SpectralSpectra
 
 /// Exact Fourier transforms of a continuous piecewise-linear f: ℝ → ℝ (docs/exact.md), f̃(k) = ∫ f e^{−2πikx} dx,
 /// k in cycles per unit, Float64. With ω = 2πk:
@@ -24,7 +24,8 @@ public struct ExactSpectrum1D {
 
     /// −ω⁻² Σ_j Δs_j e^{−iωx_j}; k = 0 gives NaN (the distribution is not a function there).
     public func kinkSpectrum(_ frequencies: [Double]) -> [Complex] {
-        let sums = kinkSums(positions: function.kinks, weights: function.slopeJumps, frequencies: frequencies, pool: pool)
+        let sums = kinkSums(
+            positions: function.kinks, weights: function.slopeJumps, frequencies: frequencies, pool: pool)
         return zip(frequencies, sums).map { k, s -> Complex in
             if k == 0 { return Complex(.nan, .nan) }
             let omega = 2 * Double.pi * k
@@ -45,8 +46,9 @@ public struct ExactSpectrum1D {
         precondition(b > a, "the window [a, b] must not be empty")
         let f = function
         let inside = f.kinks.indices.filter { f.kinks[$0] > a && f.kinks[$0] < b }
-        let sums = kinkSums(positions: inside.map { f.kinks[$0] }, weights: inside.map { f.slopeJumps[$0] },
-                            frequencies: frequencies, pool: pool)
+        let sums = kinkSums(
+            positions: inside.map { f.kinks[$0] }, weights: inside.map { f.slopeJumps[$0] },
+            frequencies: frequencies, pool: pool)
         let (fa, fb) = (f(a), f(b))
         let line = detrended ? (fb - fa) / (b - a) : 0
         let sa = f.slope(at: a) - line
@@ -58,7 +60,8 @@ public struct ExactSpectrum1D {
                 let series = momentSeries(k, a: a, b: b)
                 return detrended ? series - lineTransform(k, a: a, b: b, fa: fa, fb: fb) : series
             }
-            let ea = Complex.unit(turns: -k * a), eb = Complex.unit(turns: -k * b)
+            let ea = Complex.unit(turns: -k * a)
+            let eb = Complex.unit(turns: -k * b)
             let inner = (1 / (omega * omega)) * (sb * eb - sa * ea - sum)
             if detrended { return inner }
             // [f(a)e_a − f(b)e_b]/(iω) = −i·(…)/ω
@@ -84,7 +87,8 @@ public struct ExactSpectrum1D {
         for (u, v) in zip(edges, edges.dropFirst()) {
             let beta = (f(v) - f(u)) / (v - u)
             let alpha = f(u) - beta * u
-            var un = u, vn = v   // u^{n+1}, v^{n+1}
+            var un = u
+            var vn = v  // u^{n+1}, v^{n+1}
             for n in 0..<terms {
                 let next = (un * u, vn * v)
                 moments[n] += alpha * (vn - un) / Double(n + 1) + beta * (next.1 - next.0) / Double(n + 2)
@@ -92,7 +96,8 @@ public struct ExactSpectrum1D {
             }
         }
         let omega = 2 * Double.pi * k
-        var re = CompensatedSum(), im = CompensatedSum()
+        var re = CompensatedSum()
+        var im = CompensatedSum()
         var coefficient = 1.0  // ωⁿ/n!
         for n in 0..<terms {
             // (−i)ⁿ cycles 1, −i, −1, i.
@@ -109,8 +114,9 @@ public struct ExactSpectrum1D {
 
     /// ∫_a^b ℓ(x) e^{−iωx} dx for the line through (a, fa), (b, fb), by the same series (used only at small |ω|).
     private func lineTransform(_ k: Double, a: Double, b: Double, fa: Double, fb: Double) -> Complex {
-        let line = PiecewiseLinear1D(kinks: [], slopeJumps: [], values: [], leftSlope: (fb - fa) / (b - a),
-                                     rightSlope: (fb - fa) / (b - a), anchor: (a, fa))
+        let line = PiecewiseLinear1D(
+            kinks: [], slopeJumps: [], values: [], leftSlope: (fb - fa) / (b - a),
+            rightSlope: (fb - fa) / (b - a), anchor: (a, fa))
         return ExactSpectrum1D(line).momentSeries(k, a: a, b: b)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
-import SpectralSpectra
-import SpectralKernels
 import SpectralCore
+import SpectralKernels
+import SpectralSpectra
 
 /// Exact Fourier transforms of a continuous piecewise-linear f: ℝ² → ℝ given by its regions (docs/exact.md),
 /// f̃(k) = ∫ f e^{−2πik·x} dx, k = (kx, ky) in cycles per unit, Float64 with compensated sums. With ω = 2πk:
@@ -39,12 +39,20 @@ public struct ExactSpectrum2D: Sendable {
     }
 
     /// The window transform summed over triangles at every k.
-    public func windowByTriangles(_ frequencies: [(kx: Double, ky: Double)]) -> [Complex] { evaluate(frequencies, windowAt) }
-    public func edgeSpectrum(_ frequencies: [(kx: Double, ky: Double)]) -> [Complex] { evaluate(frequencies, edgeSpectrumAt) }
-    public func boundaryTerm(_ frequencies: [(kx: Double, ky: Double)]) -> [Complex] { evaluate(frequencies, boundaryAt) }
+    public func windowByTriangles(_ frequencies: [(kx: Double, ky: Double)]) -> [Complex] {
+        evaluate(frequencies, windowAt)
+    }
+    public func edgeSpectrum(_ frequencies: [(kx: Double, ky: Double)]) -> [Complex] {
+        evaluate(frequencies, edgeSpectrumAt)
+    }
+    public func boundaryTerm(_ frequencies: [(kx: Double, ky: Double)]) -> [Complex] {
+        evaluate(frequencies, boundaryAt)
+    }
 
-    private func evaluate(_ frequencies: [(kx: Double, ky: Double)],
-                          _ body: (Double, Double, [Complex]) -> Complex) -> [Complex] {
+    private func evaluate(
+        _ frequencies: [(kx: Double, ky: Double)],
+        _ body: (Double, Double, [Complex]) -> Complex
+    ) -> [Complex] {
         // An interrupt skips the remaining chunks (their values are NaN); the caller checks and throws.
         func work(_ range: Range<Int>) -> [Complex] {
             if Interrupt.requested { return range.map { _ in Complex(.nan, .nan) } }
@@ -69,13 +77,16 @@ public struct ExactSpectrum2D: Sendable {
 
     private func windowAt(_ kx: Double, _ ky: Double, _ exps: [Complex]) -> Complex {
         let mesh = regions.mesh
-        var re = CompensatedSum(), im = CompensatedSum()
+        var re = CompensatedSum()
+        var im = CompensatedSum()
         for f in 0..<mesh.faceCount {
             let c = mesh.corners(f).map(Int.init)
             let value = { (v: Int) in regions.value(face: f, mesh.x[v], mesh.y[v]) }
             for m in 1..<(c.count - 1) {
                 let (a, b, d) = (c[0], c[m], c[m + 1])
-                let twiceArea = (mesh.x[b] - mesh.x[a]) * (mesh.y[d] - mesh.y[a]) - (mesh.y[b] - mesh.y[a]) * (mesh.x[d] - mesh.x[a])
+                let twiceArea =
+                    (mesh.x[b] - mesh.x[a]) * (mesh.y[d] - mesh.y[a]) - (mesh.y[b] - mesh.y[a])
+                    * (mesh.x[d] - mesh.x[a])
                 var nodes = ExpNodes()
                 for v in [a, b, d] { nodes.append(turns: turns(v, kx, ky), exp: exps[v]) }
                 var sum = Complex(0)
@@ -84,7 +95,8 @@ public struct ExactSpectrum2D: Sendable {
                     withRepeat.append(turns: nodes.turns[j], exp: exps[v])
                     sum = sum + value(v) * withRepeat.dividedDifference()
                 }
-                re.add(twiceArea * sum.re); im.add(twiceArea * sum.im)
+                re.add(twiceArea * sum.re)
+                im.add(twiceArea * sum.im)
             }
         }
         return Complex(re.value, im.value)
@@ -94,17 +106,21 @@ public struct ExactSpectrum2D: Sendable {
         let omega2 = 4 * Double.pi * Double.pi * (kx * kx + ky * ky)
         if omega2 == 0 { return Complex(.nan, .nan) }
         let mesh = regions.mesh
-        var re = CompensatedSum(), im = CompensatedSum()
+        var re = CompensatedSum()
+        var im = CompensatedSum()
         for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 {
             let (l, r) = (Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
             let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
             let (dx, dy) = (mesh.x[q] - mesh.x[p], mesh.y[q] - mesh.y[p])
-            let jump = (regions.gradientX[r] - regions.gradientX[l]) * dy - (regions.gradientY[r] - regions.gradientY[l]) * dx
+            let jump =
+                (regions.gradientX[r] - regions.gradientX[l]) * dy - (regions.gradientY[r] - regions.gradientY[l]) * dx
             if jump == 0 { continue }
             var nodes = ExpNodes()
-            nodes.append(turns: turns(p, kx, ky), exp: exps[p]); nodes.append(turns: turns(q, kx, ky), exp: exps[q])
+            nodes.append(turns: turns(p, kx, ky), exp: exps[p])
+            nodes.append(turns: turns(q, kx, ky), exp: exps[q])
             let d = nodes.dividedDifference()
-            re.add(jump * d.re); im.add(jump * d.im)
+            re.add(jump * d.re)
+            im.add(jump * d.im)
         }
         return Complex(-re.value / omega2, -im.value / omega2)
     }
@@ -113,7 +129,8 @@ public struct ExactSpectrum2D: Sendable {
         let omega2 = 4 * Double.pi * Double.pi * (kx * kx + ky * ky)
         if omega2 == 0 { return Complex(.nan, .nan) }
         let mesh = regions.mesh
-        var re = CompensatedSum(), im = CompensatedSum()
+        var re = CompensatedSum()
+        var im = CompensatedSum()
         for e in 0..<mesh.edgeCount where mesh.edgeRight[e] < 0 {
             let f = Int(mesh.edgeLeft[e])
             let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
@@ -122,10 +139,14 @@ public struct ExactSpectrum2D: Sendable {
             let gNu = regions.gradientX[f] * dy - regions.gradientY[f] * dx
             let (tp, tq) = (turns(p, kx, ky), turns(q, kx, ky))
             var segment = ExpNodes()
-            segment.append(turns: tp, exp: exps[p]); segment.append(turns: tq, exp: exps[q])
-            var atP = segment, atQ = segment
-            atP.append(turns: tp, exp: exps[p]); atQ.append(turns: tq, exp: exps[q])
-            let fp = regions.value(face: f, mesh.x[p], mesh.y[p]), fq = regions.value(face: f, mesh.x[q], mesh.y[q])
+            segment.append(turns: tp, exp: exps[p])
+            segment.append(turns: tq, exp: exps[q])
+            var atP = segment
+            var atQ = segment
+            atP.append(turns: tp, exp: exps[p])
+            atQ.append(turns: tq, exp: exps[q])
+            let fp = regions.value(face: f, mesh.x[p], mesh.y[p])
+            let fq = regions.value(face: f, mesh.x[q], mesh.y[q])
             let weighted = fp * atP.dividedDifference() + fq * atQ.dividedDifference()
             // −i(ω·ν)·weighted − (g·ν)·exp[z_p, z_q]
             let plain = segment.dividedDifference()

@@ -31,13 +31,20 @@ struct ExpNodes {
     }
 
     func exp(_ i: Int) -> Complex {
-        switch i { case 0: return exps.0; case 1: return exps.1; case 2: return exps.2; default: return exps.3 }
+        switch i {
+        case 0: return exps.0
+        case 1: return exps.1
+        case 2: return exps.2
+        default: return exps.3
+        }
     }
 
     /// exp[z_j : j in mask].
     func dividedDifference(mask: Int = -1) -> Complex {
         let mask = mask == -1 ? (1 << count) - 1 : mask
-        var lo = -1, hi = -1, members = 0
+        var lo = -1
+        var hi = -1
+        var members = 0
         for j in 0..<count where mask >> j & 1 == 1 {
             members += 1
             if lo < 0 || turns[j] < turns[lo] { lo = j }
@@ -58,12 +65,16 @@ struct ExpNodes {
         // Shifted nodes y_j = i·η_j; h_k(y) = i^k·h_k(η). Fixed-size lanes: no allocation on this hot path.
         var eta = SIMD4<Double>.zero
         var filled = 0
-        for j in 0..<count where mask >> j & 1 == 1 { eta[filled] = 2 * Double.pi * (turns[j] - mean); filled += 1 }
+        for j in 0..<count where mask >> j & 1 == 1 {
+            eta[filled] = 2 * Double.pi * (turns[j] - mean)
+            filled += 1
+        }
         let n = members - 1
-        var p = SIMD4<Double>(repeating: 1)   // p[j] = h_k(η_0 … η_j) for the current k
+        var p = SIMD4<Double>(repeating: 1)  // p[j] = h_k(η_0 … η_j) for the current k
         var factorial = 1.0
         for i in 1...max(1, n) where n >= 1 { factorial *= Double(i) }
-        var re = 1 / factorial, im = 0.0                  // k = 0 term: 1/n!
+        var re = 1 / factorial
+        var im = 0.0  // k = 0 term: 1/n!
         for k in 1...20 {
             p[0] *= eta[0]
             for j in 1..<members { p[j] = p[j - 1] + eta[j] * p[j] }

@@ -42,10 +42,13 @@ private struct Cell {
 /// (zeros aside) form exactly one positive and one negative run; the chord joins the last zero before each run.
 /// Rounding can leave a sliver whose corners alternate in sign more often than an affine function allows: it is
 /// kept whole (counted in `ambiguous`) and its bit is the sign of the unit at its centroid.
-func splitFace(_ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer<Int>, values: VertexStore,
-               maps: FaceMaps, into out: FaceSplitChunk) {
+func splitFace(
+    _ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer<Int>, values: VertexStore,
+    maps: FaceMaps, into out: FaceSplitChunk
+) {
     // 1. The boundary, with the vertices inserted on its edges.
-    var boundary: [Int32] = [], boundaryEdges: [Int] = []
+    var boundary: [Int32] = []
+    var boundaryEdges: [Int] = []
     for i in mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1] {
         let h = mesh.halfEdges[i]
         let e = Int(h >> 1)
@@ -53,28 +56,41 @@ func splitFace(_ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer
         let subBase = e + first
         let newBase = values.oldCount + first
         if h & 1 == 0 {
-            boundary.append(mesh.edgeStart[e]); boundaryEdges.append(subBase << 1)
-            for j in 0..<count { boundary.append(Int32(newBase + j)); boundaryEdges.append((subBase + j + 1) << 1) }
+            boundary.append(mesh.edgeStart[e])
+            boundaryEdges.append(subBase << 1)
+            for j in 0..<count {
+                boundary.append(Int32(newBase + j))
+                boundaryEdges.append((subBase + j + 1) << 1)
+            }
         } else {
-            boundary.append(mesh.edgeEnd[e]); boundaryEdges.append((subBase + count) << 1 | 1)
+            boundary.append(mesh.edgeEnd[e])
+            boundaryEdges.append((subBase + count) << 1 | 1)
             for j in stride(from: count - 1, through: 0, by: -1) {
-                boundary.append(Int32(newBase + j)); boundaryEdges.append((subBase + j) << 1 | 1)
+                boundary.append(Int32(newBase + j))
+                boundaryEdges.append((subBase + j) << 1 | 1)
             }
         }
     }
     // 2. Which units cross f (values of both signs at its corners), and the sign of the others.
     let words = values.words
-    var positive = [UInt64](repeating: 0, count: words), negative = positive
+    var positive = [UInt64](repeating: 0, count: words)
+    var negative = positive
     for v in boundary {
         let m = values.masks(v)
-        for w in 0..<words { positive[w] |= m[w]; negative[w] |= m[words + w] }
+        for w in 0..<words {
+            positive[w] |= m[w]
+            negative[w] |= m[words + w]
+        }
     }
     var baseBits = [UInt64](repeating: 0, count: out.words)
     var crossing: [Int] = []
     for w in 0..<words {
         baseBits[w] = positive[w] & ~negative[w]
         var bits = positive[w] & negative[w]
-        while bits != 0 { crossing.append(w * 64 + bits.trailingZeroBitCount); bits &= bits - 1 }
+        while bits != 0 {
+            crossing.append(w * 64 + bits.trailingZeroBitCount)
+            bits &= bits - 1
+        }
     }
     if crossing.isEmpty {
         emit(boundaryEdges, bits: baseBits, face: f, out: out)
@@ -95,10 +111,12 @@ func splitFace(_ f: Int, mesh: PlanarSubdivision, insertedOffsets: UnsafePointer
     for cell in cells {
         var bits = baseBits
         for (j, u) in crossing.enumerated() {
-            var positive = false, negative = false
+            var positive = false
+            var negative = false
             for v in cell.vertices {
                 let z = arrangement.z[Int(v) * crossing.count + j]
-                positive = positive || z > 0; negative = negative || z < 0
+                positive = positive || z > 0
+                negative = negative || z < 0
             }
             if positive && negative { positive = arrangement.centroidValue(cell.vertices, unit: u) > 0 }
             if positive { bits[u >> 6] |= 1 << UInt64(u & 63) }
@@ -141,8 +159,10 @@ private struct LocalArrangement {
     init(face: Int, boundary: [Int32], crossing: [Int], values: VertexStore, maps: FaceMaps) {
         (self.face, self.crossing, self.maps) = (face, crossing, maps)
         for v in boundary {
-            let p = values.position(v), r = values.row(v)
-            x.append(p.x); y.append(p.y)
+            let p = values.position(v)
+            let r = values.row(v)
+            x.append(p.x)
+            y.append(p.y)
             for u in crossing { z.append(r[u]) }
         }
     }
@@ -151,7 +171,8 @@ private struct LocalArrangement {
 
     func centroidValue(_ vertices: [Int32], unit: Int) -> Double {
         let n = Double(vertices.count)
-        let cx = vertices.reduce(0) { $0 + x[Int($1)] } / n, cy = vertices.reduce(0) { $0 + y[Int($1)] } / n
+        let cx = vertices.reduce(0) { $0 + x[Int($1)] } / n
+        let cy = vertices.reduce(0) { $0 + y[Int($1)] } / n
         return maps.value(face: face, unit: unit, cx, cy)
     }
 
@@ -161,11 +182,15 @@ private struct LocalArrangement {
         let (a, b) = (chordStart[c], chordEnd[c])
         let (za, zb) = (value(a, j), value(b, j))
         let t = za / (za - zb)
-        let px = (1 - t) * x[Int(a)] + t * x[Int(b)], py = (1 - t) * y[Int(a)] + t * y[Int(b)]
+        let px = (1 - t) * x[Int(a)] + t * x[Int(b)]
+        let py = (1 - t) * y[Int(a)] + t * y[Int(b)]
         let w = Int32(x.count)
-        x.append(px); y.append(py)
+        x.append(px)
+        y.append(py)
         for (k, u) in crossing.enumerated() { z.append(k == j ? 0 : maps.value(face: face, unit: u, px, py)) }
-        chordStart.append(w); chordEnd.append(b); chordUnit.append(chordUnit[c])
+        chordStart.append(w)
+        chordEnd.append(b)
+        chordUnit.append(chordUnit[c])
         chordEnd[c] = w
         let result = (w, chordStart.count - 1)
         splitChords[c] = result
@@ -175,10 +200,12 @@ private struct LocalArrangement {
     /// Whether unit j is positive at some corner of the cell and negative at another (only such cells can have a
     /// chord crossed strictly or be cut).
     func hasBothSigns(_ cell: Cell, unit j: Int) -> Bool {
-        var positive = false, negative = false
+        var positive = false
+        var negative = false
         for v in cell.vertices {
             let s = value(v, j)
-            positive = positive || s > 0; negative = negative || s < 0
+            positive = positive || s > 0
+            negative = negative || s < 0
         }
         return positive && negative
     }
@@ -187,24 +214,43 @@ private struct LocalArrangement {
     /// returned (or it stays whole, with any crossing vertices inserted, when it cannot be cut).
     mutating func cut(_ cell: inout Cell, unit j: Int) -> Cell? {
         // Insert the crossing vertices of chords crossed strictly (shared with the neighbouring cell).
-        var vs: [Int32] = [], hs: [Int] = []
+        var vs: [Int32] = []
+        var hs: [Int] = []
         var consistent = true
         let n = cell.vertices.count
-        vs.reserveCapacity(n + 2); hs.reserveCapacity(n + 2)
+        vs.reserveCapacity(n + 2)
+        hs.reserveCapacity(n + 2)
         for i in 0..<n {
-            let a = cell.vertices[i], b = cell.vertices[(i + 1) % n], h = cell.halfEdges[i]
-            vs.append(a); hs.append(h)
+            let a = cell.vertices[i]
+            let b = cell.vertices[(i + 1) % n]
+            let h = cell.halfEdges[i]
+            vs.append(a)
+            hs.append(h)
             let (za, zb) = (value(a, j), value(b, j))
             guard (za < 0 && zb > 0) || (za > 0 && zb < 0) else { continue }
-            guard h < 0 else { consistent = false; continue }
-            let chord = (-h - 1) >> 1, reversed = (-h - 1) & 1
+            guard h < 0 else {
+                consistent = false
+                continue
+            }
+            let chord = (-h - 1) >> 1
+            let reversed = (-h - 1) & 1
             let (w, far) = crossingVertex(chord: chord, unit: j)
             // Forward: a → w on the chord, w → b on its far half. Backward: a → w on the far half, w → b on it.
-            if reversed == 0 { vs.append(w); hs.append(-((far << 1) + 1)) } else { hs[hs.count - 1] = -((far << 1 | 1) + 1); vs.append(w); hs.append(h) }
+            if reversed == 0 {
+                vs.append(w)
+                hs.append(-((far << 1) + 1))
+            } else {
+                hs[hs.count - 1] = -((far << 1 | 1) + 1)
+                vs.append(w)
+                hs.append(h)
+            }
         }
         // Runs of signs, zeros aside.
         let m = vs.count
-        let sign = vs.map { v -> Int in let s = value(v, j); return s > 0 ? 1 : (s < 0 ? -1 : 0) }
+        let sign = vs.map { v -> Int in
+            let s = value(v, j)
+            return s > 0 ? 1 : (s < 0 ? -1 : 0)
+        }
         let nonzero = (0..<m).filter { sign[$0] != 0 }
         var changes = 0
         for t in nonzero.indices where sign[nonzero[t]] != sign[nonzero[(t + 1) % nonzero.count]] { changes += 1 }
@@ -227,15 +273,23 @@ private struct LocalArrangement {
             return nil
         }
         let chord = chordStart.count
-        chordStart.append(vs[pa]); chordEnd.append(vs[pb]); chordUnit.append(j)
+        chordStart.append(vs[pa])
+        chordEnd.append(vs[pb])
+        chordUnit.append(j)
         func arc(from s: Int, to e: Int, closing: Int) -> Cell {
-            var cv: [Int32] = [], ch: [Int] = []
+            var cv: [Int32] = []
+            var ch: [Int] = []
             var i = s
-            while i != e { cv.append(vs[i]); ch.append(hs[i]); i = (i + 1) % m }
-            cv.append(vs[e]); ch.append(closing)
+            while i != e {
+                cv.append(vs[i])
+                ch.append(hs[i])
+                i = (i + 1) % m
+            }
+            cv.append(vs[e])
+            ch.append(closing)
             return Cell(vertices: cv, halfEdges: ch)
         }
-        cell = arc(from: pb, to: pa, closing: -((chord << 1) + 1))                // positive side, pa → pb forward
-        return arc(from: pa, to: pb, closing: -((chord << 1 | 1) + 1))          // negative side, pb → pa backward
+        cell = arc(from: pb, to: pa, closing: -((chord << 1) + 1))  // positive side, pa → pb forward
+        return arc(from: pa, to: pb, closing: -((chord << 1 | 1) + 1))  // negative side, pb → pa backward
     }
 }

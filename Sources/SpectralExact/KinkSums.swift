@@ -1,6 +1,6 @@
-import SpectralSpectra
-import SpectralKernels
 import SpectralCore
+import SpectralKernels
+import SpectralSpectra
 
 /// S(k_m) = Σ_j w_j e^{−2πi k_m x_j} for many frequencies, Float64.
 ///
@@ -10,8 +10,10 @@ import SpectralCore
 ///
 /// With a pool, the frequencies are split into chunks evaluated in parallel (each chunk's sums are independent, so
 /// the result does not depend on the thread count).
-public func kinkSums(positions x: [Double], weights w: [Double], frequencies k: [Double],
-                     pool: ThreadPool? = nil) -> [Complex] {
+public func kinkSums(
+    positions x: [Double], weights w: [Double], frequencies k: [Double],
+    pool: ThreadPool? = nil
+) -> [Complex] {
     precondition(x.count == w.count, "one weight per position")
     // The grid's step and the anchor positions are global (chunks are whole multiples of the anchor interval), so
     // every frequency goes through the same operations whatever the split.
@@ -20,7 +22,8 @@ public func kinkSums(positions x: [Double], weights w: [Double], frequencies k: 
     guard let pool, pool.threadCount > 1, k.count >= 512 else {
         return kinkSumsSerial(x, w, k[...], uniform: uniform, step: step)
     }
-    let chunk = max(256, (k.count + 4 * pool.threadCount - 1) / (4 * pool.threadCount)) / anchorInterval * anchorInterval
+    let chunk =
+        max(256, (k.count + 4 * pool.threadCount - 1) / (4 * pool.threadCount)) / anchorInterval * anchorInterval
     let chunks = (k.count + chunk - 1) / chunk
     var results = [[Complex]](repeating: [], count: chunks)
     results.withUnsafeMutableBufferPointer { out in
@@ -37,38 +40,60 @@ public func kinkSums(positions x: [Double], weights w: [Double], frequencies k: 
 /// Phases on a uniform grid are recomputed exactly every this many frequencies.
 private let anchorInterval = 64
 
-private func kinkSumsSerial(_ x: [Double], _ w: [Double], _ kSlice: ArraySlice<Double>, uniform: Bool,
-                            step: Double) -> [Complex] {
+private func kinkSumsSerial(
+    _ x: [Double], _ w: [Double], _ kSlice: ArraySlice<Double>, uniform: Bool,
+    step: Double
+) -> [Complex] {
     typealias V = SIMD4<Double>
     let k = Array(kSlice)
     let m = k.count
     guard m > 0 else { return [] }
-    var sumRe = [V](repeating: .zero, count: m), sumIm = sumRe, compRe = sumRe, compIm = sumRe
+    var sumRe = [V](repeating: .zero, count: m)
+    var sumIm = sumRe
+    var compRe = sumRe
+    var compIm = sumRe
     let anchorEvery = anchorInterval
     @inline(__always) func add(_ sum: inout V, _ comp: inout V, _ v: V) {
         let t = sum + v
-        let big = (sum - t) + v, small = (v - t) + sum
+        let big = (sum - t) + v
+        let small = (v - t) + sum
         comp += big.replacing(with: small, where: magnitude(sum) .< magnitude(v))
         sum = t
     }
     @inline(__always) func magnitude(_ v: V) -> V { v.replacing(with: -v, where: v .< 0) }
     @inline(__always) func unit(_ turns: V) -> (V, V) {
-        var c = V(), s = V()
-        for lane in 0..<4 { let e = Complex.unit(turns: turns[lane]); c[lane] = e.re; s[lane] = e.im }
+        var c = V()
+        var s = V()
+        for lane in 0..<4 {
+            let e = Complex.unit(turns: turns[lane])
+            c[lane] = e.re
+            s[lane] = e.im
+        }
         return (c, s)
     }
     // Eight kinks per pass over the frequencies (two SIMD4 groups whose terms are added before the compensated
     // accumulation), so each accumulator is loaded and stored once per eight terms.
     var j = 0
     while j < x.count {
-        var xa = V(), wa = V(), xb = V(), wb = V()
-        for lane in 0..<4 where j + lane < x.count { xa[lane] = x[j + lane]; wa[lane] = w[j + lane] }
-        for lane in 0..<4 where j + 4 + lane < x.count { xb[lane] = x[j + 4 + lane]; wb[lane] = w[j + 4 + lane] }
+        var xa = V()
+        var wa = V()
+        var xb = V()
+        var wb = V()
+        for lane in 0..<4 where j + lane < x.count {
+            xa[lane] = x[j + lane]
+            wa[lane] = w[j + lane]
+        }
+        for lane in 0..<4 where j + 4 + lane < x.count {
+            xb[lane] = x[j + 4 + lane]
+            wb[lane] = w[j + 4 + lane]
+        }
         if uniform {
-            let (rotReA, rotImA) = unit(-step * xa), (rotReB, rotImB) = unit(-step * xb)
+            let (rotReA, rotImA) = unit(-step * xa)
+            let (rotReB, rotImB) = unit(-step * xb)
             var start = 0
             while start < m {
-                var (aRe, aIm) = unit(-k[start] * xa), (bRe, bIm) = unit(-k[start] * xb)
+                var (aRe, aIm) = unit(-k[start] * xa)
+                var (bRe, bIm) = unit(-k[start] * xb)
                 for i in start..<min(m, start + anchorEvery) {
                     add(&sumRe[i], &compRe[i], wa * aRe + wb * bRe)
                     add(&sumIm[i], &compIm[i], wa * aIm + wb * bIm)
@@ -79,7 +104,8 @@ private func kinkSumsSerial(_ x: [Double], _ w: [Double], _ kSlice: ArraySlice<D
             }
         } else {
             for i in 0..<m {
-                let (aRe, aIm) = unit(-k[i] * xa), (bRe, bIm) = unit(-k[i] * xb)
+                let (aRe, aIm) = unit(-k[i] * xa)
+                let (bRe, bIm) = unit(-k[i] * xb)
                 add(&sumRe[i], &compRe[i], wa * aRe + wb * bRe)
                 add(&sumIm[i], &compIm[i], wa * aIm + wb * bIm)
             }
@@ -87,8 +113,14 @@ private func kinkSumsSerial(_ x: [Double], _ w: [Double], _ kSlice: ArraySlice<D
         j += 8
     }
     return (0..<m).map { i in
-        var re = CompensatedSum(), im = CompensatedSum()
-        for lane in 0..<4 { re.add(sumRe[i][lane]); re.add(compRe[i][lane]); im.add(sumIm[i][lane]); im.add(compIm[i][lane]) }
+        var re = CompensatedSum()
+        var im = CompensatedSum()
+        for lane in 0..<4 {
+            re.add(sumRe[i][lane])
+            re.add(compRe[i][lane])
+            im.add(sumIm[i][lane])
+            im.add(compIm[i][lane])
+        }
         return Complex(re.value, im.value)
     }
 }

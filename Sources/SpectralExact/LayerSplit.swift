@@ -14,9 +14,13 @@ struct LayerStep {
 
 /// Cuts every face by the units `units` of the layer (all of them, or a first group while there are too few faces
 /// to share among the threads).
-func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
-                pool: ThreadPool, limits: EnumerationLimits, layer: Int) throws -> LayerStep {
-    try limits.check(layer: layer, count: mesh.faceCount, what: "regions", bytes: Double(mesh.vertexCount) * Double(width + 2 * words) * 8)
+func splitLayer(
+    mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
+    pool: ThreadPool, limits: EnumerationLimits, layer: Int
+) throws -> LayerStep {
+    try limits.check(
+        layer: layer, count: mesh.faceCount, what: "regions",
+        bytes: Double(mesh.vertexCount) * Double(width + 2 * words) * 8)
     let oldVertices = mesh.vertexCount
     // 1. Values at the vertices from a canonical face (the first face that has the vertex).
     var canonical = [Int32](repeating: -1, count: oldVertices)
@@ -38,82 +42,111 @@ func splitLayer(mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int
     }
     return try mesh.x.withUnsafeBufferPointer { xs in
         try mesh.y.withUnsafeBufferPointer { ys in
-            let oldOnly = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
-                                      oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
-                                      added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
+            let oldOnly = VertexStore(
+                oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
+                oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
+                added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
             // 2. Vertices on edges.
             let inserted = try EdgeVertices(mesh: mesh, values: oldOnly, pool: pool) { vertices in
-                try limits.check(layer: layer, count: mesh.faceCount, what: "regions",
-                                 bytes: Double(vertices) * Double(width + 2 * words + 2) * 8)
+                try limits.check(
+                    layer: layer, count: mesh.faceCount, what: "regions",
+                    bytes: Double(vertices) * Double(width + 2 * words + 2) * 8)
             }
-            let store = VertexStore(oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
-                                    oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
-                                    addedY: inserted.y.pointer, added: inserted.rows.pointer,
-                                    addedMasks: inserted.masks.pointer, width: width, units: units)
+            let store = VertexStore(
+                oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
+                oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
+                addedY: inserted.y.pointer, added: inserted.rows.pointer,
+                addedMasks: inserted.masks.pointer, width: width, units: units)
             // 3. Cells of every face.
             let faceChunks: [FaceSplitChunk] = inserted.insertedOffsets.withUnsafeBufferPointer { offsets in
-                pool.mapChunks(count: mesh.faceCount, chunkSize: min(64, max(1, mesh.faceCount / (8 * pool.threadCount)))) { range in
+                pool.mapChunks(
+                    count: mesh.faceCount, chunkSize: min(64, max(1, mesh.faceCount / (8 * pool.threadCount)))
+                ) { range in
                     let chunk = FaceSplitChunk(words: words)
                     for f in range {
-                        splitFace(f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store, maps: faceMaps, into: chunk)
+                        splitFace(
+                            f, mesh: mesh, insertedOffsets: offsets.baseAddress!, values: store, maps: faceMaps,
+                            into: chunk)
                     }
                     return chunk
                 }
             }
             // 4. Assemble.
-            return assemble(mesh: mesh, insertedOffsets: inserted.insertedOffsets, addedX: Array(inserted.x.buffer),
-                            addedY: Array(inserted.y.buffer), chunks: faceChunks)
+            return assemble(
+                mesh: mesh, insertedOffsets: inserted.insertedOffsets, addedX: Array(inserted.x.buffer),
+                addedY: Array(inserted.y.buffer), chunks: faceChunks)
         }
     }
 }
 
 /// The new subdivision from the old one, the vertices inserted on its edges and the faces' cells.
-private func assemble(mesh: PlanarSubdivision, insertedOffsets: [Int], addedX: [Double], addedY: [Double],
-                      chunks: [FaceSplitChunk]) -> LayerStep {
+private func assemble(
+    mesh: PlanarSubdivision, insertedOffsets: [Int], addedX: [Double], addedY: [Double],
+    chunks: [FaceSplitChunk]
+) -> LayerStep {
     let (oldVertices, oldEdges) = (mesh.vertexCount, mesh.edgeCount)
     let interiorStart = oldVertices + addedX.count
     let subEdges = oldEdges + addedX.count
-    var x = mesh.x + addedX, y = mesh.y + addedY
-    var start = [Int32](), end = [Int32](), source = [Int32]()
-    start.reserveCapacity(subEdges); end.reserveCapacity(subEdges); source.reserveCapacity(subEdges)
+    var x = mesh.x + addedX
+    var y = mesh.y + addedY
+    var start = [Int32]()
+    var end = [Int32]()
+    var source = [Int32]()
+    start.reserveCapacity(subEdges)
+    end.reserveCapacity(subEdges)
+    source.reserveCapacity(subEdges)
     for e in 0..<oldEdges {
         let (first, count) = (insertedOffsets[e], insertedOffsets[e + 1] - insertedOffsets[e])
         var previous = mesh.edgeStart[e]
         for j in 0...count {
             let next = j == count ? mesh.edgeEnd[e] : Int32(oldVertices + first + j)
-            start.append(previous); end.append(next); source.append(Int32(e))
+            start.append(previous)
+            end.append(next)
+            source.append(Int32(e))
             previous = next
         }
     }
-    var chordUnits = [Int32](), parents = [Int32](), bits = [UInt64](), faceOffsets = [0], halfEdges = [Int32]()
+    var chordUnits = [Int32]()
+    var parents = [Int32]()
+    var bits = [UInt64]()
+    var faceOffsets = [0]
+    var halfEdges = [Int32]()
     var ambiguous = 0
-    var interiorBase = interiorStart, chordBase = subEdges
+    var interiorBase = interiorStart
+    var chordBase = subEdges
     for chunk in chunks {
         let decode = { (v: Int32) -> Int32 in v >= 0 ? v : Int32(interiorBase + Int(-v - 1)) }
         for c in chunk.chordStart.indices {
-            start.append(decode(chunk.chordStart[c])); end.append(decode(chunk.chordEnd[c]))
+            start.append(decode(chunk.chordStart[c]))
+            end.append(decode(chunk.chordEnd[c]))
         }
         chordUnits += chunk.chordUnit
         for h in chunk.cellHalfEdges {
             halfEdges.append(Int32(h >= 0 ? h : (chordBase << 1) + (-h - 1)))
         }
-        for c in 1..<chunk.cellOffsets.count { faceOffsets.append(faceOffsets.last! + chunk.cellOffsets[c] - chunk.cellOffsets[c - 1]) }
+        for c in 1..<chunk.cellOffsets.count {
+            faceOffsets.append(faceOffsets.last! + chunk.cellOffsets[c] - chunk.cellOffsets[c - 1])
+        }
         parents += chunk.cellParent
         bits += chunk.cellBits
-        x += chunk.interiorX; y += chunk.interiorY
+        x += chunk.interiorX
+        y += chunk.interiorY
         interiorBase += chunk.interiorX.count
         chordBase += chunk.chordStart.count
         ambiguous += chunk.ambiguous
     }
-    var left = [Int32](repeating: -1, count: start.count), right = left
+    var left = [Int32](repeating: -1, count: start.count)
+    var right = left
     for f in 0..<(faceOffsets.count - 1) {
         for i in faceOffsets[f]..<faceOffsets[f + 1] {
             let h = Int(halfEdges[i])
             if h & 1 == 0 { left[h >> 1] = Int32(f) } else { right[h >> 1] = Int32(f) }
         }
     }
-    let newMesh = PlanarSubdivision(x: x, y: y, edgeStart: start, edgeEnd: end, edgeLeft: left, edgeRight: right,
-                                    faceOffsets: faceOffsets, halfEdges: halfEdges)
-    return LayerStep(mesh: newMesh, parents: parents, bits: bits, subEdgeSource: source, chordUnits: chordUnits,
-                     ambiguous: ambiguous)
+    let newMesh = PlanarSubdivision(
+        x: x, y: y, edgeStart: start, edgeEnd: end, edgeLeft: left, edgeRight: right,
+        faceOffsets: faceOffsets, halfEdges: halfEdges)
+    return LayerStep(
+        mesh: newMesh, parents: parents, bits: bits, subEdgeSource: source, chordUnits: chordUnits,
+        ambiguous: ambiguous)
 }

@@ -9,8 +9,10 @@ import SpectralKernels
 /// active unit; a parent crossed by so many units that the updates would cost more than the products (the first
 /// layer's single face) has one product per cell instead. The products are Float64 dot products in a fixed order
 /// (`affineRows`), the updates run in unit order, so the thread count changes nothing.
-func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
-                   weight: [Double], bias: [Double], pool: ThreadPool) -> AlignedBuffer<Double> {
+func nextLayerMaps(
+    _ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
+    weight: [Double], bias: [Double], pool: ThreadPool
+) -> AlignedBuffer<Double> {
     let outputs = bias.count
     let cells = parents.count
     // Runs of cells with one parent, and the rows each product masks with: (bits source, parent, is base).
@@ -20,20 +22,25 @@ func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], 
     let runs = runStarts.count - 1
     var baseBits = [UInt64](repeating: 0, count: runs * words)
     var useBase = [Bool](repeating: false, count: runs)
-    var products: [(cell: Int, run: Int)] = []   // cell ≥ 0: that cell's bits; cell < 0: run's base bits
+    var products: [(cell: Int, run: Int)] = []  // cell ≥ 0: that cell's bits; cell < 0: run's base bits
     var productOf = [Int](repeating: 0, count: cells)
     for r in 0..<runs {
         let range = runStarts[r]..<runStarts[r + 1]
         for w in 0..<words { baseBits[r * words + w] = range.reduce(~0) { $0 & bits[$1 * words + w] } }
         var extra = 0
-        for c in range { for w in 0..<words { extra += (bits[c * words + w] & ~baseBits[r * words + w]).nonzeroBitCount } }
+        for c in range {
+            for w in 0..<words { extra += (bits[c * words + w] & ~baseBits[r * words + w]).nonzeroBitCount }
+        }
         // Cost in multiply-adds per output row: a product is `width`, an update about 4 (it streams memory).
         useBase[r] = width + 4 * extra < range.count * width
         if useBase[r] {
             for c in range { productOf[c] = products.count }
             products.append((-1, r))
         } else {
-            for c in range { productOf[c] = products.count; products.append((c, r)) }
+            for c in range {
+                productOf[c] = products.count
+                products.append((c, r))
+            }
         }
     }
     // The products, in blocks across the pool.
@@ -41,10 +48,13 @@ func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], 
     let block = 128
     let scratch = (0..<pool.threadCount).map { _ in AlignedBuffer<Double>(uninitializedCount: block * 3 * width) }
     let productScratch = RowProductScratch(threads: pool.threadCount)
-    let packed = weight.withUnsafeBufferPointer { PackedWeights64(weight: $0.baseAddress!, outputs: outputs, inputs: width) }
+    let packed = weight.withUnsafeBufferPointer {
+        PackedWeights64(weight: $0.baseAddress!, outputs: outputs, inputs: width)
+    }
     let (mp, o) = (maps.pointer, productMaps.pointer)
     pool.run(tasks: (products.count + block - 1) / block) { task, worker in
-        let first = task * block, count = min(block, products.count - first)
+        let first = task * block
+        let count = min(block, products.count - first)
         let masked = scratch[worker].pointer
         for i in 0..<count {
             let (cell, run) = products[first + i]
@@ -55,10 +65,11 @@ func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], 
                 for k in 0..<3 { masked[(i * 3 + k) * width + u] = active ? mp[(parent * 3 + k) * width + u] : 0 }
             }
         }
-        packed.multiply(masked, rows: count * 3, bias: nil, into: o + first * 3 * outputs, scratch: productScratch[worker])
+        packed.multiply(
+            masked, rows: count * 3, bias: nil, into: o + first * 3 * outputs, scratch: productScratch[worker])
     }
     // Each cell: its product (or its parent's base product plus the rank-one terms), plus the bias.
-    let transposed = AlignedBuffer<Double>(uninitializedCount: width * outputs)   // [unit][output]
+    let transposed = AlignedBuffer<Double>(uninitializedCount: width * outputs)  // [unit][output]
     for u in 0..<width { for o in 0..<outputs { transposed[u * outputs + o] = weight[o * width + u] } }
     let next = AlignedBuffer<Double>(uninitializedCount: cells * 3 * outputs)
     let np = next.pointer
@@ -76,7 +87,9 @@ func nextLayerMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], 
                             let u = wIndex * 64 + extra.trailingZeroBitCount
                             extra &= extra - 1
                             for k in 0..<3 {
-                                axpy(maps[(parent * 3 + k) * width + u], tp + u * outputs, cellMaps + k * outputs, count: outputs)
+                                axpy(
+                                    maps[(parent * 3 + k) * width + u], tp + u * outputs, cellMaps + k * outputs,
+                                    count: outputs)
                             }
                         }
                     }
@@ -95,9 +108,13 @@ private func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePoi
     var i = 0
     let av = V(repeating: a)
     while i + 4 <= count {
-        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self), yv = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+        let yv = UnsafeRawPointer(y + i).loadUnaligned(as: V.self)
         UnsafeMutableRawPointer(y + i).storeBytes(of: yv.addingProduct(av, xv), as: V.self)
         i += 4
     }
-    while i < count { y[i] += a * x[i]; i += 1 }
+    while i < count {
+        y[i] += a * x[i]
+        i += 1
+    }
 }

@@ -36,10 +36,14 @@ public struct PlanarSubdivision: Sendable {
         halfEdges = (0..<n).map { Int32($0 << 1) }
     }
 
-    public init(x: [Double], y: [Double], edgeStart: [Int32], edgeEnd: [Int32], edgeLeft: [Int32],
-                edgeRight: [Int32], faceOffsets: [Int], halfEdges: [Int32]) {
+    public init(
+        x: [Double], y: [Double], edgeStart: [Int32], edgeEnd: [Int32], edgeLeft: [Int32],
+        edgeRight: [Int32], faceOffsets: [Int], halfEdges: [Int32]
+    ) {
         (self.x, self.y, self.edgeStart, self.edgeEnd) = (x, y, edgeStart, edgeEnd)
-        (self.edgeLeft, self.edgeRight, self.faceOffsets, self.halfEdges) = (edgeLeft, edgeRight, faceOffsets, halfEdges)
+        (self.edgeLeft, self.edgeRight, self.faceOffsets, self.halfEdges) = (
+            edgeLeft, edgeRight, faceOffsets, halfEdges
+        )
     }
 
     /// The vertex a half-edge starts from.
@@ -58,7 +62,9 @@ public struct PlanarSubdivision: Sendable {
     public func areaAndCentroid(_ f: Int) -> (area: Double, cx: Double, cy: Double) {
         let c = corners(f).map(Int.init)
         let (x0, y0) = (x[c[0]], y[c[0]])
-        var twiceArea = 0.0, sx = 0.0, sy = 0.0
+        var twiceArea = 0.0
+        var sx = 0.0
+        var sy = 0.0
         for i in 1..<(c.count - 1) {
             let (ax, ay) = (x[c[i]] - x0, y[c[i]] - y0)
             let (bx, by) = (x[c[i + 1]] - x0, y[c[i + 1]] - y0)
@@ -89,12 +95,14 @@ public struct PlanarSubdivision: Sendable {
     /// Structural checks: every half-edge's end is the next half-edge's start, every edge is used once in each
     /// direction it has a face for, and edge endpoints are distinct. Returns the first problem found, if any.
     public func validate() -> String? {
-        var forward = [Int32](repeating: -1, count: edgeCount), backward = forward
+        var forward = [Int32](repeating: -1, count: edgeCount)
+        var backward = forward
         for f in 0..<faceCount {
             let range = faceOffsets[f]..<faceOffsets[f + 1]
             if range.count < 3 { return "face \(f) has \(range.count) corners" }
             for i in range {
-                let h = halfEdges[i], next = halfEdges[i + 1 == range.upperBound ? range.lowerBound : i + 1]
+                let h = halfEdges[i]
+                let next = halfEdges[i + 1 == range.upperBound ? range.lowerBound : i + 1]
                 let e = Int(h >> 1)
                 let end = h & 1 == 0 ? edgeEnd[e] : edgeStart[e]
                 if end != origin(next) { return "face \(f) is not a closed cycle at half-edge \(i)" }

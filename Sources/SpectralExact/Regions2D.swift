@@ -23,11 +23,15 @@ public struct LinearRegions2D: Sendable {
     /// L_f = max over regions of |∇f| (computed once: `isFlat` reads it for every edge).
     public let lipschitz: Double
 
-    public init(mesh: PlanarSubdivision, gradientX: [Double], gradientY: [Double], offset: [Double], hiddenSizes: [Int],
-                patternWords: Int, patterns: [UInt64], edgeUnit: [Int32], domain: [(x: Double, y: Double)],
-                ambiguousCells: Int) {
+    public init(
+        mesh: PlanarSubdivision, gradientX: [Double], gradientY: [Double], offset: [Double], hiddenSizes: [Int],
+        patternWords: Int, patterns: [UInt64], edgeUnit: [Int32], domain: [(x: Double, y: Double)],
+        ambiguousCells: Int
+    ) {
         (self.mesh, self.gradientX, self.gradientY, self.offset) = (mesh, gradientX, gradientY, offset)
-        (self.hiddenSizes, self.patternWords, self.patterns, self.edgeUnit) = (hiddenSizes, patternWords, patterns, edgeUnit)
+        (self.hiddenSizes, self.patternWords, self.patterns, self.edgeUnit) = (
+            hiddenSizes, patternWords, patterns, edgeUnit
+        )
         self.domain = domain
         self.ambiguousCells = ambiguousCells
         lipschitz = zip(gradientX, gradientY).map { hypot($0, $1) }.max() ?? 0
@@ -41,7 +45,9 @@ public struct LinearRegions2D: Sendable {
         return word >> UInt64(unit & 63) & 1 == 1
     }
 
-    public func value(face f: Int, _ x: Double, _ y: Double) -> Double { gradientX[f] * x + gradientY[f] * y + offset[f] }
+    public func value(face f: Int, _ x: Double, _ y: Double) -> Double {
+        gradientX[f] * x + gradientY[f] * y + offset[f]
+    }
 
     public var domainArea: Double { PlanarSubdivision(polygon: domain).areaAndCentroid(0).area }
 
@@ -50,7 +56,8 @@ public struct LinearRegions2D: Sendable {
     public func isFlat(edge e: Int) -> Bool {
         let (l, r) = (Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
         if r < 0 { return false }
-        return hypot(gradientX[l] - gradientX[r], gradientY[l] - gradientY[r]) <= 1e-12 * max(lipschitz, .leastNormalMagnitude)
+        return hypot(gradientX[l] - gradientX[r], gradientY[l] - gradientY[r]) <= 1e-12
+            * max(lipschitz, .leastNormalMagnitude)
     }
 }
 
@@ -70,9 +77,13 @@ public func boxPolygon(x0: Double, x1: Double, y0: Double, y1: Double) -> [(x: D
 ///     product per parent, rank-one updates per cell).
 ///
 /// Before each layer's arrays are allocated, the region count and their memory are checked against `limits`.
-public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double)], pool: ThreadPool,
-                             limits: EnumerationLimits = .regions) throws -> LinearRegions2D {
-    guard net.sizes.first == 2 else { throw SpectralError.badInput("the network takes \(net.sizes[0]) inputs; the 2-D regions need exactly 2") }
+public func enumerateRegions(
+    _ net: ExactNetwork, domain: [(x: Double, y: Double)], pool: ThreadPool,
+    limits: EnumerationLimits = .regions
+) throws -> LinearRegions2D {
+    guard net.sizes.first == 2 else {
+        throw SpectralError.badInput("the network takes \(net.sizes[0]) inputs; the 2-D regions need exactly 2")
+    }
     let polygon = try validatedPolygon(domain)
     let hidden = net.hiddenSizes
     let layerWords = hidden.map { ($0 + 63) / 64 }
@@ -82,7 +93,8 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
     var patterns = [UInt64](repeating: 0, count: totalWords)
     var maps = firstLayerMaps(net)
     var ambiguous = 0
-    var unitOffset = 0, wordOffset = 0
+    var unitOffset = 0
+    var wordOffset = 0
     for l in 0..<hidden.count {
         let width = hidden[l]
         // While there are too few faces to share among threads (the first layer starts from one), the first units
@@ -91,18 +103,22 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
         let first = mesh.faceCount < 32 && width > 16 ? 8 : width
         var layerMaps = maps
         for units in [0..<first, first..<width] where !units.isEmpty {
-            let step = try splitLayer(mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units, pool: pool,
-                                      limits: limits, layer: l + 1)
+            let step = try splitLayer(
+                mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units, pool: pool,
+                limits: limits, layer: l + 1)
             // The next maps (3 rows of the next width per cell, and the products they come from) and the patterns.
             let nextWidth = units.upperBound < width ? width : net.sizes[l + 2]
-            try limits.check(layer: l + 1, count: step.parents.count, what: "regions",
-                             bytes: Double(step.parents.count) * (2 * 3 * Double(nextWidth) * 8 + Double(totalWords) * 8 + 64))
+            try limits.check(
+                layer: l + 1, count: step.parents.count, what: "regions",
+                bytes: Double(step.parents.count) * (2 * 3 * Double(nextWidth) * 8 + Double(totalWords) * 8 + 64))
             ambiguous += step.ambiguous
             // New faces inherit their parent's pattern and add these units' bits.
             var newPatterns = [UInt64](repeating: 0, count: step.parents.count * totalWords)
             for (c, parent) in step.parents.enumerated() {
                 for w in 0..<totalWords { newPatterns[c * totalWords + w] = patterns[Int(parent) * totalWords + w] }
-                for w in 0..<layerWords[l] { newPatterns[c * totalWords + wordOffset + w] |= step.bits[c * layerWords[l] + w] }
+                for w in 0..<layerWords[l] {
+                    newPatterns[c * totalWords + wordOffset + w] |= step.bits[c * layerWords[l] + w]
+                }
             }
             edgeUnit = step.subEdgeSource.map { edgeUnit[Int($0)] } + step.chordUnits.map { Int32(unitOffset) + $0 }
             mesh = step.mesh
@@ -110,9 +126,12 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
             if units.upperBound < width {
                 layerMaps = gatherMaps(layerMaps, width: width, parents: step.parents)
             } else {
-                let bits = (0..<step.parents.count).flatMap { c in patterns[(c * totalWords + wordOffset)..<(c * totalWords + wordOffset + layerWords[l])] }
-                maps = nextLayerMaps(layerMaps, width: width, parents: step.parents, bits: bits, words: layerWords[l],
-                                     weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool)
+                let bits = (0..<step.parents.count).flatMap { c in
+                    patterns[(c * totalWords + wordOffset)..<(c * totalWords + wordOffset + layerWords[l])]
+                }
+                maps = nextLayerMaps(
+                    layerMaps, width: width, parents: step.parents, bits: bits, words: layerWords[l],
+                    weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool)
             }
         }
         unitOffset += width
@@ -120,9 +139,10 @@ public func enumerateRegions(_ net: ExactNetwork, domain: [(x: Double, y: Double
         limits.progress?(l + 1, hidden.count)
     }
     let faces = mesh.faceCount
-    return LinearRegions2D(mesh: mesh, gradientX: (0..<faces).map { maps[$0 * 3] }, gradientY: (0..<faces).map { maps[$0 * 3 + 1] },
-                           offset: (0..<faces).map { maps[$0 * 3 + 2] }, hiddenSizes: hidden, patternWords: totalWords,
-                           patterns: patterns, edgeUnit: edgeUnit, domain: polygon, ambiguousCells: ambiguous)
+    return LinearRegions2D(
+        mesh: mesh, gradientX: (0..<faces).map { maps[$0 * 3] }, gradientY: (0..<faces).map { maps[$0 * 3 + 1] },
+        offset: (0..<faces).map { maps[$0 * 3 + 2] }, hiddenSizes: hidden, patternWords: totalWords,
+        patterns: patterns, edgeUnit: edgeUnit, domain: polygon, ambiguousCells: ambiguous)
 }
 
 /// Each new face's maps are its parent's (within a layer the maps do not change).
@@ -158,7 +178,9 @@ func validatedPolygon(_ corners: [(x: Double, y: Double)]) throws -> [(x: Double
         turning += atan2(cross, ux * vx + uy * vy)
     }
     guard abs(turning - 2 * Double.pi) < 1e-6 else {
-        throw SpectralError.badInput("the domain is not a simple polygon: its boundary winds \(Int((turning / (2 * Double.pi)).rounded())) times around")
+        throw SpectralError.badInput(
+            "the domain is not a simple polygon: its boundary winds \(Int((turning / (2 * Double.pi)).rounded())) times around"
+        )
     }
     return ccw
 }
@@ -166,5 +188,6 @@ func validatedPolygon(_ corners: [(x: Double, y: Double)]) throws -> [(x: Double
 /// Layer 1's maps on the single starting face: z_u = W[u,0]·x + W[u,1]·y + b[u].
 private func firstLayerMaps(_ net: ExactNetwork) -> AlignedBuffer<Double> {
     let w = net.sizes[1]
-    return AlignedBuffer((0..<w).map { net.weights[0][$0 * 2] } + (0..<w).map { net.weights[0][$0 * 2 + 1] } + net.biases[0])
+    return AlignedBuffer(
+        (0..<w).map { net.weights[0][$0 * 2] } + (0..<w).map { net.weights[0][$0 * 2 + 1] } + net.biases[0])
 }

@@ -10,7 +10,8 @@ import SpectralKernels
 /// ulps of the terms. Which rows are anchors depends on H′ alone, so results do not depend on the thread count.
 func slopeProduct(_ h: [Double], rows: Int, weights: PackedWeights64, weight: [Double], pool: ThreadPool) -> [Double] {
     let (din, dout) = (weights.inputs, weights.outputs)
-    let maximumChangedUnits = 2, anchorStride = 16
+    let maximumChangedUnits = 2
+    let anchorStride = 16
     // 1. Which units change from the previous row (at most `maximumChangedUnits`; −1 marks an anchor).
     var changedCount = [Int](repeating: -1, count: rows)
     var changedUnits = [Int](repeating: 0, count: rows * maximumChangedUnits)
@@ -22,7 +23,10 @@ func slopeProduct(_ h: [Double], rows: Int, weights: PackedWeights64, weight: [D
                         let (row, previous) = (hp.baseAddress! + p * din, hp.baseAddress! + (p - 1) * din)
                         var count = 0
                         for u in 0..<din where row[u] != previous[u] {
-                            if count == maximumChangedUnits { count = -1; break }
+                            if count == maximumChangedUnits {
+                                count = -1
+                                break
+                            }
                             up[p * maximumChangedUnits + count] = u
                             count += 1
                         }
@@ -37,12 +41,15 @@ func slopeProduct(_ h: [Double], rows: Int, weights: PackedWeights64, weight: [D
     var anchorInputs = [Double](repeating: 0, count: anchors.count * din)
     for (a, p) in anchors.enumerated() {
         anchorInputs.withUnsafeMutableBufferPointer { ap in
-            h.withUnsafeBufferPointer { hp in (ap.baseAddress! + a * din).update(from: hp.baseAddress! + p * din, count: din) }
+            h.withUnsafeBufferPointer { hp in
+                (ap.baseAddress! + a * din).update(from: hp.baseAddress! + p * din, count: din)
+            }
         }
     }
     let anchorSlopes = [Double](unsafeUninitializedCapacity: anchors.count * dout) { out, initialized in
         anchorInputs.withUnsafeBufferPointer { xp in
-            affineRows(xp.baseAddress!, rows: anchors.count, weights: weights, bias: nil, into: out.baseAddress!, pool: pool)
+            affineRows(
+                xp.baseAddress!, rows: anchors.count, weights: weights, bias: nil, into: out.baseAddress!, pool: pool)
         }
         initialized = anchors.count * dout
     }
@@ -55,8 +62,11 @@ func slopeProduct(_ h: [Double], rows: Int, weights: PackedWeights64, weight: [D
         let sp = out.baseAddress!
         pool.forEachChunk(count: anchors.count, minimumChunk: 16) { runs in
             for a in runs {
-                let first = anchors[a], end = a + 1 < anchors.count ? anchors[a + 1] : rows
-                anchorSlopes.withUnsafeBufferPointer { (sp + first * dout).update(from: $0.baseAddress! + a * dout, count: dout) }
+                let first = anchors[a]
+                let end = a + 1 < anchors.count ? anchors[a + 1] : rows
+                anchorSlopes.withUnsafeBufferPointer {
+                    (sp + first * dout).update(from: $0.baseAddress! + a * dout, count: dout)
+                }
                 for p in (first + 1)..<end {
                     let row = sp + p * dout
                     row.update(from: row - dout, count: dout)

@@ -36,20 +36,22 @@ public struct Theorem1DCheck {
         jumpRatio = lipschitz > 0 ? totalSlopeJump / (2 * Double(pieces) * lipschitz) : 0
         let positive = zip(frequencies, kinkSpectrum).filter { $0.0 > 0 }
         decay = DecayFit.fit(frequencies: positive.map(\.0), magnitudes: positive.map(\.1.magnitude))
-        envelopeDecay = DecayFit.fit(frequencies: positive.map(\.0), magnitudes: positive.map(\.1.magnitude), envelope: true)
+        envelopeDecay = DecayFit.fit(
+            frequencies: positive.map(\.0), magnitudes: positive.map(\.1.magnitude), envelope: true)
     }
 
     public var holds: Bool { spectrumRatio <= 1 + 1e-12 && jumpRatio <= 1 + 1e-12 }
 
     public var summary: Theorem1DSummary {
-        Theorem1DSummary(pieces: pieces, lipschitz: lipschitz, totalSlopeJump: totalSlopeJump,
-                         maxScaledKinkSpectrum: largestScaledSpectrum, ratioScaledSpectrumToTotalJump: spectrumRatio,
-                         ratioTotalJumpToTwoPiecesLipschitz: jumpRatio, boundsHold: holds, decayExponent: decay?.slope,
-                         decayExponentStandardError: decay?.standardError,
-                         decayFitBand: decay.map { [$0.band.lowerBound, $0.band.upperBound] }, decayFitPoints: decay?.points,
-                         decayFitOf: "log |kink spectrum| against log k (plain least squares)",
-                         envelopeDecayExponent: envelopeDecay?.slope,
-                         envelopeDecayExponentStandardError: envelopeDecay?.standardError)
+        Theorem1DSummary(
+            pieces: pieces, lipschitz: lipschitz, totalSlopeJump: totalSlopeJump,
+            maxScaledKinkSpectrum: largestScaledSpectrum, ratioScaledSpectrumToTotalJump: spectrumRatio,
+            ratioTotalJumpToTwoPiecesLipschitz: jumpRatio, boundsHold: holds, decayExponent: decay?.slope,
+            decayExponentStandardError: decay?.standardError,
+            decayFitBand: decay.map { [$0.band.lowerBound, $0.band.upperBound] }, decayFitPoints: decay?.points,
+            decayFitOf: "log |kink spectrum| against log k (plain least squares)",
+            envelopeDecayExponent: envelopeDecay?.slope,
+            envelopeDecayExponentStandardError: envelopeDecay?.standardError)
     }
 }
 

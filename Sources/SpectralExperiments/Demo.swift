@@ -1,8 +1,8 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
-import SpectralNetworks
+import SpectralCore
 import SpectralExact
+import SpectralNetworks
 
 /// The README's main job: experiment 1 (quick preset), the exact 1-D analysis of its trained net on [0, 1], and the
 /// exact 2-D analysis of a random 2 → 32 → 32 → 32 → 1 net. Each part writes its own subfolder with its own
@@ -48,18 +48,22 @@ public struct Demo: Experiment {
         let exp1Context = context.part("demo: exp1")
         let trained = try exp1.run(exp1Context)
         guard let net = trained.finalNetwork else { throw SpectralError.runtime("experiment 1 produced no network") }
-        let exact1d = try Exact1D(Exact1D.Configuration(weights: InputFile(path: "../\(Demo.exp1Folder)/weights.safetensors"),
-                                                        interval: NumberPair(0, 1), frequencies: NumberList(start: 1, stop: 2000, step: 1)),
-                                  network: try ExactNetwork(net))
+        let exact1d = try Exact1D(
+            Exact1D.Configuration(
+                weights: InputFile(path: "../\(Demo.exp1Folder)/weights.safetensors"),
+                interval: NumberPair(0, 1), frequencies: NumberList(start: 1, stop: 2000, step: 1)),
+            network: try ExactNetwork(net))
         let exact1dContext = context.part("demo: exact1d")
         let kinks = try exact1d.run(exact1dContext)
         let net2D = MLP.initialized(sizes: [2, 32, 32, 32, 1], initialization: .pytorch, seed: configuration.seed)
-        let exact2d = try Exact2D(Exact2D.Configuration(weights: InputFile(path: "weights.safetensors")),
-                                  network: try ExactNetwork(net2D, inputs: 2))
+        let exact2d = try Exact2D(
+            Exact2D.Configuration(weights: InputFile(path: "weights.safetensors")),
+            network: try ExactNetwork(net2D, inputs: 2))
         let exact2dContext = context.part("demo: exact2d")
         let regions = try exact2d.run(exact2dContext)
-        return Result(exp1: (exp1, trained, exp1Context.timings), exact1d: (exact1d, kinks, exact1dContext.timings), net2D: net2D,
-                      exact2d: (exact2d, regions, exact2dContext.timings))
+        return Result(
+            exp1: (exp1, trained, exp1Context.timings), exact1d: (exact1d, kinks, exact1dContext.timings), net2D: net2D,
+            exact2d: (exact2d, regions, exact2dContext.timings))
     }
 
     public func write(_ r: Result, to folder: OutputFolder) throws -> Summary {
@@ -67,14 +71,17 @@ public struct Demo: Experiment {
         let exact1d = try part(r.exact1d.0, r.exact1d.1, timings: r.exact1d.2, in: folder, Demo.exact1dFolder)
         let exact2dFolder = try folder.subfolder(Demo.exact2dFolder)
         try exact2dFolder.write(r.net2D, "weights.safetensors")
-        let exact2d = try part(r.exact2d.0, r.exact2d.1, timings: r.exact2d.2, in: folder, Demo.exact2dFolder, reuse: exact2dFolder)
+        let exact2d = try part(
+            r.exact2d.0, r.exact2d.1, timings: r.exact2d.2, in: folder, Demo.exact2dFolder, reuse: exact2dFolder)
         return Summary(exp1: exp1, exact1d: exact1d, exact2d: exact2d)
     }
 
     /// One part's files, summary.json and run.json in its subfolder. Input paths in the part's record are relative
     /// to the part's folder, so they hold wherever the demo's folder is moved (`rerun` resolves them from there).
-    private func part<E: Experiment>(_ experiment: E, _ result: E.Result, timings: [String: Double], in folder: OutputFolder,
-                                     _ name: String, reuse: OutputFolder? = nil) throws -> E.Summary {
+    private func part<E: Experiment>(
+        _ experiment: E, _ result: E.Result, timings: [String: Double], in folder: OutputFolder,
+        _ name: String, reuse: OutputFolder? = nil
+    ) throws -> E.Summary {
         let sub = try reuse ?? folder.subfolder(name)
         let summary = try experiment.write(result, to: sub)
         try sub.writeJSON(summary, E.summaryFile)
@@ -83,21 +90,25 @@ public struct Demo: Experiment {
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
-        ["demo: exp1 (quick), exact1d of its net (\(s.exact1d.theorem.pieces) pieces, bounds hold: \(s.exact1d.theorem.boundsHold)), exact2d of a random net (\(s.exact2d.regions.regions) regions)",
-         "results and pictures in \(folder.path)"]
+        [
+            "demo: exp1 (quick), exact1d of its net (\(s.exact1d.theorem.pieces) pieces, bounds hold: \(s.exact1d.theorem.boundsHold)), exact2d of a random net (\(s.exact2d.regions.regions) regions)",
+            "results and pictures in \(folder.path)",
+        ]
     }
 }
 
 public struct DemoCommand: ExperimentCommand {
     public typealias Runner = Demo
     public static let description = CommandDescription(
-        name: "demo", abstract: "The short end-to-end demonstration: experiment 1 (quick), the exact spectrum of its net, and a 2-D net's.",
+        name: "demo",
+        abstract:
+            "The short end-to-end demonstration: experiment 1 (quick), the exact spectrum of its net, and a 2-D net's.",
         discussion: """
-        Writes into --out (default demo-results): exp1/ (heat map, functions, the CSVs, weights.safetensors),
-        exact1d/ (every kink of the trained net, its exact spectra on [0, 1] against the k^-2 bound, summary.json) and
-        exact2d/ (the linear regions of a random 2 -> 32 -> 32 -> 32 -> 1 net on [-1, 1]^2, its exact spectrum, and the
-        k^-2 ridges against the k^-3 generic decay). Each subfolder has its own run.json.
-        """)
+            Writes into --out (default demo-results): exp1/ (heat map, functions, the CSVs, weights.safetensors),
+            exact1d/ (every kink of the trained net, its exact spectra on [0, 1] against the k^-2 bound, summary.json) and
+            exact2d/ (the linear regions of a random 2 -> 32 -> 32 -> 32 -> 1 net on [-1, 1]^2, its exact spectrum, and the
+            k^-2 ridges against the k^-3 generic decay). Each subfolder has its own run.json.
+            """)
 
     @Option(help: "folder for the results") var out = OutputPath(path: "demo-results")
     @Option(help: "worker threads; results do not depend on it", check: .within(1...256))

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralExact
 
 /// The region of the plane a 2-D analysis covers: a box or a convex polygon.

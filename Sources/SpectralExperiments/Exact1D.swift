@@ -1,11 +1,11 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
-import SpectralSpectra
-import SpectralExact
 import SpectralPlot
+import SpectralSpectra
 
 /// `spectral exact1d`: every kink of a 1-D network, its exact spectra and the theorem's checks (docs/exact.md),
 /// all in Float64 at the weights' own precision.
@@ -34,7 +34,8 @@ public struct Exact1D: Experiment {
                 throw SpectralError.usage("--freqs must be positive (the kink spectrum is a distribution at k = 0)")
             }
             if let interval, !(interval.second > interval.first) {
-                throw SpectralError.usage("--interval \(interval.argumentDescription) is empty: B must be greater than A")
+                throw SpectralError.usage(
+                    "--interval \(interval.argumentDescription) is empty: B must be greater than A")
             }
         }
 
@@ -88,7 +89,9 @@ public struct Exact1D: Experiment {
         limits.maximumCount = configuration.maxPieces
         let progress = context.progress(total: network.layerCount, unit: "layers")
         limits.progress = { done, _ in progress.update(done) }
-        let function = try context.time("enumeration") { try enumerateKinks(network, pool: context.pool, limits: limits) }
+        let function = try context.time("enumeration") {
+            try enumerateKinks(network, pool: context.pool, limits: limits)
+        }
         try context.checkInterrupt()
         let interval: (a: Double, b: Double)
         if let given = configuration.interval {
@@ -108,9 +111,10 @@ public struct Exact1D: Experiment {
             let window = exact.window(frequencies, a: interval.a, b: interval.b)
             try context.checkInterrupt()
             let detrended = exact.detrendedWindow(frequencies, a: interval.a, b: interval.b)
-            return Result(function: function, interval: interval, intervalWasGiven: configuration.interval != nil,
-                          frequencies: frequencies, kink: kink, window: window, detrended: detrended,
-                          check: Theorem1DCheck(function, frequencies: frequencies, kinkSpectrum: kink))
+            return Result(
+                function: function, interval: interval, intervalWasGiven: configuration.interval != nil,
+                frequencies: frequencies, kink: kink, window: window, detrended: detrended,
+                check: Theorem1DCheck(function, frequencies: frequencies, kinkSpectrum: kink))
         }
     }
 
@@ -118,56 +122,73 @@ public struct Exact1D: Experiment {
         var breakpoints = CSVTable(header: ["x", "slope_jump", "value"])
         for j in r.function.kinks.indices
         where !r.intervalWasGiven || (r.function.kinks[j] >= r.interval.a && r.function.kinks[j] <= r.interval.b) {
-            breakpoints.append([.double(r.function.kinks[j]), .double(r.function.slopeJumps[j]), .double(r.function.values[j])])
+            breakpoints.append([
+                .double(r.function.kinks[j]), .double(r.function.slopeJumps[j]), .double(r.function.values[j]),
+            ])
         }
         try folder.write(breakpoints, "breakpoints.csv")
-        var spectrum = CSVTable(header: ["k", "kink_re", "kink_im", "window_re", "window_im", "detrended_re", "detrended_im"])
+        var spectrum = CSVTable(header: [
+            "k", "kink_re", "kink_im", "window_re", "window_im", "detrended_re", "detrended_im",
+        ])
         for i in r.frequencies.indices {
-            spectrum.append([.double(r.frequencies[i]), .double(r.kink[i].re), .double(r.kink[i].im), .double(r.window[i].re),
-                             .double(r.window[i].im), .double(r.detrended[i].re), .double(r.detrended[i].im)])
+            spectrum.append([
+                .double(r.frequencies[i]), .double(r.kink[i].re), .double(r.kink[i].im), .double(r.window[i].re),
+                .double(r.window[i].im), .double(r.detrended[i].re), .double(r.detrended[i].im),
+            ])
         }
         try folder.write(spectrum, "spectrum.csv")
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
         let jump = r.check.totalSlopeJump
         let bound = r.frequencies.map { jump / ((2 * Double.pi * $0) * (2 * Double.pi * $0)) }
-        try folder.write(linePlot(title: "Exact spectrum of \(name) (\(r.function.pieces) pieces)", series: [
-            Series(name: "|kink spectrum|", x: r.frequencies, y: r.kink.map(\.magnitude)),
-            Series(name: "|window transform|", x: r.frequencies, y: r.window.map(\.magnitude)),
-            Series(name: "|detrended window|", x: r.frequencies, y: r.detrended.map(\.magnitude)),
-            Series(name: "bound sum|ds|/(2 pi k)^2", x: r.frequencies, y: bound, dashed: true),
-        ], xLabel: "frequency k (cycles per unit)", yLabel: "magnitude", logX: true, logY: true), "spectrum")
-        return Summary(theorem: r.check.summary, interval: [r.interval.a, r.interval.b],
-                       intervalSource: r.intervalWasGiven ? "given" : "all kinks plus 5% of their span on each side",
-                       kinksOnRealLine: r.function.kinks.count, kinksInInterval: breakpoints.rowCount,
-                       frequencies: .init(count: r.frequencies.count, min: r.frequencies.min()!, max: r.frequencies.max()!),
-                       precision: "Float64 (the weights file's values; F32 widened once)")
+        try folder.write(
+            linePlot(
+                title: "Exact spectrum of \(name) (\(r.function.pieces) pieces)",
+                series: [
+                    Series(name: "|kink spectrum|", x: r.frequencies, y: r.kink.map(\.magnitude)),
+                    Series(name: "|window transform|", x: r.frequencies, y: r.window.map(\.magnitude)),
+                    Series(name: "|detrended window|", x: r.frequencies, y: r.detrended.map(\.magnitude)),
+                    Series(name: "bound sum|ds|/(2 pi k)^2", x: r.frequencies, y: bound, dashed: true),
+                ], xLabel: "frequency k (cycles per unit)", yLabel: "magnitude", logX: true, logY: true), "spectrum")
+        return Summary(
+            theorem: r.check.summary, interval: [r.interval.a, r.interval.b],
+            intervalSource: r.intervalWasGiven ? "given" : "all kinks plus 5% of their span on each side",
+            kinksOnRealLine: r.function.kinks.count, kinksInInterval: breakpoints.rowCount,
+            frequencies: .init(count: r.frequencies.count, min: r.frequencies.min()!, max: r.frequencies.max()!),
+            precision: "Float64 (the weights file's values; F32 widened once)")
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
         let t = s.theorem
-        let decay = t.decayExponent.map { String(format: "%.3f ± %.3f", $0, t.decayExponentStandardError ?? .nan) } ?? "n/a"
-        return [String(format: "%d kinks (%d pieces), L_f = %.4g, sum|ds| = %.4g; max |f~|(2 pi k)^2 / sum|ds| = %.4f, sum|ds| / (2 N_f L_f) = %.4f; decay exponent %@",
-                       s.kinksOnRealLine, t.pieces, t.lipschitz, t.totalSlopeJump, t.ratioScaledSpectrumToTotalJump,
-                       t.ratioTotalJumpToTwoPiecesLipschitz, decay), "results in \(folder.path)"]
+        let decay =
+            t.decayExponent.map { String(format: "%.3f ± %.3f", $0, t.decayExponentStandardError ?? .nan) } ?? "n/a"
+        return [
+            String(
+                format:
+                    "%d kinks (%d pieces), L_f = %.4g, sum|ds| = %.4g; max |f~|(2 pi k)^2 / sum|ds| = %.4f, sum|ds| / (2 N_f L_f) = %.4f; decay exponent %@",
+                s.kinksOnRealLine, t.pieces, t.lipschitz, t.totalSlopeJump, t.ratioScaledSpectrumToTotalJump,
+                t.ratioTotalJumpToTwoPiecesLipschitz, decay), "results in \(folder.path)",
+        ]
     }
 }
 
 public struct Exact1DCommand: ExperimentCommand {
     public typealias Runner = Exact1D
     public static let description = CommandDescription(
-        name: "exact1d", abstract: "Every kink of a 1-D ReLU net, its exact Fourier transforms and the theorem's bounds (Float64).",
+        name: "exact1d",
+        abstract: "Every kink of a 1-D ReLU net, its exact Fourier transforms and the theorem's bounds (Float64).",
         discussion: """
-        Reads safetensors weights (input size 1, output size 1; F64 values stay Float64). Writes breakpoints.csv
-        (x,slope_jump,value), spectrum.csv (k, kink spectrum, window transform on [a, b], the same with the end line
-        removed; real and imaginary parts), summary.json (pieces, Lipschitz constant, total slope jump, decay exponent,
-        bound ratios), the spectrum picture (log-log, with the k^-2 bound) and run.json. Convention:
-        f~(k) = integral of f(x) exp(-2 pi i k x) dx.
-        """)
+            Reads safetensors weights (input size 1, output size 1; F64 values stay Float64). Writes breakpoints.csv
+            (x,slope_jump,value), spectrum.csv (k, kink spectrum, window transform on [a, b], the same with the end line
+            removed; real and imaginary parts), summary.json (pieces, Lipschitz constant, total slope jump, decay exponent,
+            bound ratios), the spectrum picture (log-log, with the k^-2 bound) and run.json. Convention:
+            f~(k) = integral of f(x) exp(-2 pi i k x) dx.
+            """)
 
     @Option(help: "safetensors file of the network") var weights: InputFile
     @Option(help: "the window [a, b] (default: all kinks plus 5% on each side)") var interval: NumberPair?
-    @Option(help: "frequencies k > 0: a list or START:STOP:STEP",
-            check: .positive(1...10_000_000))
+    @Option(
+        help: "frequencies k > 0: a list or START:STOP:STEP",
+        check: .positive(1...10_000_000))
     var freqs = NumberList(start: 0.5, stop: 500, step: 0.5)
     @Option(help: "stop with an error beyond this many linear pieces", check: .within(1...Int(Int32.max)))
     var maxPieces = EnumerationLimits.pieces.maximumCount

@@ -1,11 +1,11 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
-import SpectralSpectra
-import SpectralExact
 import SpectralPlot
+import SpectralSpectra
 
 /// `spectral exact2d`: exact transforms of a 2-D network on a box or convex polygon, and its decay direction by
 /// direction (docs/exact.md).
@@ -116,33 +116,44 @@ public struct Exact2D: Experiment {
         let radii = c.radii.values
         let decays = context.time("directions") { spectrum.directionalDecay(angles: chosen.map(\.0), radii: radii) }
         let directions = zip(chosen, decays).map { choice, decay in
-            (Direction(angle: choice.0, kind: choice.1, ridgeWeight: choice.2, exponent: decay.fit?.slope,
-                       standardError: decay.fit?.standardError, points: decay.fit?.points ?? 0), decay)
+            (
+                Direction(
+                    angle: choice.0, kind: choice.1, ridgeWeight: choice.2, exponent: decay.fit?.slope,
+                    standardError: decay.fit?.standardError, points: decay.fit?.points ?? 0), decay
+            )
         }
         try context.checkInterrupt()
         // Polar picture: |S|·|ω|² over angle × radius (ridges stay level, other directions fall as 1/|k|).
         let angles = (0..<90).map { Double.pi * (Double($0) + 0.5) / 90 }
         let polarRadii = geometricRadii(radii.first!, radii.last!, count: 30)
         let polarDecays = context.time("directions") { spectrum.directionalDecay(angles: angles, radii: polarRadii) }
-        let values = polarRadii.indices.map { r in polarDecays.map { d in log10(d.magnitudes[r] * pow(2 * Double.pi * polarRadii[r], 2)) } }
-        return Result(regions: regions, frequencies: points, window: window, edge: edge, directions: directions,
-                      polar: (angles, polarRadii, values), totalEdgeJump: ridges.reduce(0) { $0 + $1.weight })
+        let values = polarRadii.indices.map { r in
+            polarDecays.map { d in log10(d.magnitudes[r] * pow(2 * Double.pi * polarRadii[r], 2)) }
+        }
+        return Result(
+            regions: regions, frequencies: points, window: window, edge: edge, directions: directions,
+            polar: (angles, polarRadii, values), totalEdgeJump: ridges.reduce(0) { $0 + $1.weight })
     }
 
     public func write(_ r: Result, to folder: OutputFolder) throws -> Summary {
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
         let geometry = RegionGeometry(r.regions, pool: folder.pool)
-        try Regions2D.writeFiles(r.regions, geometry, title: "Linear regions of \(name): \(r.regions.regionCount)", to: folder)
+        try Regions2D.writeFiles(
+            r.regions, geometry, title: "Linear regions of \(name): \(r.regions.regionCount)", to: folder)
         var table = CSVTable(header: ["kx", "ky", "window_re", "window_im", "edge_re", "edge_im"])
         for (k, (w, e)) in zip(r.frequencies, zip(r.window, r.edge)) {
             table.append([.double(k.kx), .double(k.ky), .double(w.re), .double(w.im), .double(e.re), .double(e.im)])
         }
         try folder.write(table, "spectrum.csv")
-        var directionTable = CSVTable(header: ["angle", "angle_degrees", "kind", "ridge_weight", "exponent", "standard_error", "points"])
+        var directionTable = CSVTable(header: [
+            "angle", "angle_degrees", "kind", "ridge_weight", "exponent", "standard_error", "points",
+        ])
         for (d, _) in r.directions {
-            directionTable.append([.double(d.angle), .double(d.angle * 180 / .pi), .text(d.kind), .double(d.ridgeWeight),
-                                   d.exponent.map { .double($0) } ?? .empty, d.standardError.map { .double($0) } ?? .empty,
-                                   .int(d.points)])
+            directionTable.append([
+                .double(d.angle), .double(d.angle * 180 / .pi), .text(d.kind), .double(d.ridgeWeight),
+                d.exponent.map { .double($0) } ?? .empty, d.standardError.map { .double($0) } ?? .empty,
+                .int(d.points),
+            ])
         }
         try folder.write(directionTable, "directions.csv")
         try writePictures(r, to: folder)
@@ -153,45 +164,60 @@ public struct Exact2D: Experiment {
         let mesh = r.regions.mesh
         var interiorLength = 0.0
         for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 {
-            interiorLength += hypot(mesh.x[Int(mesh.edgeEnd[e])] - mesh.x[Int(mesh.edgeStart[e])],
-                                    mesh.y[Int(mesh.edgeEnd[e])] - mesh.y[Int(mesh.edgeStart[e])])
+            interiorLength += hypot(
+                mesh.x[Int(mesh.edgeEnd[e])] - mesh.x[Int(mesh.edgeStart[e])],
+                mesh.y[Int(mesh.edgeEnd[e])] - mesh.y[Int(mesh.edgeStart[e])])
         }
         var scaled = 0.0
         for (k, s) in zip(r.frequencies, r.edge) where k.kx != 0 || k.ky != 0 {
             scaled = max(scaled, s.magnitude * 4 * Double.pi * Double.pi * (k.kx * k.kx + k.ky * k.ky))
         }
-        for (_, d) in r.directions { for (radius, m) in zip(d.radii, d.magnitudes) { scaled = max(scaled, m * pow(2 * Double.pi * radius, 2)) } }
+        for (_, d) in r.directions {
+            for (radius, m) in zip(d.radii, d.magnitudes) { scaled = max(scaled, m * pow(2 * Double.pi * radius, 2)) }
+        }
         // |S(k)|·|ω|² ≤ Σ_E |(g_R − g_L)·ν_E| ≤ 2·L_f·(interior edge length): both as ratios (≤ 1).
-        return Summary(regions: Regions2D.summary(r.regions, geometry), totalEdgeJump: r.totalEdgeJump, interiorEdgeLength: interiorLength,
-                       spectrumBoundRatio: r.totalEdgeJump > 0 ? scaled / r.totalEdgeJump : 0,
-                       edgeJumpBoundRatio: interiorLength > 0 ? r.totalEdgeJump / (2 * r.regions.lipschitz * interiorLength) : 0,
-                       directions: r.directions.map(\.0), frequencies: r.frequencies.count,
-                       spectrum: "edge spectrum S(k) = -T(k)/|2 pi k|^2 (transform of the Laplacian's edge measure); window = integral over the domain")
+        return Summary(
+            regions: Regions2D.summary(r.regions, geometry), totalEdgeJump: r.totalEdgeJump,
+            interiorEdgeLength: interiorLength,
+            spectrumBoundRatio: r.totalEdgeJump > 0 ? scaled / r.totalEdgeJump : 0,
+            edgeJumpBoundRatio: interiorLength > 0 ? r.totalEdgeJump / (2 * r.regions.lipschitz * interiorLength) : 0,
+            directions: r.directions.map(\.0), frequencies: r.frequencies.count,
+            spectrum:
+                "edge spectrum S(k) = -T(k)/|2 pi k|^2 (transform of the Laplacian's edge measure); window = integral over the domain"
+        )
     }
 
     private func writePictures(_ r: Result, to folder: OutputFolder) throws {
-        try folder.write(linePlot(title: "Edge spectrum along rays: ridges ~ |k|^-2, generic ~ |k|^-3",
-                                  series: r.directions.filter { $0.0.kind != "requested" }.map { d, decay in
-                                      Series(name: String(format: "%@ %.1f deg (%.2f)", d.kind, d.angle * 180 / .pi, d.exponent ?? .nan),
-                                             x: decay.radii, y: decay.magnitudes)
-                                  }, xLabel: "|k| (cycles per unit)", yLabel: "|S(k)|", logX: true, logY: true), "directions")
-        try folder.write(heatMap(title: "log10 |S(k)| (2 pi |k|)^2 by direction: ridges are level lines", values: r.polar.values,
-                                 xValues: r.polar.angles.map { $0 * 180 / .pi }, yValues: r.polar.radii,
-                                 xLabel: "direction of k (degrees)", yLabel: "|k| (cycles per unit)",
-                                 colorLabel: "log10 |S| |2 pi k|^2", logY: true), "polar")
+        try folder.write(
+            linePlot(
+                title: "Edge spectrum along rays: ridges ~ |k|^-2, generic ~ |k|^-3",
+                series: r.directions.filter { $0.0.kind != "requested" }.map { d, decay in
+                    Series(
+                        name: String(format: "%@ %.1f deg (%.2f)", d.kind, d.angle * 180 / .pi, d.exponent ?? .nan),
+                        x: decay.radii, y: decay.magnitudes)
+                }, xLabel: "|k| (cycles per unit)", yLabel: "|S(k)|", logX: true, logY: true), "directions")
+        try folder.write(
+            heatMap(
+                title: "log10 |S(k)| (2 pi |k|)^2 by direction: ridges are level lines", values: r.polar.values,
+                xValues: r.polar.angles.map { $0 * 180 / .pi }, yValues: r.polar.radii,
+                xLabel: "direction of k (degrees)", yLabel: "|k| (cycles per unit)",
+                colorLabel: "log10 |S| |2 pi k|^2", logY: true), "polar")
         if case .grid(let g) = configuration.frequencies {
             let axis = r.frequencies.prefix(g.n).map(\.kx)
             let values = (0..<g.n).map { row in (0..<g.n).map { col in log10(r.edge[row * g.n + col].magnitude) } }
-            try folder.write(heatMap(title: "log10 |edge spectrum S(k)|", values: values, xValues: axis, yValues: axis,
-                                     xLabel: "kx (cycles per unit)", yLabel: "ky (cycles per unit)", colorLabel: "log10 |S(k)|"),
-                             "spectrum")
+            try folder.write(
+                heatMap(
+                    title: "log10 |edge spectrum S(k)|", values: values, xValues: axis, yValues: axis,
+                    xLabel: "kx (cycles per unit)", yLabel: "ky (cycles per unit)", colorLabel: "log10 |S(k)|"),
+                "spectrum")
         }
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
         s.directions.filter { $0.kind != "requested" }.map { d in
-            String(format: "%@ direction %.2f deg: exponent %@", d.kind, d.angle * 180 / .pi,
-                   d.exponent.map { String(format: "%.3f ± %.3f", $0, d.standardError ?? .nan) } ?? "n/a")
+            String(
+                format: "%@ direction %.2f deg: exponent %@", d.kind, d.angle * 180 / .pi,
+                d.exponent.map { String(format: "%.3f ± %.3f", $0, d.standardError ?? .nan) } ?? "n/a")
         } + ["\(s.regions.regions) regions; results in \(folder.path)"]
     }
 }
@@ -219,7 +245,8 @@ public struct RadiusRange: ExpressibleByArgument, Codable, Sendable, Equatable {
     public init(argument: String) throws {
         let parts = argument.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
         guard parts.count == 3, let low = parts[0], let high = parts[1], let count = parts[2], low > 0, high > low,
-              high.isFinite, count >= 3, count <= 10_000, count == count.rounded() else {
+            high.isFinite, count >= 3, count <= 10_000, count == count.rounded()
+        else {
             throw ArgumentValueError("must be RMIN:RMAX:COUNT with 0 < RMIN < RMAX and COUNT from 3 to 10000")
         }
         (self.low, self.high, self.count) = (low, high, Int(count))
@@ -232,13 +259,14 @@ public struct RadiusRange: ExpressibleByArgument, Codable, Sendable, Equatable {
 public struct Exact2DCommand: ExperimentCommand {
     public typealias Runner = Exact2D
     public static let description = CommandDescription(
-        name: "exact2d", abstract: "Exact Fourier transforms of a 2-D ReLU net and its decay direction by direction (Float64).",
+        name: "exact2d",
+        abstract: "Exact Fourier transforms of a 2-D ReLU net and its decay direction by direction (Float64).",
         discussion: """
-        Everything regions2d writes, plus spectrum.csv (kx, ky, window transform over the box and edge spectrum, real
-        and imaginary parts), directions.csv (fitted exponent of the edge spectrum along the predicted k^-2 ridges,
-        the generic direction farthest from them, and --rays evenly spaced directions), summary.json and the
-        directions, polar and (with --grid) spectrum pictures. Convention: f~(k) = integral of f(x) exp(-2 pi i k.x) dx.
-        """)
+            Everything regions2d writes, plus spectrum.csv (kx, ky, window transform over the box and edge spectrum, real
+            and imaginary parts), directions.csv (fitted exponent of the edge spectrum along the predicted k^-2 ridges,
+            the generic direction farthest from them, and --rays evenly spaced directions), summary.json and the
+            directions, polar and (with --grid) spectrum pictures. Convention: f~(k) = integral of f(x) exp(-2 pi i k.x) dx.
+            """)
 
     @Option(help: "safetensors file of the network") var weights: InputFile
     @OptionGroup var domain: DomainOptions

@@ -1,10 +1,10 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 import SpectralNetworks
-import SpectralSpectra
 import SpectralPlot
+import SpectralSpectra
 
 /// Experiment 1 of the paper: lower frequencies are learned first (docs/experiments.md, experiment 1).
 ///
@@ -55,19 +55,24 @@ public struct Experiment1: PointwiseExperiment {
 
         public func validate() throws {
             guard (1...10_000_000).contains(iterations), (1...10_000).contains(runs), (2...1_000_000).contains(samples),
-                  (1...10_000_000).contains(recordEvery), normEvery >= 1, (1...64).contains(depth),
-                  (1...65_536).contains(width), learningRate > 0, learningRate.isFinite else {
-                throw SpectralError.usage("exp1 needs positive iterations, runs, samples, record interval, depth, width and learning rate")
+                (1...10_000_000).contains(recordEvery), normEvery >= 1, (1...64).contains(depth),
+                (1...65_536).contains(width), learningRate > 0, learningRate.isFinite
+            else {
+                throw SpectralError.usage(
+                    "exp1 needs positive iterations, runs, samples, record interval, depth, width and learning rate")
             }
             guard !frequencies.isEmpty, frequencies.allSatisfy({ $0 > 0 && $0 < Double(samples) / 2 }) else {
-                throw SpectralError.usage("every frequency must lie strictly between 0 and samples/2 = \(samples / 2) to be resolved")
+                throw SpectralError.usage(
+                    "every frequency must lie strictly between 0 and samples/2 = \(samples / 2) to be resolved")
             }
         }
 
         public func memoryEstimate() -> MemoryEstimate {
             var estimate = MemoryEstimate()
             estimate.addTraining(sizes: mlpSizes(input: 1, width: width, depth: depth), rows: samples)
-            estimate.add("recorded spectra", count: Double(runs) * Double(iterations / recordEvery + 1) * Double(frequencies.count + 1), width: 8)
+            estimate.add(
+                "recorded spectra",
+                count: Double(runs) * Double(iterations / recordEvery + 1) * Double(frequencies.count + 1), width: 8)
             return estimate
         }
 
@@ -132,7 +137,10 @@ public struct Experiment1: PointwiseExperiment {
     }
 
     public struct Summary: Codable, Sendable {
-        public struct Learned: Codable, Sendable { public let k: Double; public let iteration: Int? }
+        public struct Learned: Codable, Sendable {
+            public let k: Double
+            public let iteration: Int?
+        }
         public let preset: Preset
         public let runs: Int
         public let learnedAtNinetyPercent: [Learned]
@@ -150,16 +158,18 @@ public struct Experiment1: PointwiseExperiment {
     public func points() -> [Point] {
         let c = configuration
         return (0..<c.runs).map {
-            Point(run: $0, iterations: c.iterations, frequencies: c.frequencies, amplitudes: c.amplitudeValues,
-                  samples: c.samples, depth: c.depth, width: c.width, learningRate: c.learningRate,
-                  recordEvery: c.recordEvery, normEvery: c.normEvery)
+            Point(
+                run: $0, iterations: c.iterations, frequencies: c.frequencies, amplitudes: c.amplitudeValues,
+                samples: c.samples, depth: c.depth, width: c.width, learningRate: c.learningRate,
+                recordEvery: c.recordEvery, normEvery: c.normEvery)
         }
     }
 
     public func coordinates(of point: Point) -> [UInt64] { [UInt64(point.run)] }
     public func progressUnits(of point: Point) -> Int { point.iterations }
     public func cost(of point: Point) -> Double {
-        Double(point.iterations) * trainingStepFlops(sizes: mlpSizes(input: 1, width: point.width, depth: point.depth), rows: point.samples)
+        Double(point.iterations)
+            * trainingStepFlops(sizes: mlpSizes(input: 1, width: point.width, depth: point.depth), rows: point.samples)
     }
 
     public func run(_ p: Point, context: PointContext) throws -> PointResult {
@@ -167,40 +177,52 @@ public struct Experiment1: PointwiseExperiment {
         let target = try SumOfSines(frequencies: p.frequencies, amplitudes: p.amplitudes, rng: &rng)
         let (z, values) = target.samples(p.samples)
         let data = try Dataset(inputs: z.map(Float.init), targets: values.map(Float.init), rows: p.samples)
-        let net = MLP.initialized(sizes: mlpSizes(input: 1, width: p.width, depth: p.depth), initialization: .pytorch,
-                                  seed: rng.next())
-        let trainer = try Trainer(net: net, data: data,
-                                  configuration: TrainingConfiguration(steps: p.iterations, learningRate: p.learningRate),
-                                  gemm: GEMM(pool: context.pool))
-        let snapshotIterations = Set([0, p.iterations / 10, p.iterations / 3, p.iterations].map { $0 / p.recordEvery * p.recordEvery })
+        let net = MLP.initialized(
+            sizes: mlpSizes(input: 1, width: p.width, depth: p.depth), initialization: .pytorch,
+            seed: rng.next())
+        let trainer = try Trainer(
+            net: net, data: data,
+            configuration: TrainingConfiguration(steps: p.iterations, learningRate: p.learningRate),
+            gemm: GEMM(pool: context.pool))
+        let snapshotIterations = Set(
+            [0, p.iterations / 10, p.iterations / 3, p.iterations].map { $0 / p.recordEvery * p.recordEvery })
         let inputs = z.map(Float.init)
         func record(_ iteration: Int, loss: Double, into r: inout Records) {
             let outputs = trainer.predict(inputs, rows: p.samples).map(Double.init)
             r.magnitudes.append(zip(sinusoidAmplitudes(outputs, at: p.frequencies), p.amplitudes).map { $0 / $1 })
             r.losses.append(loss)
             r.iterations.append(iteration)
-            if p.run == 0 && snapshotIterations.contains(iteration) { r.snapshots.append(outputs); r.snapshotIterations.append(iteration) }
+            if p.run == 0 && snapshotIterations.contains(iteration) {
+                r.snapshots.append(outputs)
+                r.snapshotIterations.append(iteration)
+            }
             if (r.magnitudes.count - 1) % p.normEvery == 0 || iteration == p.iterations {
                 for l in 0..<net.layerCount {
-                    let (sigma, vector) = net.spectralNormAndVector(l, start: r.singularVectors[l], tolerance: 1e-9, maxIterations: 3000)
+                    let (sigma, vector) = net.spectralNormAndVector(
+                        l, start: r.singularVectors[l], tolerance: 1e-9, maxIterations: 3000)
                     r.singularVectors[l] = vector
                     r.norms.append(SpectralNormRecord(run: p.run, iteration: iteration, layer: l, sigma: sigma))
                 }
             }
         }
         var records = Records(singularVectors: Array(repeating: nil, count: net.layerCount))
-        try context.trainResumably(trainer, steps: p.iterations, records: &records, fresh: { r in
-            let initialLoss = zip(trainer.predict(inputs, rows: p.samples), values)
-                .map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +) / Double(p.samples)
-            record(0, loss: initialLoss, into: &r)
-        }, note: { _ in "run \(p.run + 1)" }) { step, loss, r in
+        try context.trainResumably(
+            trainer, steps: p.iterations, records: &records,
+            fresh: { r in
+                let initialLoss =
+                    zip(trainer.predict(inputs, rows: p.samples), values)
+                    .map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +) / Double(p.samples)
+                record(0, loss: initialLoss, into: &r)
+            }, note: { _ in "run \(p.run + 1)" }
+        ) { step, loss, r in
             if step % p.recordEvery == 0 { record(step, loss: loss, into: &r) }
         }
         let first = p.run == 0
-        return PointResult(iterations: records.iterations, magnitudes: records.magnitudes, losses: records.losses,
-                           spectralNorms: records.norms, snapshots: first ? records.snapshots : nil,
-                           snapshotIterations: first ? records.snapshotIterations : nil,
-                           target: first ? values : nil, finalParameters: first ? net.parameters.array : nil)
+        return PointResult(
+            iterations: records.iterations, magnitudes: records.magnitudes, losses: records.losses,
+            spectralNorms: records.norms, snapshots: first ? records.snapshots : nil,
+            snapshotIterations: first ? records.snapshotIterations : nil,
+            target: first ? values : nil, finalParameters: first ? net.parameters.array : nil)
     }
 
     /// What a run records as it trains (and a checkpoint keeps, the power iterations' warm starts included).
@@ -223,7 +245,9 @@ public struct Experiment1: PointwiseExperiment {
         result.snapshots = Array(zip(first.snapshotIterations ?? [], first.snapshots ?? []))
         if let parameters = first.finalParameters {
             let net = MLP(sizes: mlpSizes(input: 1, width: c.width, depth: c.depth))
-            guard parameters.count == net.parameterCount else { throw SpectralError.badInput("run 0's stored parameters do not fit the net") }
+            guard parameters.count == net.parameterCount else {
+                throw SpectralError.badInput("run 0's stored parameters do not fit the net")
+            }
             _ = net.parameters.buffer.update(fromContentsOf: parameters)
             result.finalNetwork = net
         }
@@ -236,7 +260,9 @@ public struct Experiment1: PointwiseExperiment {
         var dynamics = CSVTable(header: ["iteration", "k", "magnitude"])
         let mean = result.meanMagnitudes
         for (r, iteration) in result.iterations.enumerated() {
-            for (f, k) in c.frequencies.enumerated() { dynamics.append([.int(iteration), .double(k), .double(mean[r][f])]) }
+            for (f, k) in c.frequencies.enumerated() {
+                dynamics.append([.int(iteration), .double(k), .double(mean[r][f])])
+            }
         }
         try folder.write(dynamics, "dynamics.csv")
         if let net = result.finalNetwork { try folder.write(net, "weights.safetensors") }
@@ -244,7 +270,9 @@ public struct Experiment1: PointwiseExperiment {
             var perRun = CSVTable(header: ["run", "iteration", "k", "magnitude"])
             for (run, m) in result.magnitudes.enumerated() {
                 for (r, iteration) in result.iterations.enumerated() {
-                    for (f, k) in c.frequencies.enumerated() { perRun.append([.int(run), .int(iteration), .double(k), .double(m[r][f])]) }
+                    for (f, k) in c.frequencies.enumerated() {
+                        perRun.append([.int(run), .int(iteration), .double(k), .double(m[r][f])])
+                    }
                 }
             }
             try folder.write(perRun, "dynamics_runs.csv")
@@ -254,51 +282,72 @@ public struct Experiment1: PointwiseExperiment {
         for (k, at) in zip(c.frequencies, learnedAt) { learned.append([.double(k), at.map { .int($0) } ?? .empty]) }
         try folder.write(learned, "learned.csv")
         var norms = CSVTable(header: ["run", "iteration", "layer", "sigma_max"])
-        for n in result.spectralNorms { norms.append([.int(n.run), .int(n.iteration), .int(n.layer), .double(n.sigma)]) }
+        for n in result.spectralNorms {
+            norms.append([.int(n.run), .int(n.iteration), .int(n.layer), .double(n.sigma)])
+        }
         try folder.write(norms, "spectral_norms.csv")
-        let meanLoss = result.iterations.indices.map { r in result.losses.map { $0[r] }.reduce(0, +) / Double(result.losses.count) }
+        let meanLoss = result.iterations.indices.map { r in
+            result.losses.map { $0[r] }.reduce(0, +) / Double(result.losses.count)
+        }
         var loss = CSVTable(header: ["iteration", "loss"])
         for (iteration, value) in zip(result.iterations, meanLoss) { loss.append([.int(iteration), .double(value)]) }
         try folder.write(loss, "loss.csv")
         var function = CSVTable(header: ["iteration", "z", "target", "prediction"])
         for (iteration, outputs) in result.snapshots {
-            for j in result.z.indices { function.append([.int(iteration), .double(result.z[j]), .double(result.target[j]), .double(outputs[j])]) }
+            for j in result.z.indices {
+                function.append([.int(iteration), .double(result.z[j]), .double(result.target[j]), .double(outputs[j])])
+            }
         }
         try folder.write(function, "function.csv")
         try writePictures(result, meanLoss: meanLoss, to: folder)
-        return Summary(preset: c.preset, runs: c.runs,
-                       learnedAtNinetyPercent: zip(c.frequencies, learnedAt).map { Summary.Learned(k: $0, iteration: $1) },
-                       finalMeanMagnitudes: mean.last ?? [], finalMeanLoss: meanLoss.last ?? .nan)
+        return Summary(
+            preset: c.preset, runs: c.runs,
+            learnedAtNinetyPercent: zip(c.frequencies, learnedAt).map { Summary.Learned(k: $0, iteration: $1) },
+            finalMeanMagnitudes: mean.last ?? [], finalMeanLoss: meanLoss.last ?? .nan)
     }
 
     private func writePictures(_ result: Result, meanLoss: [Double], to folder: OutputFolder) throws {
         let c = configuration
         let mean = result.meanMagnitudes
         let runs = "\(c.runs) run\(c.runs == 1 ? "" : "s")"
-        try folder.write(heatMap(title: "Exp 1 (\(c.preset.rawValue) preset, \(c.amplitudes.rawValue) amplitudes, \(runs)): learned |F(k)|/A",
-                                 values: c.frequencies.indices.map { f in mean.map { $0[f] } },
-                                 xValues: result.iterations.map(Double.init), yValues: c.frequencies,
-                                 xLabel: "training iteration", yLabel: "frequency k",
-                                 colorLabel: "normalised magnitude 2|F(k)|/(N A)", range: 0...1), "heatmap")
+        try folder.write(
+            heatMap(
+                title:
+                    "Exp 1 (\(c.preset.rawValue) preset, \(c.amplitudes.rawValue) amplitudes, \(runs)): learned |F(k)|/A",
+                values: c.frequencies.indices.map { f in mean.map { $0[f] } },
+                xValues: result.iterations.map(Double.init), yValues: c.frequencies,
+                xLabel: "training iteration", yLabel: "frequency k",
+                colorLabel: "normalised magnitude 2|F(k)|/(N A)", range: 0...1), "heatmap")
         let snapshotSeries = result.snapshots.map { Series(name: "iteration \($0.0)", x: result.z, y: $0.1) }
-        try folder.write(linePlot(title: "Exp 1: the learned function (run 1) against the target",
-                                  series: [Series(name: "target", x: result.z, y: result.target, dashed: true)] + snapshotSeries,
-                                  xLabel: "z", yLabel: "f(z)"), "functions")
+        try folder.write(
+            linePlot(
+                title: "Exp 1: the learned function (run 1) against the target",
+                series: [Series(name: "target", x: result.z, y: result.target, dashed: true)] + snapshotSeries,
+                xLabel: "z", yLabel: "f(z)"), "functions")
         let layers = Set(result.spectralNorms.map(\.layer)).sorted()
-        try folder.write(linePlot(title: "Exp 1: spectral norm of each layer (run 1)",
-                                  series: layers.map { l in
-                                      let points = result.spectralNorms.filter { $0.run == 0 && $0.layer == l }
-                                      return Series(name: "layer \(l + 1)", x: points.map { Double($0.iteration) }, y: points.map(\.sigma))
-                                  }, xLabel: "training iteration", yLabel: "largest singular value"), "spectral_norms")
-        try folder.write(linePlot(title: "Exp 1: training loss (mean over runs)",
-                                  series: [Series(name: "MSE", x: result.iterations.map(Double.init), y: meanLoss)],
-                                  xLabel: "training iteration", yLabel: "loss", logY: true), "loss")
+        try folder.write(
+            linePlot(
+                title: "Exp 1: spectral norm of each layer (run 1)",
+                series: layers.map { l in
+                    let points = result.spectralNorms.filter { $0.run == 0 && $0.layer == l }
+                    return Series(
+                        name: "layer \(l + 1)", x: points.map { Double($0.iteration) }, y: points.map(\.sigma))
+                }, xLabel: "training iteration", yLabel: "largest singular value"), "spectral_norms")
+        try folder.write(
+            linePlot(
+                title: "Exp 1: training loss (mean over runs)",
+                series: [Series(name: "MSE", x: result.iterations.map(Double.init), y: meanLoss)],
+                xLabel: "training iteration", yLabel: "loss", logY: true), "loss")
     }
 
     public func report(_ summary: Summary, folder: URL) -> [String] {
-        let learned = summary.learnedAtNinetyPercent.map { "k=\(formattedNumber($0.k)): \($0.iteration.map(String.init) ?? "not yet")" }
-        return ["exp1 (\(summary.preset.rawValue) preset): first iteration at 90% of amplitude — \(learned.joined(separator: ", "))",
-                "results and pictures in \(folder.path)"]
+        let learned = summary.learnedAtNinetyPercent.map {
+            "k=\(formattedNumber($0.k)): \($0.iteration.map(String.init) ?? "not yet")"
+        }
+        return [
+            "exp1 (\(summary.preset.rawValue) preset): first iteration at 90% of amplitude — \(learned.joined(separator: ", "))",
+            "results and pictures in \(folder.path)",
+        ]
     }
 }
 
@@ -307,12 +356,12 @@ public struct Exp1Command: ExperimentCommand {
     public static let description = CommandDescription(
         name: "exp1", abstract: "Experiment 1: lower frequencies are learned first (heat map iteration × frequency).",
         discussion: """
-        Presets: paper (80,000 iterations, 10 phase draws), notebook (60,000 iterations, 20 runs), quick (5,000
-        iterations, 1 run). Options given explicitly override the preset. Writes dynamics.csv (iteration,k,magnitude:
-        2|F(k)|/(N·A) averaged over runs), learned.csv, spectral_norms.csv, loss.csv, function.csv,
-        weights.safetensors (run 1's net), heatmap, functions, spectral_norms and loss pictures (PNG and SVG),
-        summary.json and run.json.
-        """)
+            Presets: paper (80,000 iterations, 10 phase draws), notebook (60,000 iterations, 20 runs), quick (5,000
+            iterations, 1 run). Options given explicitly override the preset. Writes dynamics.csv (iteration,k,magnitude:
+            2|F(k)|/(N·A) averaged over runs), learned.csv, spectral_norms.csv, loss.csv, function.csv,
+            weights.safetensors (run 1's net), heatmap, functions, spectral_norms and loss pictures (PNG and SVG),
+            summary.json and run.json.
+            """)
 
     @Option(help: "paper, notebook or quick") var preset: Experiment1.Preset = .quick
     @Option(help: "equal (all 1) or increasing (0.1, 0.2, …, 1)") var amplitudes: Experiment1.Amplitudes = .equal

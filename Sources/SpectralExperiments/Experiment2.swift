@@ -1,10 +1,10 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 import SpectralNetworks
-import SpectralSpectra
 import SpectralPlot
+import SpectralSpectra
 
 /// Experiment 2 of the paper: robustness of the learned frequencies to parameter perturbations (docs/experiments.md,
 /// experiment 2). θ = θ* + δ·θ̂ with θ̂ Gaussian, normalised to unit L2 norm over all weights and biases together; for
@@ -43,13 +43,17 @@ public struct Experiment2: PointwiseExperiment {
             let grid = (0..<100).map { 5.001 * Double($0) / 99 }
             switch preset {
             case .paper:
-                (frequencies, models, trainingIterations, learningRate) = ((2...10).map { Double(5 * $0) }, 1, 80_000, 3e-4)
+                (frequencies, models, trainingIterations, learningRate) = (
+                    (2...10).map { Double(5 * $0) }, 1, 80_000, 3e-4
+                )
                 (deltas, directions) = (grid, 100)
             case .notebook:
                 (frequencies, models, trainingIterations, learningRate) = (SumOfSines.paperFrequencies, 5, 60_000, 3e-4)
                 (deltas, directions) = (grid, 100)
             case .quick:
-                (frequencies, models, trainingIterations, learningRate) = ((1...5).map { Double(5 * $0) }, 1, 4_000, 1e-3)
+                (frequencies, models, trainingIterations, learningRate) = (
+                    (1...5).map { Double(5 * $0) }, 1, 4_000, 1e-3
+                )
                 (deltas, directions) = ((0..<25).map { 6.0 * Double($0) / 24 }, 20)
             }
         }
@@ -59,12 +63,15 @@ public struct Experiment2: PointwiseExperiment {
         var modelCount: Int { weights.isEmpty ? models : weights.count }
 
         public func validate() throws {
-            let counts = (1...1000).contains(models) && (0...10_000_000).contains(trainingIterations)
+            let counts =
+                (1...1000).contains(models) && (0...10_000_000).contains(trainingIterations)
                 && (1...100_000).contains(directions)
             let shape = (1...64).contains(depth) && (1...65_536).contains(width) && (2...1_000_000).contains(samples)
             let numbers = !deltas.isEmpty && deltas.allSatisfy(\.isFinite) && learningRate > 0 && learningRate.isFinite
             guard counts, shape, numbers else {
-                throw SpectralError.usage("exp2 needs positive models, directions, samples, depth, width and learning rate, and finite deltas")
+                throw SpectralError.usage(
+                    "exp2 needs positive models, directions, samples, depth, width and learning rate, and finite deltas"
+                )
             }
             guard frequencies.allSatisfy({ $0 > 0 && $0 < Double(samples) / 2 }) else {
                 throw SpectralError.usage("every frequency must lie strictly between 0 and samples/2")
@@ -91,7 +98,10 @@ public struct Experiment2: PointwiseExperiment {
     public struct PointResult: Codable, Sendable { public let contribution: [[Double]] }
 
     public struct Summary: Codable, Sendable {
-        public struct Half: Codable, Sendable { public let k: Double; public let delta: Double? }
+        public struct Half: Codable, Sendable {
+            public let k: Double
+            public let delta: Double?
+        }
         public let preset: Preset
         public let models: Int
         public let deltaAtHalf: [Half]
@@ -107,9 +117,10 @@ public struct Experiment2: PointwiseExperiment {
     public func points() -> [Point] {
         let c = configuration
         return (0..<c.modelCount).map {
-            Point(model: $0, weights: c.weights.isEmpty ? nil : c.weights[$0], frequencies: c.frequencies,
-                  trainingIterations: c.weights.isEmpty ? c.trainingIterations : 0, learningRate: c.learningRate,
-                  deltas: c.deltas, directions: c.directions, samples: c.samples, depth: c.depth, width: c.width)
+            Point(
+                model: $0, weights: c.weights.isEmpty ? nil : c.weights[$0], frequencies: c.frequencies,
+                trainingIterations: c.weights.isEmpty ? c.trainingIterations : 0, learningRate: c.learningRate,
+                deltas: c.deltas, directions: c.directions, samples: c.samples, depth: c.depth, width: c.width)
         }
     }
 
@@ -129,7 +140,10 @@ public struct Experiment2: PointwiseExperiment {
         for d in 0..<p.directions {
             var norm = 0.0
             var draw = [Double](repeating: 0, count: count)
-            for i in 0..<count { draw[i] = directionRng.standardNormal(); norm += draw[i] * draw[i] }
+            for i in 0..<count {
+                draw[i] = directionRng.standardNormal()
+                norm += draw[i] * draw[i]
+            }
             let scale = 1 / norm.squareRoot()
             for i in 0..<count { directions[d * count + i] = Float(draw[i] * scale) }
         }
@@ -148,7 +162,9 @@ public struct Experiment2: PointwiseExperiment {
     }
 
     /// The converged model: loaded, or trained on the experiment-1 target with phases from the point's generator.
-    private func model(_ p: Point, inputs: [Float], rng: inout SplitMix64, gemm: GEMM, context: PointContext) throws -> MLP {
+    private func model(
+        _ p: Point, inputs: [Float], rng: inout SplitMix64, gemm: GEMM, context: PointContext
+    ) throws -> MLP {
         if let file = p.weights {
             let net = try MLP.load(from: URL(fileURLWithPath: file.path))
             guard net.inputSize == 1, net.outputSize == 1 else {
@@ -157,12 +173,15 @@ public struct Experiment2: PointwiseExperiment {
             return net
         }
         let target = try SumOfSines(frequencies: p.frequencies, amplitudes: p.frequencies.map { _ in 1 }, rng: &rng)
-        let data = try Dataset(inputs: inputs, targets: target.samples(p.samples).value.map(Float.init), rows: p.samples)
-        let net = MLP.initialized(sizes: mlpSizes(input: 1, width: p.width, depth: p.depth), initialization: .pytorch,
-                                  seed: rng.next())
-        let trainer = try Trainer(net: net, data: data,
-                                  configuration: TrainingConfiguration(steps: p.trainingIterations, learningRate: p.learningRate),
-                                  gemm: gemm)
+        let data = try Dataset(
+            inputs: inputs, targets: target.samples(p.samples).value.map(Float.init), rows: p.samples)
+        let net = MLP.initialized(
+            sizes: mlpSizes(input: 1, width: p.width, depth: p.depth), initialization: .pytorch,
+            seed: rng.next())
+        let trainer = try Trainer(
+            net: net, data: data,
+            configuration: TrainingConfiguration(steps: p.trainingIterations, learningRate: p.learningRate),
+            gemm: gemm)
         try trainer.train { _, _ in try context.advance(note: "training model \(p.model + 1)") }
         return net
     }
@@ -177,39 +196,52 @@ public struct Experiment2: PointwiseExperiment {
         let c = configuration
         var total = [[Double]](repeating: [Double](repeating: 0, count: c.frequencies.count), count: c.deltas.count)
         for r in results {
-            for di in c.deltas.indices { for f in c.frequencies.indices { total[di][f] += r.contribution[di][f] / Double(results.count) } }
+            for di in c.deltas.indices {
+                for f in c.frequencies.indices { total[di][f] += r.contribution[di][f] / Double(results.count) }
+            }
         }
         return total
     }
 
     /// For each frequency the smallest δ at which the mean magnitude has fallen to half the trained one, or nil.
     public func halfDeltas(_ ratios: [[Double]]) -> [Double?] {
-        configuration.frequencies.indices.map { f in configuration.deltas.indices.first { ratios[$0][f] < 0.5 }.map { configuration.deltas[$0] } }
+        configuration.frequencies.indices.map { f in
+            configuration.deltas.indices.first { ratios[$0][f] < 0.5 }.map { configuration.deltas[$0] }
+        }
     }
 
     public func write(_ ratios: [[Double]], to folder: OutputFolder) throws -> Summary {
         let c = configuration
         var table = CSVTable(header: ["delta", "k", "relative_magnitude"])
         for (di, delta) in c.deltas.enumerated() {
-            for (f, k) in c.frequencies.enumerated() { table.append([.double(delta), .double(k), .double(ratios[di][f])]) }
+            for (f, k) in c.frequencies.enumerated() {
+                table.append([.double(delta), .double(k), .double(ratios[di][f])])
+            }
         }
         try folder.write(table, "robustness.csv")
         let halves = halfDeltas(ratios)
         var half = CSVTable(header: ["k", "delta_at_half"])
         for (k, d) in zip(c.frequencies, halves) { half.append([.double(k), d.map { .double($0) } ?? .empty]) }
         try folder.write(half, "falloff.csv")
-        try folder.write(heatMap(title: "Exp 2 (\(c.preset.rawValue) preset): |F(k)| after perturbation / trained |F(k)|",
-                                 values: c.frequencies.indices.map { f in c.deltas.indices.map { ratios[$0][f] } },
-                                 xValues: c.deltas, yValues: c.frequencies, xLabel: "perturbation size delta (unit-norm direction)",
-                                 yLabel: "frequency k", colorLabel: "mean |F(k)| relative to trained", range: 0...1), "heatmap")
-        return Summary(preset: c.preset, models: c.modelCount,
-                       deltaAtHalf: zip(c.frequencies, halves).map { Summary.Half(k: $0, delta: $1) })
+        try folder.write(
+            heatMap(
+                title: "Exp 2 (\(c.preset.rawValue) preset): |F(k)| after perturbation / trained |F(k)|",
+                values: c.frequencies.indices.map { f in c.deltas.indices.map { ratios[$0][f] } },
+                xValues: c.deltas, yValues: c.frequencies, xLabel: "perturbation size delta (unit-norm direction)",
+                yLabel: "frequency k", colorLabel: "mean |F(k)| relative to trained", range: 0...1), "heatmap")
+        return Summary(
+            preset: c.preset, models: c.modelCount,
+            deltaAtHalf: zip(c.frequencies, halves).map { Summary.Half(k: $0, delta: $1) })
     }
 
     public func report(_ summary: Summary, folder: URL) -> [String] {
-        let half = summary.deltaAtHalf.map { "k=\(formattedNumber($0.k)): \($0.delta.map { String(format: "%.3g", $0) } ?? "> max")" }
-        return ["exp2 (\(summary.preset.rawValue)): δ at which |F(k)| halves — \(half.joined(separator: ", "))",
-                "results in \(folder.path)"]
+        let half = summary.deltaAtHalf.map {
+            "k=\(formattedNumber($0.k)): \($0.delta.map { String(format: "%.3g", $0) } ?? "> max")"
+        }
+        return [
+            "exp2 (\(summary.preset.rawValue)): δ at which |F(k)| halves — \(half.joined(separator: ", "))",
+            "results in \(folder.path)",
+        ]
     }
 }
 
@@ -218,17 +250,19 @@ public struct Exp2Command: ExperimentCommand {
     public static let description = CommandDescription(
         name: "exp2", abstract: "Experiment 2: how robust each learned frequency is to random parameter perturbations.",
         discussion: """
-        Trains (or loads with --weights, comma-separated) converged nets on the experiment-1 target, perturbs all
-        parameters along unit-norm Gaussian directions θ* + δ·θ̂, and averages |F(k)| over directions, divided by the
-        trained |F(k)|. Presets: paper (k = 10…50, 1 model, 80,000 iterations), notebook (k = 5…50, 5 models, 60,000),
-        quick (k = 5…25, 1 model, 4,000 at lr 1e-3). Writes robustness.csv (delta,k,relative_magnitude), falloff.csv
-        (the δ at which each k falls to half), the heatmap picture, summary.json and run.json.
-        """)
+            Trains (or loads with --weights, comma-separated) converged nets on the experiment-1 target, perturbs all
+            parameters along unit-norm Gaussian directions θ* + δ·θ̂, and averages |F(k)| over directions, divided by the
+            trained |F(k)|. Presets: paper (k = 10…50, 1 model, 80,000 iterations), notebook (k = 5…50, 5 models, 60,000),
+            quick (k = 5…25, 1 model, 4,000 at lr 1e-3). Writes robustness.csv (delta,k,relative_magnitude), falloff.csv
+            (the δ at which each k falls to half), the heatmap picture, summary.json and run.json.
+            """)
 
     @Option(help: "paper, notebook or quick") var preset: Experiment2.Preset = .quick
-    @Option(help: "converged nets to load instead of training (comma-separated safetensors files)") var weights: FileList?
+    @Option(help: "converged nets to load instead of training (comma-separated safetensors files)") var weights:
+        FileList?
     @Option(help: "random directions per δ (default: the preset's)", check: .within(1...100_000)) var directions: Int?
-    @Option(help: "training iterations of each model (default: the preset's)", check: .within(0...10_000_000)) var iterations: Int?
+    @Option(help: "training iterations of each model (default: the preset's)", check: .within(0...10_000_000))
+    var iterations: Int?
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
     @OptionGroup public var output: OutputOptions
@@ -236,7 +270,9 @@ public struct Exp2Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func validate() throws { try ignored($iterations, when: weights != nil, "with --weights (loaded nets are not trained)") }
+    public func validate() throws {
+        try ignored($iterations, when: weights != nil, "with --weights (loaded nets are not trained)")
+    }
 
     public func configuration() throws -> Experiment2.Configuration {
         var c = Experiment2.Configuration(preset: preset)

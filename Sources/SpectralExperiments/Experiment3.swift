@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 import SpectralNetworks
 import SpectralPlot
@@ -58,7 +58,9 @@ public struct Experiment3: PointwiseExperiment {
             case .paper:
                 var s = [NoiseSetting(k: 0, beta: 0)]
                 for k in [0.1, 1.0] { s += [0.2, 0.4, 0.6, 0.8, 1.0].map { NoiseSetting(k: k, beta: $0) } }
-                for beta in [0.5, 1.0] { s += [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0].map { NoiseSetting(k: $0, beta: beta) } }
+                for beta in [0.5, 1.0] {
+                    s += [0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0].map { NoiseSetting(k: $0, beta: beta) }
+                }
                 settings = s.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
                 iterations = 5000
             case .quick:
@@ -75,9 +77,12 @@ public struct Experiment3: PointwiseExperiment {
             guard !settings.isEmpty, settings.allSatisfy({ $0.k.isFinite && $0.beta.isFinite && $0.k >= 0 }) else {
                 throw SpectralError.usage("exp3 needs at least one (k, β) setting with finite k ≥ 0 and β")
             }
-            guard (1...100).contains(runs), (1...10_000_000).contains(iterations), learningRate > 0, learningRate.isFinite,
-                  (1...64).contains(depth), (1...65_536).contains(width), trainFraction > 0, trainFraction < 1 else {
-                throw SpectralError.usage("exp3 needs 1…100 runs, positive iterations and learning rate, and a train fraction in (0, 1)")
+            guard (1...100).contains(runs), (1...10_000_000).contains(iterations), learningRate > 0,
+                learningRate.isFinite,
+                (1...64).contains(depth), (1...65_536).contains(width), trainFraction > 0, trainFraction < 1
+            else {
+                throw SpectralError.usage(
+                    "exp3 needs 1…100 runs, positive iterations and learning rate, and a train fraction in (0, 1)")
             }
             if let sampleLimit, sampleLimit < 10 { throw SpectralError.usage("--samples must be at least 10") }
         }
@@ -114,7 +119,7 @@ public struct Experiment3: PointwiseExperiment {
 
     public struct Result {
         public let settings: [NoiseSetting]
-        public let curves: [[PointResult]]      // [setting][run]
+        public let curves: [[PointResult]]  // [setting][run]
     }
 
     public struct Summary: Codable, Sendable {
@@ -137,13 +142,18 @@ public struct Experiment3: PointwiseExperiment {
         let c = configuration
         return c.settings.flatMap { s in
             (0..<c.runs).map {
-                Point(setting: s, run: $0, iterations: c.iterations, learningRate: c.learningRate, depth: c.depth, width: c.width,
-                      trainFraction: c.trainFraction, noise: c.noise, labels: c.labels, mnist: c.mnist, sampleLimit: c.sampleLimit)
+                Point(
+                    setting: s, run: $0, iterations: c.iterations, learningRate: c.learningRate, depth: c.depth,
+                    width: c.width,
+                    trainFraction: c.trainFraction, noise: c.noise, labels: c.labels, mnist: c.mnist,
+                    sampleLimit: c.sampleLimit)
             }
         }
     }
 
-    public func coordinates(of p: Point) -> [UInt64] { [p.setting.k.bitPattern, p.setting.beta.bitPattern, UInt64(p.run)] }
+    public func coordinates(of p: Point) -> [UInt64] {
+        [p.setting.k.bitPattern, p.setting.beta.bitPattern, UInt64(p.run)]
+    }
     public func progressUnits(of p: Point) -> Int { p.iterations }
     public func cost(of p: Point) -> Double { Double(p.iterations) }
 
@@ -153,7 +163,9 @@ public struct Experiment3: PointwiseExperiment {
         let first = p.mnist.classes[0]
         let clean = subset.digits.map { $0 == first ? (p.labels == .signed ? -1.0 : 0.0) : 1.0 }
         let trainRows = Int(p.trainFraction * Double(subset.count))
-        guard trainRows >= 1, trainRows < subset.count else { throw SpectralError.badInput("the MNIST subset is too small to split") }
+        guard trainRows >= 1, trainRows < subset.count else {
+            throw SpectralError.badInput("the MNIST subset is too small to split")
+        }
         let noisy = (0..<trainRows).map { i -> Float in
             let row = subset.pixels[(i * 784)..<((i + 1) * 784)]
             let norm = row.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
@@ -161,17 +173,21 @@ public struct Experiment3: PointwiseExperiment {
             return Float(clean[i] + p.setting.beta * psi)
         }
         let train = try Dataset(inputs: Array(subset.pixels[..<(trainRows * 784)]), targets: noisy, rows: trainRows)
-        let validation = try Dataset(inputs: Array(subset.pixels[(trainRows * 784)...]), targets: clean[trainRows...].map(Float.init),
-                                     rows: subset.count - trainRows)
+        let validation = try Dataset(
+            inputs: Array(subset.pixels[(trainRows * 784)...]), targets: clean[trainRows...].map(Float.init),
+            rows: subset.count - trainRows)
         return (train, validation)
     }
 
     public func run(_ p: Point, context: PointContext) throws -> PointResult {
         let (train, validation) = try Experiment3.data(p)
         var curves = PointResult(trainLoss: [], validationLoss: [])
-        try trainMNISTNet(train, evaluation: validation, iterations: p.iterations, learningRate: p.learningRate, depth: p.depth,
-                          width: p.width, context: context, note: "k \(formattedNumber(p.setting.k)), β \(formattedNumber(p.setting.beta))",
-                          records: &curves) { _, loss, evaluator, curves in
+        try trainMNISTNet(
+            train, evaluation: validation, iterations: p.iterations, learningRate: p.learningRate, depth: p.depth,
+            width: p.width, context: context,
+            note: "k \(formattedNumber(p.setting.k)), β \(formattedNumber(p.setting.beta))",
+            records: &curves
+        ) { _, loss, evaluator, curves in
             curves.trainLoss.append(loss)
             curves.validationLoss.append(evaluator.value())
         }
@@ -180,50 +196,72 @@ public struct Experiment3: PointwiseExperiment {
 
     public func result(from results: [PointResult]) throws -> Result {
         let runs = configuration.runs
-        return Result(settings: configuration.settings, curves: configuration.settings.indices.map { Array(results[($0 * runs)..<(($0 + 1) * runs)]) })
+        return Result(
+            settings: configuration.settings,
+            curves: configuration.settings.indices.map { Array(results[($0 * runs)..<(($0 + 1) * runs)]) })
     }
 
     static func outcome(_ setting: NoiseSetting, _ runs: [PointResult]) -> (Outcome, [Double]) {
         let n = runs[0].validationLoss.count
         let mean = (0..<n).map { i in runs.reduce(0) { $0 + $1.validationLoss[i] } / Double(runs.count) }
         let best = mean.indices.min { mean[$0] < mean[$1] } ?? 0
-        return (Outcome(k: setting.k, beta: setting.beta, bestValidationLoss: mean[best], bestIteration: best + 1,
-                        finalValidationLoss: mean.last ?? .nan), mean)
+        return (
+            Outcome(
+                k: setting.k, beta: setting.beta, bestValidationLoss: mean[best], bestIteration: best + 1,
+                finalValidationLoss: mean.last ?? .nan), mean
+        )
     }
 
     public func write(_ r: Result, to folder: OutputFolder) throws -> Summary {
         var losses = CSVTable(header: ["k", "beta", "run", "iteration", "train_loss", "val_loss"])
         var summary = CSVTable(header: ["k", "beta", "best_val_loss", "best_iteration", "final_val_loss"])
-        var outcomes: [Outcome] = [], curves: [Series] = []
+        var outcomes: [Outcome] = []
+        var curves: [Series] = []
         for (s, runs) in zip(r.settings, r.curves) {
             for (run, curve) in runs.enumerated() {
                 for i in curve.trainLoss.indices {
-                    losses.append([.double(s.k), .double(s.beta), .int(run), .int(i + 1), .double(curve.trainLoss[i]), .double(curve.validationLoss[i])])
+                    losses.append([
+                        .double(s.k), .double(s.beta), .int(run), .int(i + 1), .double(curve.trainLoss[i]),
+                        .double(curve.validationLoss[i]),
+                    ])
                 }
             }
             let (o, mean) = Experiment3.outcome(s, runs)
             outcomes.append(o)
-            summary.append([.double(s.k), .double(s.beta), .double(o.bestValidationLoss), .int(o.bestIteration), .double(o.finalValidationLoss)])
+            summary.append([
+                .double(s.k), .double(s.beta), .double(o.bestValidationLoss), .int(o.bestIteration),
+                .double(o.finalValidationLoss),
+            ])
             curves.append(Series(name: Experiment3.label(s), x: mean.indices.map { Double($0 + 1) }, y: mean))
         }
         try folder.write(losses, "losses.csv")
         try folder.write(summary, "summary.csv")
-        try folder.write(linePlot(title: "Exp 3: validation loss (clean labels) while fitting noisy labels", series: curves,
-                                  xLabel: "training iteration", yLabel: "validation MSE", logX: true, logY: true), "validation_loss")
+        try folder.write(
+            linePlot(
+                title: "Exp 3: validation loss (clean labels) while fitting noisy labels", series: curves,
+                xLabel: "training iteration", yLabel: "validation MSE", logX: true, logY: true), "validation_loss")
         let train = zip(r.settings, r.curves).map { s, runs in
-            Series(name: Experiment3.label(s), x: runs[0].trainLoss.indices.map { Double($0 + 1) }, y: runs[0].trainLoss)
+            Series(
+                name: Experiment3.label(s), x: runs[0].trainLoss.indices.map { Double($0 + 1) }, y: runs[0].trainLoss)
         }
-        try folder.write(linePlot(title: "Exp 3: training loss (noisy labels, run 1)", series: train, xLabel: "training iteration",
-                                  yLabel: "training MSE", logX: true, logY: true), "training_loss")
+        try folder.write(
+            linePlot(
+                title: "Exp 3: training loss (noisy labels, run 1)", series: train, xLabel: "training iteration",
+                yLabel: "training MSE", logX: true, logY: true), "training_loss")
         try writeAblation(outcomes, to: folder)
         let data = try points().first.map { try Experiment3.data($0) }
-        return Summary(preset: configuration.preset, split: configuration.mnist.split, trainingSamples: data?.train.rows ?? 0,
-                       validationSamples: data?.validation.rows ?? 0,
-                       noise: configuration.noise == .coded ? "sin(2 pi k |x|) (the notebook's)" : "sin(k |x|) (the paper's Eq. 10)",
-                       labels: configuration.labels == .signed ? "-1 / +1 (the notebook's)" : "0 / 1 (the paper's)", outcomes: outcomes)
+        return Summary(
+            preset: configuration.preset, split: configuration.mnist.split, trainingSamples: data?.train.rows ?? 0,
+            validationSamples: data?.validation.rows ?? 0,
+            noise: configuration.noise == .coded
+                ? "sin(2 pi k |x|) (the notebook's)" : "sin(k |x|) (the paper's Eq. 10)",
+            labels: configuration.labels == .signed ? "-1 / +1 (the notebook's)" : "0 / 1 (the paper's)",
+            outcomes: outcomes)
     }
 
-    static func label(_ s: NoiseSetting) -> String { s.beta == 0 ? "clean (beta 0)" : "k \(formattedNumber(s.k)), beta \(formattedNumber(s.beta))" }
+    static func label(_ s: NoiseSetting) -> String {
+        s.beta == 0 ? "clean (beta 0)" : "k \(formattedNumber(s.k)), beta \(formattedNumber(s.beta))"
+    }
 
     /// Best and final validation loss against β (a line per k) and against k (a line per β), with the clean run.
     private func writeAblation(_ outcomes: [Outcome], to folder: OutputFolder) throws {
@@ -236,22 +274,36 @@ public struct Experiment3: PointwiseExperiment {
             for (value, group) in lines {
                 let sorted = group.sorted { $0[keyPath: key] < $1[keyPath: key] }
                 let name = axis == "beta" ? "k \(formattedNumber(value))" : "beta \(formattedNumber(value))"
-                series.append(Series(name: "best, " + name, x: sorted.map { $0[keyPath: key] }, y: sorted.map(\.bestValidationLoss), pointsOnly: false))
-                series.append(Series(name: "final, " + name, x: sorted.map { $0[keyPath: key] }, y: sorted.map(\.finalValidationLoss), dashed: true))
+                series.append(
+                    Series(
+                        name: "best, " + name, x: sorted.map { $0[keyPath: key] }, y: sorted.map(\.bestValidationLoss),
+                        pointsOnly: false))
+                series.append(
+                    Series(
+                        name: "final, " + name, x: sorted.map { $0[keyPath: key] },
+                        y: sorted.map(\.finalValidationLoss), dashed: true))
             }
             if let clean, let xs = series.first?.x, let first = xs.first, let last = xs.last {
-                series.append(Series(name: "clean, best", x: [first, last], y: [clean.bestValidationLoss, clean.bestValidationLoss], color: .gray))
+                series.append(
+                    Series(
+                        name: "clean, best", x: [first, last], y: [clean.bestValidationLoss, clean.bestValidationLoss],
+                        color: .gray))
             }
-            try folder.write(linePlot(title: "Exp 3: validation loss against \(axis == "beta" ? "the noise amplitude beta" : "the noise frequency k")",
-                                      series: series, xLabel: axis == "beta" ? "beta" : "k", yLabel: "validation MSE", logY: true),
-                             "ablation_\(axis)")
+            try folder.write(
+                linePlot(
+                    title:
+                        "Exp 3: validation loss against \(axis == "beta" ? "the noise amplitude beta" : "the noise frequency k")",
+                    series: series, xLabel: axis == "beta" ? "beta" : "k", yLabel: "validation MSE", logY: true),
+                "ablation_\(axis)")
         }
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
         s.outcomes.map {
-            String(format: "%@: best validation MSE %.4g at iteration %d, final %.4g", Experiment3.label(NoiseSetting(k: $0.k, beta: $0.beta)),
-                   $0.bestValidationLoss, $0.bestIteration, $0.finalValidationLoss)
+            String(
+                format: "%@: best validation MSE %.4g at iteration %d, final %.4g",
+                Experiment3.label(NoiseSetting(k: $0.k, beta: $0.beta)),
+                $0.bestValidationLoss, $0.bestIteration, $0.finalValidationLoss)
         } + ["results in \(folder.path)"]
     }
 }
@@ -259,24 +311,30 @@ public struct Experiment3: PointwiseExperiment {
 public struct Exp3Command: ExperimentCommand {
     public typealias Runner = Experiment3
     public static let description = CommandDescription(
-        name: "exp3", abstract: "Experiment 3: MNIST with label noise of low and high frequency (validation loss against clean labels).",
+        name: "exp3",
+        abstract:
+            "Experiment 3: MNIST with label noise of low and high frequency (validation loss against clean labels).",
         discussion: """
-        Digits --classes (3 and 8) of --mnist DIR in file order, the first 80% training and the rest validation; the
-        training targets get beta·sin(2 pi k |x|) added (--noise printed: sin(k |x|)). Full-batch Adam, lr 1e-4, the
-        6 × 256 net. Presets: notebook (beta 0; k 0.05, 0.2, 1 at beta 1; 5,000 iterations), paper (beta varied at k
-        0.1 and 1, k varied at beta 0.5 and 1), quick (300 iterations on 1,000 samples). Writes losses.csv
-        (k,beta,run,iteration,train_loss,val_loss), summary.csv (k,beta,best_val_loss,best_iteration,final_val_loss),
-        the validation and training loss pictures, the ablation pictures, summary.json and run.json.
-        """)
+            Digits --classes (3 and 8) of --mnist DIR in file order, the first 80% training and the rest validation; the
+            training targets get beta·sin(2 pi k |x|) added (--noise printed: sin(k |x|)). Full-batch Adam, lr 1e-4, the
+            6 × 256 net. Presets: notebook (beta 0; k 0.05, 0.2, 1 at beta 1; 5,000 iterations), paper (beta varied at k
+            0.1 and 1, k varied at beta 0.5 and 1), quick (300 iterations on 1,000 samples). Writes losses.csv
+            (k,beta,run,iteration,train_loss,val_loss), summary.csv (k,beta,best_val_loss,best_iteration,final_val_loss),
+            the validation and training loss pictures, the ablation pictures, summary.json and run.json.
+            """)
 
     @OptionGroup var data: MNISTOptions
     @Option(help: "notebook, paper or quick") var preset = Experiment3.Preset.notebook
     @Option(help: "the (k, beta) settings K:B,K:B,… instead of the preset's") var settings: PairList?
     @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
     @Option(help: "runs (nets) per setting", check: .within(1...100)) var runs = 1
-    @Option(help: "coded: sin(2 pi k |x|), the notebook's; printed: sin(k |x|), the paper's") var noise = Experiment3.NoiseFormula.coded
-    @Option(help: "signed: -1 / +1, the notebook's; binary: 0 / 1, the paper's") var labels = Experiment3.LabelCoding.signed
-    @Option(help: "use at most this many samples of the two digits (default: the preset's)", check: .within(10...100_000)) var samples: Int?
+    @Option(help: "coded: sin(2 pi k |x|), the notebook's; printed: sin(k |x|), the paper's") var noise = Experiment3
+        .NoiseFormula.coded
+    @Option(help: "signed: -1 / +1, the notebook's; binary: 0 / 1, the paper's") var labels = Experiment3.LabelCoding
+        .signed
+    @Option(
+        help: "use at most this many samples of the two digits (default: the preset's)", check: .within(10...100_000))
+    var samples: Int?
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
     @OptionGroup public var output: OutputOptions

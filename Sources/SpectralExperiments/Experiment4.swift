@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 import SpectralNetworks
 import SpectralPlot
@@ -30,15 +30,24 @@ public struct Experiment4: PointwiseExperiment {
 
     /// σ = 1.25 (the notebook's), any value, or the median pairwise distance of the inputs.
     public enum Bandwidth: Codable, Sendable, Equatable, ExpressibleByArgument {
-        case fixed(Double), median
+        case fixed(Double)
+        case median
         public init(argument: String) throws {
-            if argument == "median" { self = .median; return }
-            guard let v = Double(argument), v.isFinite, v > 0 else { throw ArgumentValueError("must be a positive number or median") }
+            if argument == "median" {
+                self = .median
+                return
+            }
+            guard let v = Double(argument), v.isFinite, v > 0 else {
+                throw ArgumentValueError("must be a positive number or median")
+            }
             self = .fixed(v)
         }
         public static var valueName: String { "SIGMA" }
         public var argumentDescription: String {
-            switch self { case .median: return "median"; case .fixed(let v): return formattedNumber(v) }
+            switch self {
+            case .median: return "median"
+            case .fixed(let v): return formattedNumber(v)
+            }
         }
     }
 
@@ -68,10 +77,13 @@ public struct Experiment4: PointwiseExperiment {
 
         public func validate() throws {
             guard (20...20_000).contains(samples), (1...100).contains(runs), (1...10_000_000).contains(iterations),
-                  (1...iterations).contains(recordEvery), gamma.isFinite, learningRate > 0, learningRate.isFinite,
-                  (1...64).contains(depth), (1...65_536).contains(width), (1...samples).contains(binWidth), !noises.isEmpty
+                (1...iterations).contains(recordEvery), gamma.isFinite, learningRate > 0, learningRate.isFinite,
+                (1...64).contains(depth), (1...65_536).contains(width), (1...samples).contains(binWidth),
+                !noises.isEmpty
             else {
-                throw SpectralError.usage("exp4 needs 20…20,000 samples, 1…100 runs, a positive record interval within the iterations, a finite gamma and a bin width within the samples")
+                throw SpectralError.usage(
+                    "exp4 needs 20…20,000 samples, 1…100 runs, a positive record interval within the iterations, a finite gamma and a bin width within the samples"
+                )
             }
         }
 
@@ -132,9 +144,13 @@ public struct Experiment4: PointwiseExperiment {
     }
 
     public func points() -> [Point] {
-        configuration.noises.flatMap { noise in (0..<configuration.runs).map { Point(noise: noise, run: $0, configuration: configuration) } }
+        configuration.noises.flatMap { noise in
+            (0..<configuration.runs).map { Point(noise: noise, run: $0, configuration: configuration) }
+        }
     }
-    public func coordinates(of p: Point) -> [UInt64] { [UInt64(Noise.allCases.firstIndex(of: p.noise)!), UInt64(p.run)] }
+    public func coordinates(of p: Point) -> [UInt64] {
+        [UInt64(Noise.allCases.firstIndex(of: p.noise)!), UInt64(p.run)]
+    }
     public func progressUnits(of p: Point) -> Int { p.configuration.iterations }
     public func cost(of p: Point) -> Double { Double(p.configuration.iterations) }
 
@@ -158,18 +174,21 @@ public struct Experiment4: PointwiseExperiment {
             curves.recorded.append(step)
             curves.spectra.append(basis.binnedMagnitudes(outputs, width: c.binWidth))
         }
-        try trainMNISTNet(train, evaluation: validation, iterations: c.iterations, learningRate: c.learningRate, depth: c.depth,
-                          width: c.width, context: context, note: p.noise.rawValue, records: &curves,
-                          initially: { record(0, $0.outputs().map(Double.init), &$1) }) { step, loss, evaluator, curves in
+        try trainMNISTNet(
+            train, evaluation: validation, iterations: c.iterations, learningRate: c.learningRate, depth: c.depth,
+            width: c.width, context: context, note: p.noise.rawValue, records: &curves,
+            initially: { record(0, $0.outputs().map(Double.init), &$1) }
+        ) { step, loss, evaluator, curves in
             curves.trainLoss.append(loss)
             let outputs = evaluator.outputs().map(Double.init)
             curves.validationLoss.append(Loss.mse.value(output: outputs, target: clean))
             if step % c.recordEvery == 0 || step == c.iterations { record(step, outputs, &curves) }
         }
-        return PointResult(trainLoss: curves.trainLoss, validationLoss: curves.validationLoss, recorded: curves.recorded,
-                           spectra: curves.spectra, targetSpectrum: basis.binnedMagnitudes(target, width: c.binWidth),
-                           cleanSpectrum: basis.binnedMagnitudes(clean, width: c.binWidth), eigenvalues: basis.values,
-                           sigma: basis.sigma)
+        return PointResult(
+            trainLoss: curves.trainLoss, validationLoss: curves.validationLoss, recorded: curves.recorded,
+            spectra: curves.spectra, targetSpectrum: basis.binnedMagnitudes(target, width: c.binWidth),
+            cleanSpectrum: basis.binnedMagnitudes(clean, width: c.binWidth), eigenvalues: basis.values,
+            sigma: basis.sigma)
     }
 
     /// What a run records as it trains (and a checkpoint keeps).
@@ -179,7 +198,8 @@ public struct Experiment4: PointwiseExperiment {
 
     public func result(from results: [PointResult]) throws -> Result {
         let runs = configuration.runs
-        return Result(byNoise: configuration.noises.enumerated().map { ($1, Array(results[($0 * runs)..<(($0 + 1) * runs)])) })
+        return Result(
+            byNoise: configuration.noises.enumerated().map { ($1, Array(results[($0 * runs)..<(($0 + 1) * runs)])) })
     }
 }
 
@@ -190,7 +210,8 @@ extension Experiment4 {
         let spectra = runs[0].spectra.indices.map { r in
             runs[0].spectra[r].indices.map { b in runs.reduce(0) { $0 + $1.spectra[r][b] } / count }
         }
-        let validation = runs[0].validationLoss.indices.map { i in runs.reduce(0) { $0 + $1.validationLoss[i] } / count }
+        let validation = runs[0].validationLoss.indices.map { i in runs.reduce(0) { $0 + $1.validationLoss[i] } / count
+        }
         let target = runs[0].targetSpectrum.indices.map { b in runs.reduce(0) { $0 + $1.targetSpectrum[b] } / count }
         return (spectra, validation, target)
     }
@@ -199,40 +220,58 @@ extension Experiment4 {
         let first = r.byNoise[0].1[0]
         var eigen = CSVTable(header: ["n", "eigenvalue", "gap_to_next"])
         for (n, value) in first.eigenvalues.enumerated() {
-            eigen.append([.int(n), .double(value), n + 1 < first.eigenvalues.count ? .double(value - first.eigenvalues[n + 1]) : .empty])
+            eigen.append([
+                .int(n), .double(value),
+                n + 1 < first.eigenvalues.count ? .double(value - first.eigenvalues[n + 1]) : .empty,
+            ])
         }
         try folder.write(eigen, "eigenvalues.csv")
         var spectra = CSVTable(header: ["noise", "iteration", "bin", "magnitude"])
         var losses = CSVTable(header: ["noise", "run", "iteration", "train_loss", "val_loss"])
         var fitting = CSVTable(header: ["noise", "bin", "target_magnitude", "clean_magnitude", "iteration_at_half"])
-        var summaries: [NoiseSummary] = [], curves: [Series] = []
+        var summaries: [NoiseSummary] = []
+        var curves: [Series] = []
         for (noise, runs) in r.byNoise {
             let mean = Experiment4.means(runs)
             for (row, iteration) in runs[0].recorded.enumerated() {
-                for (b, m) in mean.spectra[row].enumerated() { spectra.append([.text(noise.rawValue), .int(iteration), .int(b), .double(m)]) }
+                for (b, m) in mean.spectra[row].enumerated() {
+                    spectra.append([.text(noise.rawValue), .int(iteration), .int(b), .double(m)])
+                }
             }
             for (run, result) in runs.enumerated() {
                 for i in result.trainLoss.indices {
-                    losses.append([.text(noise.rawValue), .int(run), .int(i + 1), .double(result.trainLoss[i]), .double(result.validationLoss[i])])
+                    losses.append([
+                        .text(noise.rawValue), .int(run), .int(i + 1), .double(result.trainLoss[i]),
+                        .double(result.validationLoss[i]),
+                    ])
                 }
             }
             let half = mean.target.indices.map { b in
                 mean.spectra.indices.first { mean.spectra[$0][b] >= 0.5 * mean.target[b] }.map { runs[0].recorded[$0] }
             }
             for b in mean.target.indices {
-                fitting.append([.text(noise.rawValue), .int(b), .double(mean.target[b]), .double(runs[0].cleanSpectrum[b]),
-                                half[b].map { .int($0) } ?? .empty])
+                fitting.append([
+                    .text(noise.rawValue), .int(b), .double(mean.target[b]), .double(runs[0].cleanSpectrum[b]),
+                    half[b].map { .int($0) } ?? .empty,
+                ])
             }
             let best = mean.validation.indices.min { mean.validation[$0] < mean.validation[$1] } ?? 0
-            summaries.append(NoiseSummary(noise: noise, bestValidationLoss: mean.validation[best], bestIteration: best + 1, halfIteration: half))
-            curves.append(Series(name: noise.title, x: mean.validation.indices.map { Double($0 + 1) }, y: mean.validation))
-            try writeSpectrumPictures(noise, mean: mean, recorded: runs[0].recorded, clean: runs[0].cleanSpectrum, to: folder)
+            summaries.append(
+                NoiseSummary(
+                    noise: noise, bestValidationLoss: mean.validation[best], bestIteration: best + 1,
+                    halfIteration: half))
+            curves.append(
+                Series(name: noise.title, x: mean.validation.indices.map { Double($0 + 1) }, y: mean.validation))
+            try writeSpectrumPictures(
+                noise, mean: mean, recorded: runs[0].recorded, clean: runs[0].cleanSpectrum, to: folder)
         }
         try folder.write(spectra, "spectra.csv")
         try folder.write(losses, "losses.csv")
         try folder.write(fitting, "fitting.csv")
-        try folder.write(linePlot(title: "Exp 4: validation loss (clean labels)", series: curves, xLabel: "training iteration",
-                                  yLabel: "validation MSE", logX: true, logY: true), "validation_loss")
+        try folder.write(
+            linePlot(
+                title: "Exp 4: validation loss (clean labels)", series: curves, xLabel: "training iteration",
+                yLabel: "validation MSE", logX: true, logY: true), "validation_loss")
         try writeEigenAndFitting(first.eigenvalues, summaries, to: folder)
         return summary(first, summaries)
     }
@@ -242,56 +281,82 @@ extension Experiment4 {
         let gaps = zip(values, values.dropFirst()).map { $0 - $1 }
         let subset = try? MNISTSubset(configuration.mnist, limit: configuration.samples)
         var off = 0.0
-        if let subset, let basis = try? KernelBasis(subset.pixels, count: subset.count, bandwidth: .fixed(first.sigma),
-                                                   pool: ThreadPool(threadCount: 1), eigenvectors: false) {
+        if let subset,
+            let basis = try? KernelBasis(
+                subset.pixels, count: subset.count, bandwidth: .fixed(first.sigma),
+                pool: ThreadPool(threadCount: 1), eigenvectors: false)
+        {
             off = basis.largestOffDiagonal
         }
-        return Summary(samples: values.count, sigma: first.sigma, eigenvalueRange: [values.last ?? .nan, values.first ?? .nan],
-                       smallestGap: gaps.min() ?? .nan, nearlyDegenerateGaps: gaps.filter { $0 <= 1e-12 * (values.first ?? 0) }.count,
-                       largestOffDiagonal: off, noises: noises)
+        return Summary(
+            samples: values.count, sigma: first.sigma, eigenvalueRange: [values.last ?? .nan, values.first ?? .nan],
+            smallestGap: gaps.min() ?? .nan,
+            nearlyDegenerateGaps: gaps.filter { $0 <= 1e-12 * (values.first ?? 0) }.count,
+            largestOffDiagonal: off, noises: noises)
     }
 
     /// The heat map iteration × eigen-bin and the spectra at the notebook's snapshot iterations.
-    private func writeSpectrumPictures(_ noise: Noise, mean: (spectra: [[Double]], validation: [Double], target: [Double]),
-                                       recorded: [Int], clean: [Double], to folder: OutputFolder) throws {
+    private func writeSpectrumPictures(
+        _ noise: Noise, mean: (spectra: [[Double]], validation: [Double], target: [Double]),
+        recorded: [Int], clean: [Double], to folder: OutputFolder
+    ) throws {
         let bins = mean.target.indices.map(Double.init)
         // The fitting happens early: the heat map shows the first 1,000 iterations (spectra.csv has them all).
         let shown = recorded.indices.filter { recorded[$0] <= 1000 }
-        try folder.write(heatMap(title: "Exp 4 (\(noise.title)): |V^T f| in bins of \(configuration.binWidth) eigenvectors",
-                                 values: bins.indices.map { b in shown.map { mean.spectra[$0][b] } },
-                                 xValues: shown.map { Double(recorded[$0]) }, yValues: bins, xLabel: "training iteration",
-                                 yLabel: "eigenvector bin (by decreasing eigenvalue)", colorLabel: "mean |coefficient|"),
-                         "heatmap_\(noise.rawValue)")
+        try folder.write(
+            heatMap(
+                title: "Exp 4 (\(noise.title)): |V^T f| in bins of \(configuration.binWidth) eigenvectors",
+                values: bins.indices.map { b in shown.map { mean.spectra[$0][b] } },
+                xValues: shown.map { Double(recorded[$0]) }, yValues: bins, xLabel: "training iteration",
+                yLabel: "eigenvector bin (by decreasing eigenvalue)", colorLabel: "mean |coefficient|"),
+            "heatmap_\(noise.rawValue)")
         let wanted = noise == .white ? [0, 40, 150, 300, 600] : [0, 40, 200, 300, 400, 600]
-        let rows = wanted.compactMap { it in recorded.lastIndex { $0 <= it } }.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+        let rows = wanted.compactMap { it in recorded.lastIndex { $0 <= it } }.reduce(into: [Int]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
         var series = rows.map { Series(name: "iteration \(recorded[$0])", x: bins, y: mean.spectra[$0]) }
         series.append(Series(name: "target Y + noise", x: bins, y: mean.target, dashed: true, color: .gray))
         series.append(Series(name: "clean Y", x: bins, y: clean, dashed: true, color: .black))
-        try folder.write(linePlot(title: "Exp 4 (\(noise.title)): spectrum of the net's outputs", series: series,
-                                  xLabel: "eigenvector bin (by decreasing eigenvalue)", yLabel: "mean |coefficient|"),
-                         "spectra_\(noise.rawValue)")
+        try folder.write(
+            linePlot(
+                title: "Exp 4 (\(noise.title)): spectrum of the net's outputs", series: series,
+                xLabel: "eigenvector bin (by decreasing eigenvalue)", yLabel: "mean |coefficient|"),
+            "spectra_\(noise.rawValue)")
     }
 
     private func writeEigenAndFitting(_ values: [Double], _ noises: [NoiseSummary], to folder: OutputFolder) throws {
-        try folder.write(linePlot(title: "Exp 4: eigenvalues of the Gaussian kernel", series: [
-            Series(name: "eigenvalue", x: values.indices.map(Double.init), y: values)],
-                                  xLabel: "n (decreasing eigenvalue)", yLabel: "eigenvalue"), "eigenvalues")
+        try folder.write(
+            linePlot(
+                title: "Exp 4: eigenvalues of the Gaussian kernel",
+                series: [
+                    Series(name: "eigenvalue", x: values.indices.map(Double.init), y: values)
+                ],
+                xLabel: "n (decreasing eigenvalue)", yLabel: "eigenvalue"), "eigenvalues")
         let series = noises.map { s in
             let pairs = s.halfIteration.enumerated().compactMap { b, it in it.map { (Double(b), Double(max($0, 1))) } }
-            return Series(name: Noise(rawValue: s.noise.rawValue)!.title, x: pairs.map(\.0), y: pairs.map(\.1), pointsOnly: true)
+            return Series(
+                name: Noise(rawValue: s.noise.rawValue)!.title, x: pairs.map(\.0), y: pairs.map(\.1), pointsOnly: true)
         }
-        try folder.write(linePlot(title: "Exp 4: first iteration at which each bin reaches half its target magnitude",
-                                  series: series, xLabel: "eigenvector bin", yLabel: "iteration", logY: true), "fitting")
+        try folder.write(
+            linePlot(
+                title: "Exp 4: first iteration at which each bin reaches half its target magnitude",
+                series: series, xLabel: "eigenvector bin", yLabel: "iteration", logY: true), "fitting")
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
-        var lines = [String(format: "kernel sigma %.4g: eigenvalues %.4g…%.4g, smallest gap %.3g, largest off-diagonal entry %.3g",
-                            s.sigma, s.eigenvalueRange[0], s.eigenvalueRange[1], s.smallestGap, s.largestOffDiagonal)]
+        var lines = [
+            String(
+                format: "kernel sigma %.4g: eigenvalues %.4g…%.4g, smallest gap %.3g, largest off-diagonal entry %.3g",
+                s.sigma, s.eigenvalueRange[0], s.eigenvalueRange[1], s.smallestGap, s.largestOffDiagonal)
+        ]
         for n in s.noises {
             let show = { (b: Int) in b < n.halfIteration.count ? n.halfIteration[b].map(String.init) ?? "never" : "-" }
             let last = n.halfIteration.count - 1
-            lines.append(String(format: "%@: best validation MSE %.4g at iteration %d; half the target reached in bin 0 at %@, bin %d at %@",
-                                n.noise.title, n.bestValidationLoss, n.bestIteration, show(0), last, show(last)))
+            lines.append(
+                String(
+                    format:
+                        "%@: best validation MSE %.4g at iteration %d; half the target reached in bin 0 at %@, bin %d at %@",
+                    n.noise.title, n.bestValidationLoss, n.bestIteration, show(0), last, show(last)))
         }
         return lines + ["results in \(folder.path)"]
     }
@@ -302,24 +367,26 @@ public struct Exp4Command: ExperimentCommand {
     public static let description = CommandDescription(
         name: "exp4", abstract: "Experiment 4: the spectrum of an MNIST net on the eigenvectors of a Gaussian kernel.",
         discussion: """
-        The first --samples samples of digits --classes (3 and 8) of --mnist DIR; the Gaussian kernel exp(-|x-y|^2 /
-        (2 sigma^2)) on them (--sigma 1.25, the notebook's, or a value, or median: the median pairwise distance); its
-        eigenvectors by decreasing eigenvalue. The 6 × 256 net fits Y + noise (white U(-1, 1), or high: sum of
-        (n/(N-1))^gamma v_n) with full-batch Adam, lr 1e-4; every --record-every iterations its outputs are
-        projected on the eigenvectors and |coefficients| averaged in bins of 20. Writes eigenvalues.csv
-        (n,eigenvalue,gap_to_next), spectra.csv (noise,iteration,bin,magnitude), losses.csv
-        (noise,run,iteration,train_loss,val_loss), fitting.csv (noise,bin,target_magnitude,clean_magnitude,
-        iteration_at_half), heat maps and spectra per noise, the validation curve, the eigenvalues, summary.json.
-        """)
+            The first --samples samples of digits --classes (3 and 8) of --mnist DIR; the Gaussian kernel exp(-|x-y|^2 /
+            (2 sigma^2)) on them (--sigma 1.25, the notebook's, or a value, or median: the median pairwise distance); its
+            eigenvectors by decreasing eigenvalue. The 6 × 256 net fits Y + noise (white U(-1, 1), or high: sum of
+            (n/(N-1))^gamma v_n) with full-batch Adam, lr 1e-4; every --record-every iterations its outputs are
+            projected on the eigenvectors and |coefficients| averaged in bins of 20. Writes eigenvalues.csv
+            (n,eigenvalue,gap_to_next), spectra.csv (noise,iteration,bin,magnitude), losses.csv
+            (noise,run,iteration,train_loss,val_loss), fitting.csv (noise,bin,target_magnitude,clean_magnitude,
+            iteration_at_half), heat maps and spectra per noise, the validation curve, the eigenvalues, summary.json.
+            """)
 
     @OptionGroup var data: MNISTOptions
-    @Option(help: "notebook (2,000 samples, 5,000 iterations) or quick (400, 200)") var preset = Experiment4.Preset.notebook
+    @Option(help: "notebook (2,000 samples, 5,000 iterations) or quick (400, 200)") var preset = Experiment4.Preset
+        .notebook
     @Option(help: "kernel bandwidth: a positive number, or median") var sigma = Experiment4.Bandwidth.fixed(1.25)
     @Option(help: "the noises: white, high or both (comma-separated)") var noise: EnumList<Experiment4.Noise>?
     @Option(help: "the exponent gamma of the high-frequency noise", check: .within(-100...100)) var gamma = 2.0
     @Option(help: "samples of the two digits (default: the preset's)", check: .within(20...20_000)) var samples: Int?
     @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
-    @Option(help: "project the outputs every this many iterations", check: .within(1...10_000_000)) var recordEvery: Int?
+    @Option(help: "project the outputs every this many iterations", check: .within(1...10_000_000)) var recordEvery:
+        Int?
     @Option(help: "runs (nets) per noise", check: .within(1...100)) var runs = 1
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
@@ -349,8 +416,10 @@ public struct KernelBasis: Sendable {
     public let largestOffDiagonal: Double
 
     /// K from the Gram matrix (GEMM64): ‖xᵢ − xⱼ‖² = gᵢᵢ + gⱼⱼ − 2gᵢⱼ, clamped at 0 against rounding.
-    public init(_ pixels: [Float], count n: Int, bandwidth: Experiment4.Bandwidth, pool: ThreadPool,
-                eigenvectors: Bool = true) throws {
+    public init(
+        _ pixels: [Float], count n: Int, bandwidth: Experiment4.Bandwidth, pool: ThreadPool,
+        eigenvectors: Bool = true
+    ) throws {
         let d = MNISTSubset.inputSize
         let x = pixels.map(Double.init)
         var gram = [Double](repeating: 0, count: n * n)
@@ -359,7 +428,9 @@ public struct KernelBasis: Sendable {
             GEMM64(pool: pool).multiply(view, view.transposed, into: &gram, ldc: n)
         }
         var squared = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { squared[i * n + j] = max(0, gram[i * n + i] + gram[j * n + j] - 2 * gram[i * n + j]) } }
+        for i in 0..<n {
+            for j in 0..<n { squared[i * n + j] = max(0, gram[i * n + i] + gram[j * n + j] - 2 * gram[i * n + j]) }
+        }
         for i in 0..<n { squared[i * n + i] = 0 }
         let sigma: Double
         switch bandwidth {
@@ -377,7 +448,10 @@ public struct KernelBasis: Sendable {
         for i in 0..<n { for j in 0..<n where i != j { off = max(off, kernel[i * n + j]) } }
         largestOffDiagonal = off
         count = n
-        guard eigenvectors else { (values, self.vectors) = ([], []); return }
+        guard eigenvectors else {
+            (values, self.vectors) = ([], [])
+            return
+        }
         let eigen = try SymmetricEigen(kernel, n: n, pool: pool)
         values = eigen.values.reversed()
         var vectors = [Double](repeating: 0, count: n * n)

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 import SpectralNetworks
 import SpectralPlot
@@ -32,8 +32,10 @@ public struct Profile: Experiment {
         public var inputFiles: [InputFile] { [] }
 
         public func validate() throws {
-            guard (1...65_536).contains(input), (1...64).contains(depth), (1...65_536).contains(width), (1...1024).contains(output),
-                  (1...1_000_000).contains(samples), (10...1_000_000).contains(steps), (1...256).contains(threads) else {
+            guard (1...65_536).contains(input), (1...64).contains(depth), (1...65_536).contains(width),
+                (1...1024).contains(output),
+                (1...1_000_000).contains(samples), (10...1_000_000).contains(steps), (1...256).contains(threads)
+            else {
                 throw SpectralError.usage("profile needs shapes within the trainer's limits and 10…1,000,000 steps")
             }
             if let batch, !(1...samples).contains(batch) { throw SpectralError.usage("--batch must be 1…--samples") }
@@ -44,7 +46,8 @@ public struct Profile: Experiment {
 
         public func memoryEstimate() -> MemoryEstimate {
             var estimate = MemoryEstimate()
-            let widest = ([width] + sweepWidths).max()!, rows = ([samples] + sweepSamples).max()!
+            let widest = ([width] + sweepWidths).max()!
+            let rows = ([samples] + sweepSamples).max()!
             estimate.addTraining(sizes: mlpSizes(input: input, width: widest, depth: depth, output: output), rows: rows)
             estimate.add("profile events", count: Double(threads) * Double(1 << 20), width: 24)
             estimate.add("the triad's arrays", count: 3 * Double(8 << 20), width: 8)
@@ -63,7 +66,8 @@ public struct Profile: Experiment {
     }
 
     public struct Efficiency: Codable, Sendable {
-        public let width: Int, samples: Int, threads: Int, stepsPerSecond: Double, gflops: Double, fractionOfPeak: Double
+        public let width: Int, samples: Int, threads: Int, stepsPerSecond: Double, gflops: Double,
+            fractionOfPeak: Double
     }
 
     public struct Result {
@@ -104,14 +108,17 @@ extension Profile {
         let c = configuration
         var rng = SplitMix64(seed: 17)
         let inputs = (0..<(rows * sizes[0])).map { _ in Float(rng.uniform(0, 1)) }
-        let targets = (0..<(rows * sizes.last!)).map { _ in Float(c.loss == .mse ? rng.uniform(-1, 1) : Double(rng.next() & 1)) }
+        let targets = (0..<(rows * sizes.last!)).map { _ in
+            Float(c.loss == .mse ? rng.uniform(-1, 1) : Double(rng.next() & 1))
+        }
         let data = try Dataset(inputs: inputs, targets: targets, rows: rows)
         var training = TrainingConfiguration(steps: c.steps, learningRate: 1e-4)
         training.loss = c.loss
         training.optimizer = c.optimizer == .adam ? .adam() : .sgd(momentum: 0.9, nesterov: false)
         training.batchSize = c.batch
-        return try Trainer(net: MLP.initialized(sizes: sizes, initialization: .pytorch, seed: 3), data: data,
-                           configuration: training, gemm: GEMM(threads: threads))
+        return try Trainer(
+            net: MLP.initialized(sizes: sizes, initialization: .pytorch, seed: 3), data: data,
+            configuration: training, gemm: GEMM(threads: threads))
     }
 
     /// Seconds per step, the best of five rounds of `steps / 5` (interference only ever adds time); the profiled
@@ -119,7 +126,9 @@ extension Profile {
     static func stepSeconds(_ trainer: Trainer, steps: Int) throws -> Double {
         let chunk = max(2, steps / 5)
         var best = Double.infinity
-        for _ in 0..<5 { best = min(best, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk)) }
+        for _ in 0..<5 {
+            best = min(best, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk))
+        }
         return best
     }
 
@@ -140,13 +149,15 @@ extension Profile {
             plain = min(plain, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk))
             OperationProfiler.active = profiler
             defer { OperationProfiler.active = nil }
-            profiledSeconds = min(profiledSeconds, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk))
+            profiledSeconds = min(
+                profiledSeconds, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk))
             try context.checkInterrupt()
         }
         let (events, complete) = profiler.events
         let rows = aggregate(events, threads: c.threads)
-        let summary = summarize(rows: rows, events: events, complete: complete, peak: peak, bandwidth: bandwidth,
-                                plain: plain, profiled: profiledSeconds)
+        let summary = summarize(
+            rows: rows, events: events, complete: complete, peak: peak, bandwidth: bandwidth,
+            plain: plain, profiled: profiledSeconds)
         return Result(rows: rows, events: events, summary: summary, efficiency: try sweep(context))
     }
 
@@ -157,16 +168,25 @@ extension Profile {
         for threads in c.sweepThreads {
             peaks[threads] = PeakProbe.fmaGFLOPS(pool: ThreadPool(threadCount: threads), threads: threads)
         }
-        for width in c.sweepWidths { for samples in c.sweepSamples { for threads in c.sweepThreads {
-            try context.checkInterrupt()
-            let sizes = mlpSizes(input: c.input, width: width, depth: c.depth, output: c.output)
-            let trainer = try makeTrainer(sizes: sizes, rows: samples, threads: threads)
-            try trainer.train(steps: 10)
-            let seconds = try Profile.stepSeconds(trainer, steps: min(c.steps, 200))
-            let gflops = Profile.flopsPerStep(sizes: sizes, rows: c.batch.map { min($0, samples) } ?? samples) / seconds / 1e9
-            out.append(Efficiency(width: width, samples: samples, threads: threads, stepsPerSecond: 1 / seconds, gflops: gflops,
-                                  fractionOfPeak: gflops / peaks[threads]!))
-        } } }
+        for width in c.sweepWidths {
+            for samples in c.sweepSamples {
+                for threads in c.sweepThreads {
+                    try context.checkInterrupt()
+                    let sizes = mlpSizes(input: c.input, width: width, depth: c.depth, output: c.output)
+                    let trainer = try makeTrainer(sizes: sizes, rows: samples, threads: threads)
+                    try trainer.train(steps: 10)
+                    let seconds = try Profile.stepSeconds(trainer, steps: min(c.steps, 200))
+                    let gflops =
+                        Profile.flopsPerStep(sizes: sizes, rows: c.batch.map { min($0, samples) } ?? samples) / seconds
+                        / 1e9
+                    out.append(
+                        Efficiency(
+                            width: width, samples: samples, threads: threads, stepsPerSecond: 1 / seconds,
+                            gflops: gflops,
+                            fractionOfPeak: gflops / peaks[threads]!))
+                }
+            }
+        }
         return out
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
-import SpectralExact
 import SpectralPlot
 import SpectralSpectra
 
@@ -50,12 +50,15 @@ public struct Regions2D: Experiment {
     public func run(_ context: RunContext) throws -> LinearRegions2D {
         let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path), inputs: 2)
         return try context.time("enumeration") {
-            try Regions2D.enumerate(network, domain: configuration.domain, maxRegions: configuration.maxRegions, context: context)
+            try Regions2D.enumerate(
+                network, domain: configuration.domain, maxRegions: configuration.maxRegions, context: context)
         }
     }
 
     /// The regions, a bad domain reported as a bad option.
-    static func enumerate(_ network: ExactNetwork, domain: Domain2D, maxRegions: Int, context: RunContext) throws -> LinearRegions2D {
+    static func enumerate(
+        _ network: ExactNetwork, domain: Domain2D, maxRegions: Int, context: RunContext
+    ) throws -> LinearRegions2D {
         var limits = EnumerationLimits.regions
         limits.maximumCount = maxRegions
         let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
@@ -69,17 +72,27 @@ public struct Regions2D: Experiment {
 
     public func write(_ regions: LinearRegions2D, to folder: OutputFolder) throws -> Summary {
         let geometry = RegionGeometry(regions, pool: folder.pool)
-        try Regions2D.writeFiles(regions, geometry, title: "Linear regions of \(URL(fileURLWithPath: configuration.weights.path).lastPathComponent): \(regions.regionCount)", to: folder)
+        try Regions2D.writeFiles(
+            regions, geometry,
+            title:
+                "Linear regions of \(URL(fileURLWithPath: configuration.weights.path).lastPathComponent): \(regions.regionCount)",
+            to: folder)
         return Regions2D.summary(regions, geometry)
     }
 
-    static func writeFiles(_ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String, to folder: OutputFolder) throws {
+    static func writeFiles(
+        _ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String, to folder: OutputFolder
+    ) throws {
         let mesh = regions.mesh
-        try folder.writeTable(["region", "area", "centroid_x", "centroid_y", "gradient_x", "gradient_y", "offset", "vertices"],
-                              count: regions.regionCount, "regions.csv") { f in
-            [.int(f), .double(geometry.area[f]), .double(geometry.centroidX[f]), .double(geometry.centroidY[f]),
-             .double(regions.gradientX[f]), .double(regions.gradientY[f]), .double(regions.offset[f]),
-             .int(mesh.faceOffsets[f + 1] - mesh.faceOffsets[f])]
+        try folder.writeTable(
+            ["region", "area", "centroid_x", "centroid_y", "gradient_x", "gradient_y", "offset", "vertices"],
+            count: regions.regionCount, "regions.csv"
+        ) { f in
+            [
+                .int(f), .double(geometry.area[f]), .double(geometry.centroidX[f]), .double(geometry.centroidY[f]),
+                .double(regions.gradientX[f]), .double(regions.gradientY[f]), .double(regions.offset[f]),
+                .int(mesh.faceOffsets[f + 1] - mesh.faceOffsets[f]),
+            ]
         }
         try folder.write(regionPicture(regions, geometry, title: title), "regions")
     }
@@ -91,14 +104,15 @@ public struct Regions2D: Experiment {
         let box = boundingBox(regions)
         var total = CompensatedSum()
         for a in geometry.area { total.add(a) }
-        return Summary(regions: regions.regionCount, edges: mesh.edgeCount, vertices: mesh.vertexCount,
-                       interiorEdges: interior.count, flatEdges: interior.filter { regions.isFlat(edge: $0) }.count,
-                       areaError: abs(total.value - domainArea) / domainArea, smallestArea: geometry.area.min() ?? 0,
-                       regionsPerUnitArea: Double(regions.regionCount) / domainArea, lipschitz: regions.lipschitz,
-                       ambiguousCells: regions.ambiguousCells,
-                       box: [[box.x.lowerBound, box.x.upperBound], [box.y.lowerBound, box.y.upperBound]],
-                       domain: regions.domain.map { [$0.x, $0.y] }, domainArea: domainArea,
-                       precision: "Float64 (the weights file's values; F32 widened once)", hiddenSizes: regions.hiddenSizes)
+        return Summary(
+            regions: regions.regionCount, edges: mesh.edgeCount, vertices: mesh.vertexCount,
+            interiorEdges: interior.count, flatEdges: interior.filter { regions.isFlat(edge: $0) }.count,
+            areaError: abs(total.value - domainArea) / domainArea, smallestArea: geometry.area.min() ?? 0,
+            regionsPerUnitArea: Double(regions.regionCount) / domainArea, lipschitz: regions.lipschitz,
+            ambiguousCells: regions.ambiguousCells,
+            box: [[box.x.lowerBound, box.x.upperBound], [box.y.lowerBound, box.y.upperBound]],
+            domain: regions.domain.map { [$0.x, $0.y] }, domainArea: domainArea,
+            precision: "Float64 (the weights file's values; F32 widened once)", hiddenSizes: regions.hiddenSizes)
     }
 
     static func boundingBox(_ regions: LinearRegions2D) -> (x: ClosedRange<Double>, y: ClosedRange<Double>) {
@@ -109,32 +123,44 @@ public struct Regions2D: Experiment {
     /// Regions coloured by f at their centroid; edges drawn while there are few enough to see (≤ 20,000).
     static func regionPicture(_ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String) -> Figure {
         let mesh = regions.mesh
-        let polygons = (0..<regions.regionCount).map { f in mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) } }
-        let values = (0..<regions.regionCount).map { regions.value(face: $0, geometry.centroidX[$0], geometry.centroidY[$0]) }
-        let segments = mesh.edgeCount > 20_000 ? [] : (0..<mesh.edgeCount).map { e -> (Segment, RGB, Double) in
-            let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
-            return (Segment(mesh.x[p], mesh.y[p], mesh.x[q], mesh.y[q]), RGB(40, 40, 40), 1)
+        let polygons = (0..<regions.regionCount).map { f in
+            mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) }
         }
+        let values = (0..<regions.regionCount).map {
+            regions.value(face: $0, geometry.centroidX[$0], geometry.centroidY[$0])
+        }
+        let segments =
+            mesh.edgeCount > 20_000
+            ? []
+            : (0..<mesh.edgeCount).map { e -> (Segment, RGB, Double) in
+                let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
+                return (Segment(mesh.x[p], mesh.y[p], mesh.x[q], mesh.y[q]), RGB(40, 40, 40), 1)
+            }
         let box = boundingBox(regions)
-        return polygonMap(title: title, polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y,
-                          xLabel: "x1", yLabel: "x2", colorLabel: "f at region centroid")
+        return polygonMap(
+            title: title, polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y,
+            xLabel: "x1", yLabel: "x2", colorLabel: "f at region centroid")
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
-        [String(format: "%d regions, %d edges, %d vertices; L_f = %.4g; results in %@", s.regions, s.edges, s.vertices,
-                s.lipschitz, folder.path)]
+        [
+            String(
+                format: "%d regions, %d edges, %d vertices; L_f = %.4g; results in %@", s.regions, s.edges, s.vertices,
+                s.lipschitz, folder.path)
+        ]
     }
 }
 
 public struct Regions2DCommand: ExperimentCommand {
     public typealias Runner = Regions2D
     public static let description = CommandDescription(
-        name: "regions2d", abstract: "The linear regions of a 2-D ReLU net on a box: exact polygons, affine maps, patterns (Float64).",
+        name: "regions2d",
+        abstract: "The linear regions of a 2-D ReLU net on a box: exact polygons, affine maps, patterns (Float64).",
         discussion: """
-        Reads safetensors weights (input size 2, output size 1; F64 values stay Float64). Writes regions.csv (region,
-        area, centroid, gradient, offset, vertex count), summary.json (regions, edges, vertices, area_error, ...), the
-        regions picture (PNG and SVG) and run.json.
-        """)
+            Reads safetensors weights (input size 2, output size 1; F64 values stay Float64). Writes regions.csv (region,
+            area, centroid, gradient, offset, vertex count), summary.json (regions, edges, vertices, area_error, ...), the
+            regions picture (PNG and SVG) and run.json.
+            """)
 
     @Option(help: "safetensors file of the network") var weights: InputFile
     @OptionGroup var domain: DomainOptions
@@ -153,7 +179,9 @@ struct RegionGeometry {
     let area: [Double], centroidX: [Double], centroidY: [Double]
 
     init(_ regions: LinearRegions2D, pool: ThreadPool) {
-        let chunks = pool.mapChunks(count: regions.regionCount, chunkSize: 4096) { range in range.map { regions.mesh.areaAndCentroid($0) } }
+        let chunks = pool.mapChunks(count: regions.regionCount, chunkSize: 4096) { range in
+            range.map { regions.mesh.areaAndCentroid($0) }
+        }
         let all = chunks.flatMap { $0 }
         (area, centroidX, centroidY) = (all.map(\.area), all.map(\.cx), all.map(\.cy))
     }

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 
 /// `spectral slurm COMMAND [its options] --tasks N [--partition P --time T --cpus C --mem M] [--submit] --out DIR`:
 /// batch scripts that run a sweep as a Slurm job array and merge it. DIR is a work folder:
@@ -15,13 +15,14 @@ import SpectralCommandLine
 /// points and resumes a stopped training run from its checkpoint (Slurm stops a task with SIGTERM first).
 public struct SlurmCommand: WrappingCommand {
     public static let description = CommandDescription(
-        name: "slurm", abstract: "Write (and with --submit, submit) Slurm batch scripts running a sweep as a job array.",
+        name: "slurm",
+        abstract: "Write (and with --submit, submit) Slurm batch scripts running a sweep as a job array.",
         discussion: """
-        spectral slurm COMMAND [its options] --tasks N --out DIR writes DIR/array.sh (an array of N tasks, task K
-        running COMMAND with --shard K/N into DIR/shards/K), DIR/merge.sh (spectral merge into DIR/result) and
-        DIR/submit.sh (sbatch of both, the merge after the array succeeds); logs go to DIR/logs. COMMAND's options
-        are checked now. The spectral binary and DIR must be reachable at the same paths on the compute nodes.
-        """)
+            spectral slurm COMMAND [its options] --tasks N --out DIR writes DIR/array.sh (an array of N tasks, task K
+            running COMMAND with --shard K/N into DIR/shards/K), DIR/merge.sh (spectral merge into DIR/result) and
+            DIR/submit.sh (sbatch of both, the merge after the array succeeds); logs go to DIR/logs. COMMAND's options
+            are checked now. The spectral binary and DIR must be reachable at the same paths on the compute nodes.
+            """)
 
     @ArgumentList(valueName: "COMMAND", help: "the sweep and its options, as for a run on this machine")
     var wrapped: [String]
@@ -36,7 +37,8 @@ public struct SlurmCommand: WrappingCommand {
     public init() {}
 
     public func validate() throws {
-        for owned in ["--shard", "--out", "--threads"] where wrapped.contains(where: { $0 == owned || $0.hasPrefix(owned + "=") }) {
+        for owned in ["--shard", "--out", "--threads"]
+        where wrapped.contains(where: { $0 == owned || $0.hasPrefix(owned + "=") }) {
             throw SpectralError.usage("\(owned) is set by spectral slurm for each task; leave it out of the command")
         }
         for (name, value) in [("--time", time), ("--mem", mem), ("--partition", partition)] {
@@ -47,20 +49,35 @@ public struct SlurmCommand: WrappingCommand {
     }
 
     public func run(_ invocation: Invocation) throws {
-        guard let name = wrapped.first, let command = registeredExperiments.first(where: { $0.description.name == name }) else {
-            throw SpectralError.usage("spectral slurm needs a sweep command first (\(registeredExperiments.map { $0.description.name }.joined(separator: ", ")))")
+        guard let name = wrapped.first,
+            let command = registeredExperiments.first(where: { $0.description.name == name })
+        else {
+            throw SpectralError.usage(
+                "spectral slurm needs a sweep command first (\(registeredExperiments.map { $0.description.name }.joined(separator: ", ")))"
+            )
         }
         let options = Array(wrapped.dropFirst())
         let points = try command.plannedPoints(options + ["--out", "/nonexistent/spectral-slurm-check"])
-        guard points > 1 else { throw SpectralError.usage("\(name) runs a single unit of work here; a job array needs a sweep") }
-        guard tasks <= points else { throw SpectralError.usage("--tasks \(tasks) exceeds the \(points) points of this sweep") }
+        guard points > 1 else {
+            throw SpectralError.usage("\(name) runs a single unit of work here; a job array needs a sweep")
+        }
+        guard tasks <= points else {
+            throw SpectralError.usage("--tasks \(tasks) exceeds the \(points) points of this sweep")
+        }
         let folder = URL(fileURLWithPath: out.path).standardizedFileURL
         let binary = spectral ?? executablePath()
-        let scripts = SlurmScripts(binary: binary, folder: folder, command: wrapped, tasks: tasks, cpus: cpus,
-                                   partition: partition, time: time, memory: mem, invocation: invocation.arguments)
+        let scripts = SlurmScripts(
+            binary: binary, folder: folder, command: wrapped, tasks: tasks, cpus: cpus,
+            partition: partition, time: time, memory: mem, invocation: invocation.arguments)
         try scripts.write()
-        print("wrote \(folder.appendingPathComponent("array.sh").path), merge.sh and submit.sh (\(points) points in \(tasks) tasks)")
-        if submit { try scripts.submit() } else { print("submit with: bash \(folder.appendingPathComponent("submit.sh").path)") }
+        print(
+            "wrote \(folder.appendingPathComponent("array.sh").path), merge.sh and submit.sh (\(points) points in \(tasks) tasks)"
+        )
+        if submit {
+            try scripts.submit()
+        } else {
+            print("submit with: bash \(folder.appendingPathComponent("submit.sh").path)")
+        }
     }
 
     private func executablePath() -> String {
@@ -90,9 +107,11 @@ struct SlurmScripts {
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     func header(job: String, log: String, array: Bool) -> [String] {
-        var lines = ["#!/bin/bash", "# Written by: \(invocation.map(shellQuoted).joined(separator: " "))",
-                     "#SBATCH --job-name=\(job)", "#SBATCH --cpus-per-task=\(cpus)", "#SBATCH --output=\(path("logs"))/\(log)",
-                     "#SBATCH --open-mode=append", "#SBATCH --requeue"]
+        var lines = [
+            "#!/bin/bash", "# Written by: \(invocation.map(shellQuoted).joined(separator: " "))",
+            "#SBATCH --job-name=\(job)", "#SBATCH --cpus-per-task=\(cpus)", "#SBATCH --output=\(path("logs"))/\(log)",
+            "#SBATCH --open-mode=append", "#SBATCH --requeue",
+        ]
         if array { lines.append("#SBATCH --array=0-\(tasks - 1)") }
         if let partition { lines.append("#SBATCH --partition=\(partition)") }
         if let time { lines.append("#SBATCH --time=\(time)") }
@@ -102,21 +121,23 @@ struct SlurmScripts {
 
     var arrayScript: String {
         let job = "spectral-\(command[0])"
-        return (header(job: job, log: "shard-%a.log", array: true) + [
-            "# A requeued or restarted task runs the same command over its folder: finished points are reused and a",
-            "# stopped training run resumes from its checkpoint.",
-            "exec \(shellQuoted(binary)) \(command.map(shellQuoted).joined(separator: " ")) \\",
-            "    --shard \"$SLURM_ARRAY_TASK_ID/\(tasks)\" --threads \"${SLURM_CPUS_PER_TASK:-\(cpus)}\" \\",
-            "    --out \(shellQuoted(path("shards")))/\"$SLURM_ARRAY_TASK_ID\" --quiet",
-        ]).joined(separator: "\n") + "\n"
+        return
+            (header(job: job, log: "shard-%a.log", array: true) + [
+                "# A requeued or restarted task runs the same command over its folder: finished points are reused and a",
+                "# stopped training run resumes from its checkpoint.",
+                "exec \(shellQuoted(binary)) \(command.map(shellQuoted).joined(separator: " ")) \\",
+                "    --shard \"$SLURM_ARRAY_TASK_ID/\(tasks)\" --threads \"${SLURM_CPUS_PER_TASK:-\(cpus)}\" \\",
+                "    --out \(shellQuoted(path("shards")))/\"$SLURM_ARRAY_TASK_ID\" --quiet",
+            ]).joined(separator: "\n") + "\n"
     }
 
     var mergeScript: String {
         let shards = (0..<tasks).map { shellQuoted(path("shards/\($0)")) }
-        return (header(job: "spectral-\(command[0])-merge", log: "merge.log", array: false) + [
-            "exec \(shellQuoted(binary)) merge --out \(shellQuoted(path("result"))) --threads \"${SLURM_CPUS_PER_TASK:-\(cpus)}\" \\",
-            "    --quiet \(shards.joined(separator: " "))",
-        ]).joined(separator: "\n") + "\n"
+        return
+            (header(job: "spectral-\(command[0])-merge", log: "merge.log", array: false) + [
+                "exec \(shellQuoted(binary)) merge --out \(shellQuoted(path("result"))) --threads \"${SLURM_CPUS_PER_TASK:-\(cpus)}\" \\",
+                "    --quiet \(shards.joined(separator: " "))",
+            ]).joined(separator: "\n") + "\n"
     }
 
     var submitScript: String {
@@ -150,7 +171,8 @@ struct SlurmScripts {
 
     private func sbatchJob(_ sbatch: String, _ arguments: [String]) throws -> String {
         let outcome = try Subprocess.run(sbatch, ["--parsable"] + arguments, timeout: 120)
-        let id = outcome.stdout.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        let id =
+            outcome.stdout.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
         guard outcome.exitCode == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
             let reason = outcome.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(outcome.shellStatus)"
             throw SpectralError.runtime("sbatch \(arguments.last ?? "") failed: \(reason)")

@@ -10,7 +10,9 @@ public struct SumOfSines: Sendable, Equatable {
     public init(frequencies: [Double], amplitudes: [Double], phases: [Double]) throws {
         guard !frequencies.isEmpty else { throw SpectralError.usage("a sum of sines needs at least one frequency") }
         guard amplitudes.count == frequencies.count, phases.count == frequencies.count else {
-            throw SpectralError.usage("got \(frequencies.count) frequencies, \(amplitudes.count) amplitudes and \(phases.count) phases; they must match")
+            throw SpectralError.usage(
+                "got \(frequencies.count) frequencies, \(amplitudes.count) amplitudes and \(phases.count) phases; they must match"
+            )
         }
         guard (frequencies + amplitudes + phases).allSatisfy(\.isFinite) else {
             throw SpectralError.usage("frequencies, amplitudes and phases must be finite numbers")

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 import SpectralNetworks
 import SpectralPlot
@@ -45,22 +45,29 @@ public struct Train: PointwiseExperiment {
 
         public init() {}
         public var masterSeed: UInt64? { seed }
-        public var inputFiles: [InputFile] { if case .data(let file) = target { return [file] }; return [] }
+        public var inputFiles: [InputFile] {
+            if case .data(let file) = target { return [file] }
+            return []
+        }
 
         public func validate() throws {
             guard (1...64).contains(depth), (1...65_536).contains(width), (0...10_000_000).contains(steps) else {
                 throw SpectralError.usage("train needs depth 1…64, width 1…65536 and 0…10000000 steps")
             }
             guard learningRate > 0, learningRate.isFinite, weightDecay >= 0, momentum >= 0, momentum < 1 else {
-                throw SpectralError.usage("the learning rate must be positive, the weight decay ≥ 0 and the momentum in [0, 1)")
+                throw SpectralError.usage(
+                    "the learning rate must be positive, the weight decay ≥ 0 and the momentum in [0, 1)")
             }
             if let batchSize, batchSize < 1 { throw SpectralError.usage("--batch-size must be at least 1") }
             if let clip, !(clip > 0) { throw SpectralError.usage("--clip must be positive") }
             if case .sines(let s) = target {
-                guard (1...10_000_000).contains(s.samples) else { throw SpectralError.usage("--samples must be 1…10000000") }
+                guard (1...10_000_000).contains(s.samples) else {
+                    throw SpectralError.usage("--samples must be 1…10000000")
+                }
                 for (name, list) in [("amplitudes", s.amplitudes), ("phases", s.phases)] {
                     if let list, list.values.count != s.frequencies.values.count {
-                        throw SpectralError.usage("--\(name) gives \(list.values.count) values for \(s.frequencies.values.count) frequencies")
+                        throw SpectralError.usage(
+                            "--\(name) gives \(list.values.count) values for \(s.frequencies.values.count) frequencies")
                     }
                 }
             }
@@ -122,11 +129,13 @@ public struct Train: PointwiseExperiment {
     public func run(_ point: Point, context: PointContext) throws -> PointResult {
         let c = point.configuration
         let data = try dataset(c)
-        let net = MLP.initialized(sizes: mlpSizes(input: data.inputSize, width: c.width, depth: c.depth, output: 1),
-                                  initialization: c.initialization, seed: c.seed)
+        let net = MLP.initialized(
+            sizes: mlpSizes(input: data.inputSize, width: c.width, depth: c.depth, output: 1),
+            initialization: c.initialization, seed: c.seed)
         let trainer = try Trainer(net: net, data: data, configuration: c.training, gemm: GEMM(pool: context.pool))
         var losses: [Double] = []
-        try context.trainResumably(trainer, steps: c.steps, records: &losses, note: { String(format: "loss %.3g", $0) }) {
+        try context.trainResumably(trainer, steps: c.steps, records: &losses, note: { String(format: "loss %.3g", $0) })
+        {
             _, loss, losses in losses.append(loss)
         }
         return PointResult(sizes: net.sizes, losses: losses, parameters: net.parameters.array)
@@ -140,8 +149,9 @@ public struct Train: PointwiseExperiment {
                 throw SpectralError.badInput("\(file.path) needs at least two columns: inputs, then the target")
             }
             let inputSize = csv.rows[0].count - 1
-            return try Dataset(inputs: csv.rows.flatMap { $0.prefix(inputSize).map(Float.init) },
-                               targets: csv.rows.map { Float($0[inputSize]) }, rows: csv.rows.count)
+            return try Dataset(
+                inputs: csv.rows.flatMap { $0.prefix(inputSize).map(Float.init) },
+                targets: csv.rows.map { Float($0[inputSize]) }, rows: csv.rows.count)
         case .sines(let s):
             let target = try sumOfSines(s, seed: c.seed)
             let (z, values) = target.samples(s.samples)
@@ -152,7 +162,9 @@ public struct Train: PointwiseExperiment {
     func sumOfSines(_ s: SineTarget, seed: UInt64) throws -> SumOfSines {
         let frequencies = s.frequencies.values
         let amplitudes = s.amplitudes?.values ?? Array(repeating: 1, count: frequencies.count)
-        if let phases = s.phases { return try SumOfSines(frequencies: frequencies, amplitudes: amplitudes, phases: phases.values) }
+        if let phases = s.phases {
+            return try SumOfSines(frequencies: frequencies, amplitudes: amplitudes, phases: phases.values)
+        }
         var rng = SplitMix64(seed: s.phaseSeed ?? seed)
         return try SumOfSines(frequencies: frequencies, amplitudes: amplitudes, rng: &rng)
     }
@@ -161,22 +173,30 @@ public struct Train: PointwiseExperiment {
 
     public func write(_ r: PointResult, to folder: OutputFolder) throws -> Summary {
         let net = MLP(sizes: r.sizes)
-        guard r.parameters.count == net.parameterCount else { throw SpectralError.badInput("the stored parameters do not fit the net") }
+        guard r.parameters.count == net.parameterCount else {
+            throw SpectralError.badInput("the stored parameters do not fit the net")
+        }
         _ = net.parameters.buffer.update(fromContentsOf: r.parameters)
         try folder.write(net, "weights.safetensors")
         var losses = CSVTable(header: ["step", "loss"])
         for (i, loss) in r.losses.enumerated() { losses.append([.int(i + 1), .double(loss)]) }
         try folder.write(losses, "loss.csv")
         if !r.losses.isEmpty {
-            try folder.write(linePlot(title: "Training loss (\(r.sizes.map(String.init).joined(separator: "-")) net)",
-                                      series: [Series(name: configuration.loss.rawValue, x: (1...r.losses.count).map(Double.init), y: r.losses)],
-                                      xLabel: "step", yLabel: "loss", logY: true), "loss")
+            try folder.write(
+                linePlot(
+                    title: "Training loss (\(r.sizes.map(String.init).joined(separator: "-")) net)",
+                    series: [
+                        Series(name: configuration.loss.rawValue, x: (1...r.losses.count).map(Double.init), y: r.losses)
+                    ],
+                    xLabel: "step", yLabel: "loss", logY: true), "loss")
         }
         return Summary(sizes: r.sizes, steps: r.losses.count, finalLoss: r.losses.last, parameters: net.parameterCount)
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
-        ["trained \(s.sizes.map(String.init).joined(separator: "→")) for \(s.steps) steps; final loss \(s.finalLoss.map { String(format: "%.4g", $0) } ?? "n/a"); results in \(folder.path)"]
+        [
+            "trained \(s.sizes.map(String.init).joined(separator: "→")) for \(s.steps) steps; final loss \(s.finalLoss.map { String(format: "%.4g", $0) } ?? "n/a"); results in \(folder.path)"
+        ]
     }
 }
 
@@ -186,18 +206,21 @@ extension Loss: ExpressibleByArgument, Codable {}
 public struct TrainCommand: ExperimentCommand {
     public typealias Runner = Train
     public static let description = CommandDescription(
-        name: "train", abstract: "Train a ReLU MLP on a sum of sines or on a CSV of samples; write weights.safetensors and loss.csv.",
+        name: "train",
+        abstract: "Train a ReLU MLP on a sum of sines or on a CSV of samples; write weights.safetensors and loss.csv.",
         discussion: """
-        Target: --data FILE.csv (input columns, then one target column; a header row is optional), or a sum of sines
-        λ(z) = Σ A_i sin(2π k_i z + φ_i) on z_j = j/N (--freqs, --amplitudes, --phases or --phase-seed, --samples).
-        Without either, the paper's experiment-1 target (k = 5…50, A = 1, phases from --seed).
-        """)
+            Target: --data FILE.csv (input columns, then one target column; a header row is optional), or a sum of sines
+            λ(z) = Σ A_i sin(2π k_i z + φ_i) on z_j = j/N (--freqs, --amplitudes, --phases or --phase-seed, --samples).
+            Without either, the paper's experiment-1 target (k = 5…50, A = 1, phases from --seed).
+            """)
 
     @Option(help: "CSV of samples: input columns, then the target") var data: InputFile?
     @Option(help: "sum-of-sines frequencies k_i (list or START:STOP:STEP)", check: .count(1...10_000))
     var freqs = NumberList(start: 5, stop: 50, step: 5)
-    @Option(help: "amplitudes A_i, one per frequency (default all 1)", check: .count(1...10_000)) var amplitudes: NumberList?
-    @Option(help: "phases φ_i in radians (default: drawn from --phase-seed)", check: .count(1...10_000)) var phases: NumberList?
+    @Option(help: "amplitudes A_i, one per frequency (default all 1)", check: .count(1...10_000)) var amplitudes:
+        NumberList?
+    @Option(help: "phases φ_i in radians (default: drawn from --phase-seed)", check: .count(1...10_000)) var phases:
+        NumberList?
     @Option(help: "seed of the phase draw (default: --seed)") var phaseSeed: UInt64?
     @Option(help: "number of samples z_j = j/N", check: .within(1...10_000_000)) var samples = 200
     @Option(help: "linear layers (paper: 6)", check: .within(1...64)) var depth = 6
@@ -205,7 +228,8 @@ public struct TrainCommand: ExperimentCommand {
     @Option(help: "learning rate", check: .positive) var lr = 3e-4
     @Option(help: "optimiser steps", check: .within(0...10_000_000)) var steps = 1000
     @Option(help: "adam or sgd") var optimizer = Train.OptimizerName.adam
-    @Option(help: "SGD momentum", check: Check("0 ≤ m < 1") { (0..<1).contains($0) ? nil : "must be in [0, 1)" }) var momentum = 0.0
+    @Option(help: "SGD momentum", check: Check("0 ≤ m < 1") { (0..<1).contains($0) ? nil : "must be in [0, 1)" })
+    var momentum = 0.0
     @Option(name: "init", help: "pytorch, he or glorot") var initialization = Initialization.pytorch
     @Option(help: "mse or bce (with logits)") var loss = Loss.mse
     @Option(help: "rows per step (default: full batch)", check: .within(1...Int(Int32.max))) var batchSize: Int?
@@ -225,13 +249,21 @@ public struct TrainCommand: ExperimentCommand {
 
     public func configuration() throws -> Train.Configuration {
         var c = Train.Configuration()
-        if let data { c.target = .data(data) } else {
+        if let data {
+            c.target = .data(data)
+        } else {
             var s = Train.SineTarget()
-            (s.frequencies, s.amplitudes, s.phases, s.phaseSeed, s.samples) = (freqs, amplitudes, phases, phaseSeed, samples)
+            (s.frequencies, s.amplitudes, s.phases, s.phaseSeed, s.samples) = (
+                freqs, amplitudes, phases, phaseSeed, samples
+            )
             c.target = .sines(s)
         }
-        (c.depth, c.width, c.learningRate, c.steps, c.optimizer, c.momentum) = (depth, width, lr, steps, optimizer, momentum)
-        (c.initialization, c.loss, c.batchSize, c.weightDecay, c.clip, c.seed) = (initialization, loss, batchSize, weightDecay, clip, seeding.seed)
+        (c.depth, c.width, c.learningRate, c.steps, c.optimizer, c.momentum) = (
+            depth, width, lr, steps, optimizer, momentum
+        )
+        (c.initialization, c.loss, c.batchSize, c.weightDecay, c.clip, c.seed) = (
+            initialization, loss, batchSize, weightDecay, clip, seeding.seed
+        )
         return c
     }
 }

@@ -9,7 +9,8 @@ public final class AlignedBuffer<Element>: @unchecked Sendable {
 
     public convenience init(count: Int) {
         self.init(uninitializedCount: count)
-        UnsafeMutableRawPointer(pointer).initializeMemory(as: UInt8.self, repeating: 0, count: max(1, count) * MemoryLayout<Element>.stride)
+        UnsafeMutableRawPointer(pointer).initializeMemory(
+            as: UInt8.self, repeating: 0, count: max(1, count) * MemoryLayout<Element>.stride)
     }
 
     /// A buffer whose contents are whatever the allocator returned: for large buffers that the caller fills

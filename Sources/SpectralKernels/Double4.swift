@@ -27,7 +27,9 @@ public struct Double4 {
         Double4(spectral_div_double4(a.lanes, b.lanes))
     }
     /// The sign flipped, as `-x` does to each lane (so −(+0) = −0).
-    @inlinable @inline(__always) public static prefix func - (a: Double4) -> Double4 { Double4(spectral_neg_double4(a.lanes)) }
+    @inlinable @inline(__always) public static prefix func - (a: Double4) -> Double4 {
+        Double4(spectral_neg_double4(a.lanes))
+    }
 
     /// self + a·b, rounded once.
     @inlinable @inline(__always) public func addingProduct(_ a: Double4, _ b: Double4) -> Double4 {
@@ -46,11 +48,18 @@ public struct Double4 {
     /// within 128-bit halves, then the halves are recombined: eight shuffles, no memory round trip.
     @inlinable @inline(__always)
     public static func transposed4(_ p: UnsafePointer<Double>) -> (Double4, Double4, Double4, Double4) {
-        let v0 = load(p).lanes, v1 = load(p + 4).lanes, v2 = load(p + 8).lanes, v3 = load(p + 12).lanes
-        let t0 = spectral_unpack_low_double4(v0, v1), t1 = spectral_unpack_high_double4(v0, v1)
-        let t2 = spectral_unpack_low_double4(v2, v3), t3 = spectral_unpack_high_double4(v2, v3)
-        return (Double4(spectral_low_halves_double4(t0, t2)), Double4(spectral_low_halves_double4(t1, t3)),
-                Double4(spectral_high_halves_double4(t0, t2)), Double4(spectral_high_halves_double4(t1, t3)))
+        let v0 = load(p).lanes
+        let v1 = load(p + 4).lanes
+        let v2 = load(p + 8).lanes
+        let v3 = load(p + 12).lanes
+        let t0 = spectral_unpack_low_double4(v0, v1)
+        let t1 = spectral_unpack_high_double4(v0, v1)
+        let t2 = spectral_unpack_low_double4(v2, v3)
+        let t3 = spectral_unpack_high_double4(v2, v3)
+        return (
+            Double4(spectral_low_halves_double4(t0, t2)), Double4(spectral_low_halves_double4(t1, t3)),
+            Double4(spectral_high_halves_double4(t0, t2)), Double4(spectral_high_halves_double4(t1, t3))
+        )
     }
 
     /// The lanes in reverse order.
@@ -59,7 +68,8 @@ public struct Double4 {
     /// The 8 Doubles at p split into (p0, p2, p4, p6) and (p1, p3, p5, p7).
     @inlinable @inline(__always)
     public static func deinterleaved(_ p: UnsafePointer<Double>) -> (even: Double4, odd: Double4) {
-        let a = load(p).lanes, b = load(p + 4).lanes
+        let a = load(p).lanes
+        let b = load(p + 4).lanes
         return (Double4(spectral_even_lanes_double4(a, b)), Double4(spectral_odd_lanes_double4(a, b)))
     }
 }

@@ -32,10 +32,15 @@ public final class GEMM: @unchecked Sendable {
 
     /// C (m × n, row-major, leading dimension `ldc`) = A (m × k) · B (k × n), plus the old C when `accumulate`,
     /// then the epilogue. Any shape, including empty ones (k = 0 gives C = 0, or C unchanged, then the epilogue).
-    public func multiply(_ a: MatrixView, _ b: MatrixView, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                         accumulate: Bool = false, epilogue: GEMMEpilogue = .none) {
-        precondition(a.cols == b.rows, "GEMM inner dimensions differ: A is \(a.rows)x\(a.cols), B is \(b.rows)x\(b.cols)")
-        let m = a.rows, n = b.cols, k = a.cols
+    public func multiply(
+        _ a: MatrixView, _ b: MatrixView, into c: UnsafeMutablePointer<Float>, ldc: Int,
+        accumulate: Bool = false, epilogue: GEMMEpilogue = .none
+    ) {
+        precondition(
+            a.cols == b.rows, "GEMM inner dimensions differ: A is \(a.rows)x\(a.cols), B is \(b.rows)x\(b.cols)")
+        let m = a.rows
+        let n = b.cols
+        let k = a.cols
         precondition(ldc >= n, "GEMM leading dimension of C is smaller than its width")
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -48,17 +53,20 @@ public final class GEMM: @unchecked Sendable {
         let tiling = OutputTiling(m: m, n: n, threads: pool.threadCount)
         pool.run(tasks: tiling.taskCount) { task, worker in
             let (rows, cols) = tiling.tile(task)
-            blockedProduct(a, b, c: c, ldc: ldc, rows: rows, cols: cols, accumulate: accumulate, epilogue: epilogue,
-                           packedA: packedA[worker].pointer, packedB: packedB[worker].pointer, worker: worker)
+            blockedProduct(
+                a, b, c: c, ldc: ldc, rows: rows, cols: cols, accumulate: accumulate, epilogue: epilogue,
+                packedA: packedA[worker].pointer, packedB: packedB[worker].pointer, worker: worker)
         }
     }
 }
 
 /// The BLIS loop nest over the output rectangle `rows × cols` of C.
 @inline(__always)
-func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
-                    rows: Range<Int>, cols: Range<Int>, accumulate: Bool, epilogue: GEMMEpilogue,
-                    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>, worker: Int = 0) {
+func blockedProduct(
+    _ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
+    rows: Range<Int>, cols: Range<Int>, accumulate: Bool, epilogue: GEMMEpilogue,
+    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>, worker: Int = 0
+) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let k = a.cols
     let readsAInPlace = a.colStride == 1 && a.rowStride <= GEMMBlocking.kc
@@ -69,11 +77,13 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
         var pc = 0
         while pc < k {
             let kc = min(GEMMBlocking.kc, k - pc)
-            let isFirst = pc == 0, isLast = pc + kc == k
+            let isFirst = pc == 0
+            let isLast = pc + kc == k
             profiled(.packB, thread: worker) {
                 for q in 0..<panels {
-                    packBPanel(b, rowStart: pc, depth: kc, colStart: jc + q * nr, colCount: min(nr, nc - q * nr),
-                               into: packedB + q * nr * kc)
+                    packBPanel(
+                        b, rowStart: pc, depth: kc, colStart: jc + q * nr, colCount: min(nr, nc - q * nr),
+                        into: packedB + q * nr * kc)
                 }
             }
             var ic = rows.lowerBound
@@ -86,7 +96,8 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
                 let fullRows = readsAInPlace ? mc / mr * mr : 0
                 if fullRows < mc {
                     profiled(.packA, thread: worker) {
-                        packA(a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
+                        packA(
+                            a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
                     }
                 }
                 for q in 0..<panels {
@@ -96,13 +107,15 @@ func blockedProduct(_ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Fl
                     while r < mc {
                         let tileRows = min(mr, mc - r)
                         let inPlace = r < fullRows
-                        computeTile(depth: kc,
-                                    a: inPlace ? a.base + (ic + r) * a.rowStride + pc * a.colStride
-                                               : UnsafePointer(packedA) + (r - fullRows) * kc,
-                                    aRowStride: inPlace ? a.rowStride : 1, aStep: inPlace ? a.colStride : mr,
-                                    b: packedB + q * nr * kc,
-                                    c: c, ldc: ldc, row: ic + r, col: col, rows: tileRows, cols: tileCols,
-                                    accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
+                        computeTile(
+                            depth: kc,
+                            a: inPlace
+                                ? a.base + (ic + r) * a.rowStride + pc * a.colStride
+                                : UnsafePointer(packedA) + (r - fullRows) * kc,
+                            aRowStride: inPlace ? a.rowStride : 1, aStep: inPlace ? a.colStride : mr,
+                            b: packedB + q * nr * kc,
+                            c: c, ldc: ldc, row: ic + r, col: col, rows: tileRows, cols: tileCols,
+                            accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
                         r += mr
                     }
                 }
@@ -140,7 +153,8 @@ struct OutputTiling {
     var taskCount: Int { rowChunks * colChunks }
 
     func tile(_ task: Int) -> (rows: Range<Int>, cols: Range<Int>) {
-        let r = task / colChunks, q = task % colChunks
+        let r = task / colChunks
+        let q = task % colChunks
         return (r * rowChunk..<min(m, (r + 1) * rowChunk), q * colChunk..<min(n, (q + 1) * colChunk))
     }
 }
@@ -149,22 +163,27 @@ struct OutputTiling {
 /// in registers on its way out (`finishRow`); a ragged tile goes through a scratch tile, so the micro-kernel never
 /// reads or writes outside C, and gets the epilogue in place afterwards. Both do the same operations lane for lane.
 @inline(__always)
-func computeTile(depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aStep: Int, b: UnsafePointer<Float>,
-                 c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int, cols: Int,
-                 accumulate: Bool, epilogue: GEMMEpilogue) {
+func computeTile(
+    depth: Int, a: UnsafePointer<Float>, aRowStride: Int, aStep: Int, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int, cols: Int,
+    accumulate: Bool, epilogue: GEMMEpilogue
+) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let corner = c + row * ldc + col
     if rows == mr && cols == nr {
-        microKernel6(SIMD16<Float>.self, depth: depth, a: a, aRowStride: aRowStride, aStep: aStep, b: b, c: corner, ldc: ldc,
-                     accumulate: accumulate) { v, r in
+        microKernel6(
+            SIMD16<Float>.self, depth: depth, a: a, aRowStride: aRowStride, aStep: aStep, b: b, c: corner, ldc: ldc,
+            accumulate: accumulate
+        ) { v, r in
             finishRow(v, epilogue, row: row + r, col: col)
         }
         return
     }
     withUnsafeTemporaryAllocation(of: Float.self, capacity: mr * nr) { scratch in
         let tile = scratch.baseAddress!
-        microKernel6(SIMD16<Float>.self, depth: depth, a: a, aRowStride: aRowStride, aStep: aStep, b: b, c: tile, ldc: nr,
-                     accumulate: false)
+        microKernel6(
+            SIMD16<Float>.self, depth: depth, a: a, aRowStride: aRowStride, aStep: aStep, b: b, c: tile, ldc: nr,
+            accumulate: false)
         for i in 0..<rows {
             for j in 0..<cols {
                 corner[i * ldc + j] = accumulate ? corner[i * ldc + j] + tile[i * nr + j] : tile[i * nr + j]
@@ -194,8 +213,10 @@ func finishRow(_ x: SIMD16<Float>, _ epilogue: GEMMEpilogue, row: Int, col: Int)
 }
 
 @inline(__always)
-func applyEpilogue(_ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc: Int,
-                   row: Int, rows: Int, col: Int, cols: Int) {
+func applyEpilogue(
+    _ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc: Int,
+    row: Int, rows: Int, col: Int, cols: Int
+) {
     switch epilogue {
     case .none:
         return
@@ -216,8 +237,10 @@ func applyEpilogue(_ epilogue: GEMMEpilogue, c: UnsafeMutablePointer<Float>, ldc
 
 /// c[i, j] = f(c[i, j], other[j]) over a block, eight columns at a time (the ragged end through a padded vector).
 @inline(__always)
-func mapRows(_ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, rows: Int, col: Int, cols: Int,
-             _ other: UnsafePointer<Float>, _ f: (SIMD8<Float>, SIMD8<Float>, Int) -> SIMD8<Float>) {
+func mapRows(
+    _ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, rows: Int, col: Int, cols: Int,
+    _ other: UnsafePointer<Float>, _ f: (SIMD8<Float>, SIMD8<Float>, Int) -> SIMD8<Float>
+) {
     typealias V = SIMD8<Float>
     for i in row..<(row + rows) {
         let line = c + i * ldc
@@ -229,8 +252,12 @@ func mapRows(_ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, rows: Int, co
             j += 8
         }
         if j < col + cols {
-            var x = V(), o = V()
-            for t in 0..<(col + cols - j) { x[t] = line[j + t]; o[t] = other[j + t] }
+            var x = V()
+            var o = V()
+            for t in 0..<(col + cols - j) {
+                x[t] = line[j + t]
+                o[t] = other[j + t]
+            }
             let y = f(x, o, j)
             for t in 0..<(col + cols - j) { line[j + t] = y[t] }
         }

@@ -22,9 +22,12 @@ public final class GEMM64: @unchecked Sendable {
 
     /// C (m × n, row-major with leading dimension `ldc`) = A (m × k) · B (k × n), or C ± A·B. k = 0 leaves C as the
     /// update says (zero, or unchanged).
-    public func multiply(_ a: MatrixView64, _ b: MatrixView64, into c: UnsafeMutablePointer<Double>, ldc: Int,
-                         _ update: Update = .overwrite) {
-        precondition(a.cols == b.rows, "GEMM64 inner dimensions differ: A is \(a.rows)x\(a.cols), B is \(b.rows)x\(b.cols)")
+    public func multiply(
+        _ a: MatrixView64, _ b: MatrixView64, into c: UnsafeMutablePointer<Double>, ldc: Int,
+        _ update: Update = .overwrite
+    ) {
+        precondition(
+            a.cols == b.rows, "GEMM64 inner dimensions differ: A is \(a.rows)x\(a.cols), B is \(b.rows)x\(b.cols)")
         let (m, n, k) = (a.rows, b.cols, a.cols)
         precondition(ldc >= n, "GEMM64 leading dimension of C is smaller than its width")
         if m == 0 || n == 0 { return }
@@ -35,16 +38,19 @@ public final class GEMM64: @unchecked Sendable {
         let tiling = OutputTiling(m: m, n: n, threads: pool.threadCount, mr: Self.mr, nr: Self.nr)
         pool.run(tasks: tiling.taskCount) { task, worker in
             let (rows, cols) = tiling.tile(task)
-            product64(a, b, c: c, ldc: ldc, rows: rows, cols: cols, update: update,
-                      packedA: packedA[worker].pointer, packedB: packedB[worker].pointer)
+            product64(
+                a, b, c: c, ldc: ldc, rows: rows, cols: cols, update: update,
+                packedA: packedA[worker].pointer, packedB: packedB[worker].pointer)
         }
     }
 }
 
 /// The loop nest over one output rectangle of `GEMM64`.
-private func product64(_ a: MatrixView64, _ b: MatrixView64, c: UnsafeMutablePointer<Double>, ldc: Int,
-                       rows: Range<Int>, cols: Range<Int>, update: GEMM64.Update,
-                       packedA: UnsafeMutablePointer<Double>, packedB: UnsafeMutablePointer<Double>) {
+private func product64(
+    _ a: MatrixView64, _ b: MatrixView64, c: UnsafeMutablePointer<Double>, ldc: Int,
+    rows: Range<Int>, cols: Range<Int>, update: GEMM64.Update,
+    packedA: UnsafeMutablePointer<Double>, packedB: UnsafeMutablePointer<Double>
+) {
     let (mr, nr) = (GEMM64.mr, GEMM64.nr)
     let sign = update == .subtract ? -1.0 : 1.0
     for jc in stride(from: cols.lowerBound, to: cols.upperBound, by: GEMM64.nc) {
@@ -53,19 +59,24 @@ private func product64(_ a: MatrixView64, _ b: MatrixView64, c: UnsafeMutablePoi
             let kc = min(GEMM64.kc, a.cols - pc)
             let accumulate = update != .overwrite || pc > 0
             for q in 0..<((nc + nr - 1) / nr) {
-                pack64(b.transposed, lines: (jc + q * nr)..<min(jc + nc, jc + (q + 1) * nr), width: nr, depth: pc..<(pc + kc),
-                       scale: 1, into: packedB + q * nr * kc)
+                pack64(
+                    b.transposed, lines: (jc + q * nr)..<min(jc + nc, jc + (q + 1) * nr), width: nr,
+                    depth: pc..<(pc + kc),
+                    scale: 1, into: packedB + q * nr * kc)
             }
             for ic in stride(from: rows.lowerBound, to: rows.upperBound, by: GEMM64.mc) {
                 let mc = min(GEMM64.mc, rows.upperBound - ic)
                 for r in stride(from: 0, to: mc, by: mr) {
-                    pack64(a, lines: (ic + r)..<min(ic + mc, ic + r + mr), width: mr, depth: pc..<(pc + kc), scale: sign,
-                           into: packedA + r * kc)
+                    pack64(
+                        a, lines: (ic + r)..<min(ic + mc, ic + r + mr), width: mr, depth: pc..<(pc + kc), scale: sign,
+                        into: packedA + r * kc)
                 }
                 for q in 0..<((nc + nr - 1) / nr) {
                     for r in stride(from: 0, to: mc, by: mr) {
-                        tile64(depth: kc, a: packedA + r * kc, b: packedB + q * nr * kc, c: c + (ic + r) * ldc + jc + q * nr,
-                               ldc: ldc, rows: min(mr, mc - r), cols: min(nr, nc - q * nr), accumulate: accumulate)
+                        tile64(
+                            depth: kc, a: packedA + r * kc, b: packedB + q * nr * kc,
+                            c: c + (ic + r) * ldc + jc + q * nr,
+                            ldc: ldc, rows: min(mr, mc - r), cols: min(nr, nc - q * nr), accumulate: accumulate)
                     }
                 }
             }
@@ -76,8 +87,10 @@ private func product64(_ a: MatrixView64, _ b: MatrixView64, c: UnsafeMutablePoi
 /// Packs lines `lines` of `m` (rows of A, or rows of Bᵀ = columns of B) over the reduction range `depth` into one
 /// micro-panel of `width` interleaved lines, depth-major, times `scale`; missing lines are zero.
 @inline(__always)
-private func pack64(_ m: MatrixView64, lines: Range<Int>, width: Int, depth: Range<Int>, scale: Double,
-                    into out: UnsafeMutablePointer<Double>) {
+private func pack64(
+    _ m: MatrixView64, lines: Range<Int>, width: Int, depth: Range<Int>, scale: Double,
+    into out: UnsafeMutablePointer<Double>
+) {
     let count = lines.count
     for (i, line) in lines.enumerated() {
         let origin = m.base + line * m.rowStride + depth.lowerBound * m.colStride
@@ -88,8 +101,10 @@ private func pack64(_ m: MatrixView64, lines: Range<Int>, width: Int, depth: Ran
 
 /// One 6 × 8 tile of C (fewer at the edges, through a scratch tile so nothing outside C is touched).
 @inline(__always)
-private func tile64(depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>,
-                    ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
+private func tile64(
+    depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>,
+    ldc: Int, rows: Int, cols: Int, accumulate: Bool
+) {
     let (mr, nr) = (GEMM64.mr, GEMM64.nr)
     if rows == mr && cols == nr {
         microKernel6(SIMD8<Double>.self, depth: depth, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate)

@@ -13,26 +13,29 @@ public func jacobiEigen(_ matrix: [Double], n: Int) -> (values: [Double], vector
         var off = 0.0
         for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off = max(off, abs(a[p * n + q])) } }
         if off <= Double.ulpOfOne * norm * 0.5 { break }
-        for p in 0..<n { for q in (p + 1)..<max(p + 1, n) where a[p * n + q] != 0 {
-            let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
-            let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-            let c = 1 / (t * t + 1).squareRoot(), s = t * c
-            for k in 0..<n {   // A ← A·J (columns p, q)
-                let (akp, akq) = (a[k * n + p], a[k * n + q])
-                a[k * n + p] = c * akp - s * akq
-                a[k * n + q] = s * akp + c * akq
+        for p in 0..<n {
+            for q in (p + 1)..<max(p + 1, n) where a[p * n + q] != 0 {
+                let theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q])
+                let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                let c = 1 / (t * t + 1).squareRoot()
+                let s = t * c
+                for k in 0..<n {  // A ← A·J (columns p, q)
+                    let (akp, akq) = (a[k * n + p], a[k * n + q])
+                    a[k * n + p] = c * akp - s * akq
+                    a[k * n + q] = s * akp + c * akq
+                }
+                for k in 0..<n {  // A ← Jᵀ·A (rows p, q)
+                    let (apk, aqk) = (a[p * n + k], a[q * n + k])
+                    a[p * n + k] = c * apk - s * aqk
+                    a[q * n + k] = s * apk + c * aqk
+                }
+                for k in 0..<n {
+                    let (vkp, vkq) = (v[k * n + p], v[k * n + q])
+                    v[k * n + p] = c * vkp - s * vkq
+                    v[k * n + q] = s * vkp + c * vkq
+                }
             }
-            for k in 0..<n {   // A ← Jᵀ·A (rows p, q)
-                let (apk, aqk) = (a[p * n + k], a[q * n + k])
-                a[p * n + k] = c * apk - s * aqk
-                a[q * n + k] = s * apk + c * aqk
-            }
-            for k in 0..<n {
-                let (vkp, vkq) = (v[k * n + p], v[k * n + q])
-                v[k * n + p] = c * vkp - s * vkq
-                v[k * n + q] = s * vkp + c * vkq
-            }
-        } }
+        }
     }
     let order = (0..<n).sorted { (a[$0 * n + $0], $0) < (a[$1 * n + $1], $1) }
     var vectors = [Double](repeating: 0, count: n * n)

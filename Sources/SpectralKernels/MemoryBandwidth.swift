@@ -4,10 +4,16 @@
 /// counted), so the figure is comparable with published STREAM results.
 public enum MemoryBandwidth {
     /// GB/s (10⁹ bytes per second) of the best of `repeats` triads on `threads` threads of `pool`.
-    public static func triad(pool: ThreadPool, threads: Int, bytesPerArray: Int = 64 << 20, repeats: Int = 5) -> Double {
+    public static func triad(pool: ThreadPool, threads: Int, bytesPerArray: Int = 64 << 20, repeats: Int = 5) -> Double
+    {
         let n = bytesPerArray / 8
-        let a = AlignedBuffer<Double>(count: n), b = AlignedBuffer<Double>(count: n), c = AlignedBuffer<Double>(count: n)
-        for i in 0..<n { b[i] = Double(i & 7); c[i] = 1 }
+        let a = AlignedBuffer<Double>(count: n)
+        let b = AlignedBuffer<Double>(count: n)
+        let c = AlignedBuffer<Double>(count: n)
+        for i in 0..<n {
+            b[i] = Double(i & 7)
+            c[i] = 1
+        }
         let chunk = (n + threads - 1) / threads
         let (pa, pb, pc) = (a.pointer, b.pointer, c.pointer)
         var best = Double.infinity
@@ -22,7 +28,10 @@ public enum MemoryBandwidth {
                         UnsafeMutableRawPointer(pa + i).storeBytes(of: x.addingProduct(3, y), as: SIMD4<Double>.self)
                         i += 4
                     }
-                    while i < range.upperBound { pa[i] = pb[i] + 3 * pc[i]; i += 1 }
+                    while i < range.upperBound {
+                        pa[i] = pb[i] + 3 * pc[i]
+                        i += 1
+                    }
                 }
             }
             best = min(best, seconds)

@@ -9,10 +9,17 @@
 /// to `c` (leading dimension `ldc`), adding to what is there when `accumulate` is set, each row passed through
 /// `finish(row value, row index)` on its way out of the registers (the GEMM's epilogue; identity by default).
 @inline(__always)
-func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, aRowStride: Int = 1, aStep: Int = 6,
-                           b: UnsafePointer<V.Scalar>, c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool,
-                           finish: (V, Int) -> V = { v, _ in v }) where V.Scalar: FloatingPoint {
-    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+func microKernel6<V: SIMD>(
+    _: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, aRowStride: Int = 1, aStep: Int = 6,
+    b: UnsafePointer<V.Scalar>, c: UnsafeMutablePointer<V.Scalar>, ldc: Int, accumulate: Bool,
+    finish: (V, Int) -> V = { v, _ in v }
+) where V.Scalar: FloatingPoint {
+    var c0 = V()
+    var c1 = V()
+    var c2 = V()
+    var c3 = V()
+    var c4 = V()
+    var c5 = V()
     let (a0, a1, a2) = (a, a + aRowStride, a + 2 * aRowStride)
     let (a3, a4, a5) = (a + 3 * aRowStride, a + 4 * aRowStride, a + 5 * aRowStride)
     var offset = 0
@@ -33,5 +40,10 @@ func microKernel6<V: SIMD>(_: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>,
         let out = accumulate ? dst.loadUnaligned(as: V.self) + v : v
         dst.storeBytes(of: finish(out, row), as: V.self)
     }
-    store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5)
+    store(c0, 0)
+    store(c1, 1)
+    store(c2, 2)
+    store(c3, 3)
+    store(c4, 4)
+    store(c5, 5)
 }

@@ -2,8 +2,10 @@
 /// Float64 so that it is more accurate than the kernel it checks, and applying the epilogue element by element in
 /// scalar code of its own (none of the kernel's vector epilogue), so the two share no arithmetic. Slow on purpose;
 /// for tests only.
-public func naiveGEMM(_ a: MatrixView, _ b: MatrixView, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                      accumulate: Bool = false, epilogue: GEMMEpilogue = .none) {
+public func naiveGEMM(
+    _ a: MatrixView, _ b: MatrixView, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    accumulate: Bool = false, epilogue: GEMMEpilogue = .none
+) {
     precondition(a.cols == b.rows, "naive GEMM inner dimensions differ")
     for i in 0..<a.rows {
         for j in 0..<b.cols {

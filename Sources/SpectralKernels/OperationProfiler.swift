@@ -83,8 +83,12 @@ public final class OperationProfiler: @unchecked Sendable {
     public func record(_ operation: ProfiledOperation, layer: Int, thread: Int, start: UInt64, end: UInt64) {
         guard thread < threads else { return }
         let n = counts[thread]
-        guard n < capacity else { overflowed.store(true, ordering: .relaxed); return }
-        buffers[thread][n] = Event(operation: operation, layer: Int16(clamping: layer), thread: UInt8(thread), start: start, end: end)
+        guard n < capacity else {
+            overflowed.store(true, ordering: .relaxed)
+            return
+        }
+        buffers[thread][n] = Event(
+            operation: operation, layer: Int16(clamping: layer), thread: UInt8(thread), start: start, end: end)
         counts[thread] = n + 1
     }
 
@@ -98,7 +102,9 @@ public final class OperationProfiler: @unchecked Sendable {
 
 /// Times `body` as `operation` of `layer` on `thread` when a profiling session is active.
 @inline(__always)
-public func profiled<T>(_ operation: ProfiledOperation, layer: Int = -1, thread: Int = 0, _ body: () throws -> T) rethrows -> T {
+public func profiled<T>(
+    _ operation: ProfiledOperation, layer: Int = -1, thread: Int = 0, _ body: () throws -> T
+) rethrows -> T {
     guard let profiler = OperationProfiler.active else { return try body() }
     let start = OperationProfiler.now()
     defer { profiler.record(operation, layer: layer, thread: thread, start: start, end: OperationProfiler.now()) }

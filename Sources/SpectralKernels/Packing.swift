@@ -13,8 +13,10 @@
 /// Packs rows `rowStart ..< rowStart + rowCount` and columns `colStart ..< colStart + depth` of `a` into MR-row
 /// micro-panels at `destination` (⌈rowCount / MR⌉ · MR · depth floats).
 @inline(__always)
-func packA(_ a: MatrixView, rowStart: Int, rowCount: Int, colStart: Int, depth: Int,
-           into destination: UnsafeMutablePointer<Float>) {
+func packA(
+    _ a: MatrixView, rowStart: Int, rowCount: Int, colStart: Int, depth: Int,
+    into destination: UnsafeMutablePointer<Float>
+) {
     let mr = GEMMBlocking.mr
     var out = destination
     var panelRow = 0
@@ -43,15 +45,18 @@ func packA(_ a: MatrixView, rowStart: Int, rowCount: Int, colStart: Int, depth: 
 /// Packs rows `rowStart ..< rowStart + depth` and columns `colStart ..< colStart + colCount` of `b` into NR-column
 /// micro-panels; panel q goes to `destination + q · NR · depth`.
 @inline(__always)
-func packBPanel(_ b: MatrixView, rowStart: Int, depth: Int, colStart: Int, colCount: Int,
-                into destination: UnsafeMutablePointer<Float>) {
+func packBPanel(
+    _ b: MatrixView, rowStart: Int, depth: Int, colStart: Int, colCount: Int,
+    into destination: UnsafeMutablePointer<Float>
+) {
     let nr = GEMMBlocking.nr
     let origin = b.base + rowStart * b.rowStride + colStart * b.colStride
     if colCount == nr && b.colStride == 1 {
         for p in 0..<depth {
             let row = UnsafeRawPointer(origin + p * b.rowStride)
-            UnsafeMutableRawPointer(destination + p * nr).storeBytes(of: row.loadUnaligned(as: SIMD16<Float>.self),
-                                                                    as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(destination + p * nr).storeBytes(
+                of: row.loadUnaligned(as: SIMD16<Float>.self),
+                as: SIMD16<Float>.self)
         }
     } else if colCount == nr && b.rowStride == 1 {
         // Transposed source (B = Wᵀ): each panel column is a contiguous row of W.
@@ -68,8 +73,10 @@ func packBPanel(_ b: MatrixView, rowStart: Int, depth: Int, colStart: Int, colCo
 /// `lineStep` floats apart. The lines are walked in step, 8 depths at a time, so every source cache line is read
 /// once (a row-major A panel, or a B panel of Wᵀ).
 @inline(__always)
-func interleave(_ origin: UnsafePointer<Float>, lineStep: Int, lines: Int, depth: Int,
-                into destination: UnsafeMutablePointer<Float>) {
+func interleave(
+    _ origin: UnsafePointer<Float>, lineStep: Int, lines: Int, depth: Int,
+    into destination: UnsafeMutablePointer<Float>
+) {
     var p = 0
     while p + 8 <= depth {
         for i in 0..<lines {

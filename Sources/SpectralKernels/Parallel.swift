@@ -21,7 +21,10 @@ extension ThreadPool {
         let chunks = (count + size - 1) / size
         let results = UnsafeMutablePointer<Result?>.allocate(capacity: chunks)
         results.initialize(repeating: nil, count: chunks)
-        defer { results.deinitialize(count: chunks); results.deallocate() }
+        defer {
+            results.deinitialize(count: chunks)
+            results.deallocate()
+        }
         run(tasks: chunks) { task, _ in
             results[task] = body(task * size..<min(count, (task + 1) * size))
         }

@@ -25,14 +25,33 @@ public enum PeakProbe {
     private static func runChains(pool: ThreadPool, threads: Int, iterations: Int) {
         pool.run(tasks: threads) { task, _ in
             typealias V = SIMD8<Float>
-            let x = V(repeating: 0.999_999), y = V(repeating: 1e-7 * Float(task + 1))
-            var a0 = V(repeating: 1), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0
-            var a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0
+            let x = V(repeating: 0.999_999)
+            let y = V(repeating: 1e-7 * Float(task + 1))
+            var a0 = V(repeating: 1)
+            var a1 = a0
+            var a2 = a0
+            var a3 = a0
+            var a4 = a0
+            var a5 = a0
+            var a6 = a0
+            var a7 = a0
+            var a8 = a0
+            var a9 = a0
+            var a10 = a0
+            var a11 = a0
             for _ in 0..<iterations {
-                a0 = a0.addingProduct(x, y); a1 = a1.addingProduct(x, y); a2 = a2.addingProduct(x, y)
-                a3 = a3.addingProduct(x, y); a4 = a4.addingProduct(x, y); a5 = a5.addingProduct(x, y)
-                a6 = a6.addingProduct(x, y); a7 = a7.addingProduct(x, y); a8 = a8.addingProduct(x, y)
-                a9 = a9.addingProduct(x, y); a10 = a10.addingProduct(x, y); a11 = a11.addingProduct(x, y)
+                a0 = a0.addingProduct(x, y)
+                a1 = a1.addingProduct(x, y)
+                a2 = a2.addingProduct(x, y)
+                a3 = a3.addingProduct(x, y)
+                a4 = a4.addingProduct(x, y)
+                a5 = a5.addingProduct(x, y)
+                a6 = a6.addingProduct(x, y)
+                a7 = a7.addingProduct(x, y)
+                a8 = a8.addingProduct(x, y)
+                a9 = a9.addingProduct(x, y)
+                a10 = a10.addingProduct(x, y)
+                a11 = a11.addingProduct(x, y)
             }
             let total = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
             sink.pointee &+= Int(total.sum().bitPattern & 1)

@@ -33,8 +33,10 @@ public final class PackedWeights64: @unchecked Sendable {
     public static var scratchCount: Int { mc * kc + mr * nr }
 
     /// out[p·outputs + o] = bias[o] + Σ_i x[p·inputs + i]·w[o·inputs + i], on the calling thread.
-    public func multiply(_ x: UnsafePointer<Double>, rows: Int, bias: UnsafePointer<Double>?,
-                         into out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
+    public func multiply(
+        _ x: UnsafePointer<Double>, rows: Int, bias: UnsafePointer<Double>?,
+        into out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>
+    ) {
         let (mr, nr) = (Self.mr, Self.nr)
         let panels = (outputs + nr - 1) / nr
         let tile = scratch + Self.mc * Self.kc
@@ -54,15 +56,19 @@ public final class PackedWeights64: @unchecked Sendable {
                         let tileRows = min(mr, blockRows - r)
                         let c = out + (p0 + r) * outputs + q * nr
                         if tileRows == mr && cols == nr {
-                            microKernel6(SIMD8<Double>.self, depth: depth, a: scratch + r * depth, b: b, c: c, ldc: outputs,
-                                         accumulate: k0 > 0)
+                            microKernel6(
+                                SIMD8<Double>.self, depth: depth, a: scratch + r * depth, b: b, c: c, ldc: outputs,
+                                accumulate: k0 > 0)
                             continue
                         }
                         // A ragged tile goes through `tile` so nothing outside `out` is touched.
-                        microKernel6(SIMD8<Double>.self, depth: depth, a: scratch + r * depth, b: b, c: tile, ldc: nr,
-                                     accumulate: false)
+                        microKernel6(
+                            SIMD8<Double>.self, depth: depth, a: scratch + r * depth, b: b, c: tile, ldc: nr,
+                            accumulate: false)
                         for i in 0..<tileRows {
-                            for j in 0..<cols { c[i * outputs + j] = (k0 > 0 ? c[i * outputs + j] : 0) + tile[i * nr + j] }
+                            for j in 0..<cols {
+                                c[i * outputs + j] = (k0 > 0 ? c[i * outputs + j] : 0) + tile[i * nr + j]
+                            }
                         }
                     }
                 }
@@ -77,8 +83,10 @@ public final class PackedWeights64: @unchecked Sendable {
 /// Packs `rows` lines of `depth` values (line i at origin + i·lineStep) into 6-row kc-major panels, the last one
 /// zero-padded.
 @inline(__always)
-private func packRows(_ origin: UnsafePointer<Double>, rows: Int, lineStep: Int, depth: Int,
-                      into destination: UnsafeMutablePointer<Double>) {
+private func packRows(
+    _ origin: UnsafePointer<Double>, rows: Int, lineStep: Int, depth: Int,
+    into destination: UnsafeMutablePointer<Double>
+) {
     let mr = PackedWeights64.mr
     for r in stride(from: 0, to: rows, by: mr) {
         let panel = destination + r * depth

@@ -85,15 +85,18 @@ func tridiagonalize(_ m: UnsafeMutablePointer<Double>, n: Int, into t: inout Tri
 /// One dlatrd panel: columns first ..< first + width reduced, W (column-major, n − first rows per column) holding
 /// w_p = τ_p(A₂₂v_p − V(Wᵀv_p) − W(Vᵀv_p)) − ½τ_p²(…)v_p for the trailing update. While the panel is active the
 /// subdiagonal entry of each reduced column holds the reflector's implicit 1.
-private func reducePanel(_ m: UnsafeMutablePointer<Double>, n: Int, first j0: Int, width: Int,
-                         w: UnsafeMutablePointer<Double>, symmetric: SymmetricProduct, into t: inout Tridiagonal) {
+private func reducePanel(
+    _ m: UnsafeMutablePointer<Double>, n: Int, first j0: Int, width: Int,
+    w: UnsafeMutablePointer<Double>, symmetric: SymmetricProduct, into t: inout Tridiagonal
+) {
     let ldw = n - j0
     for i in 0..<width {
         let c = j0 + i
         let column = m + c * n
         // Column c of A as the panel's earlier reflectors left it: A[c:, c] −= V[c:, :i] W[c, :i]ᵀ + W[c:, :i] V[c, :i]ᵀ.
         for p in 0..<i {
-            let v = m + (j0 + p) * n, wp = w + p * ldw - j0
+            let v = m + (j0 + p) * n
+            let wp = w + p * ldw - j0
             let (vc, wc) = (v[c], wp[c])
             for r in c..<n { column[r] -= v[r] * wc + wp[r] * vc }
         }
@@ -105,18 +108,26 @@ private func reducePanel(_ m: UnsafeMutablePointer<Double>, n: Int, first j0: In
         (t.offDiagonal[c], t.tau[c]) = (beta, tau)
         column[c + 1] = 1
         guard tau != 0 else { continue }
-        let v = UnsafePointer(column + c + 1), length = n - c - 1
+        let v = UnsafePointer(column + c + 1)
+        let length = n - c - 1
         let y = wi + c + 1
         symmetric.multiply(UnsafePointer(m + (c + 1) * n + c + 1), ld: n, size: length, x: v, into: y)
         // Corrections for the panel's earlier reflectors, which the trailing matrix has not seen yet.
         for p in 0..<i {
-            let vp = UnsafePointer(m + (j0 + p) * n + c + 1), wp = UnsafePointer(w + p * ldw - j0 + c + 1)
+            let vp = UnsafePointer(m + (j0 + p) * n + c + 1)
+            let wp = UnsafePointer(w + p * ldw - j0 + c + 1)
             var (wv, vv) = (0.0, 0.0)
-            for r in 0..<length { wv += wp[r] * v[r]; vv += vp[r] * v[r] }
+            for r in 0..<length {
+                wv += wp[r] * v[r]
+                vv += vp[r] * v[r]
+            }
             for r in 0..<length { y[r] -= vp[r] * wv + wp[r] * vv }
         }
         var dot = 0.0
-        for r in 0..<length { y[r] *= tau; dot += y[r] * v[r] }
+        for r in 0..<length {
+            y[r] *= tau
+            dot += y[r] * v[r]
+        }
         let alpha = -0.5 * tau * dot
         for r in 0..<length { y[r] += alpha * v[r] }
     }
@@ -124,9 +135,13 @@ private func reducePanel(_ m: UnsafeMutablePointer<Double>, n: Int, first j0: In
 
 /// A₂₂ −= V Wᵀ + W Vᵀ on the lower triangle of the trailing matrix (rows and columns from first + width), in row
 /// blocks. Read row-major that triangle is the upper one of Cᵀ, and Cᵀ −= W Vᵀ + V Wᵀ.
-private func updateTrailing(_ m: UnsafeMutablePointer<Double>, n: Int, first j0: Int, width: Int,
-                            w: UnsafeMutablePointer<Double>, gemm: GEMM64) {
-    let s = j0 + width, size = n - s, ldw = n - j0
+private func updateTrailing(
+    _ m: UnsafeMutablePointer<Double>, n: Int, first j0: Int, width: Int,
+    w: UnsafeMutablePointer<Double>, gemm: GEMM64
+) {
+    let s = j0 + width
+    let size = n - s
+    let ldw = n - j0
     let v = MatrixView64(m + j0 * n + s, rows: size, cols: width, rowStride: 1, colStride: n)
     let wv = MatrixView64(w + (s - j0), rows: size, cols: width, rowStride: 1, colStride: ldw)
     let block = 192
@@ -141,10 +156,14 @@ private func updateTrailing(_ m: UnsafeMutablePointer<Double>, n: Int, first j0:
 /// dlarfg: for x = (α, x₂) (count values), H = I − τvvᵀ with v = (1, v₂) maps x to (β, 0, …, 0). Overwrites x₂ with
 /// v₂ and returns (β, τ); τ = 0 (H = I) when x₂ = 0.
 func householder(_ x: UnsafeMutablePointer<Double>, count: Int) -> (beta: Double, tau: Double) {
-    var norm2 = 0.0, scale = 0.0
+    var norm2 = 0.0
+    var scale = 0.0
     for r in 1..<max(1, count) { scale = max(scale, abs(x[r])) }
     if scale == 0 { return (x[0], 0) }
-    for r in 1..<count { let q = x[r] / scale; norm2 += q * q }
+    for r in 1..<count {
+        let q = x[r] / scale
+        norm2 += q * q
+    }
     let alpha = x[0]
     let beta = -(alpha >= 0 ? 1.0 : -1.0) * hypot(alpha, scale * norm2.squareRoot())
     let tau = (beta - alpha) / beta
@@ -168,17 +187,22 @@ struct SymmetricProduct {
         partial = AlignedBuffer(count: Self.chunks * max(1, capacity))
     }
 
-    func multiply(_ s: UnsafePointer<Double>, ld: Int, size: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+    func multiply(
+        _ s: UnsafePointer<Double>, ld: Int, size: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>
+    ) {
         // Column j carries size − j entries; piece p starts where the remaining area is (1 − p/chunks) of the total.
         let bounds = (0...Self.chunks).map { p -> Int in
             let fraction = 1 - Double(p) / Double(Self.chunks)
             return p == Self.chunks ? size : size - Int((fraction.squareRoot() * Double(size)).rounded())
         }
-        let partial = self.partial.pointer, capacity = self.capacity
+        let partial = self.partial.pointer
+        let capacity = self.capacity
         pool.run(tasks: Self.chunks) { piece, _ in
             let out = partial + piece * capacity
             out.update(repeating: 0, count: size)
-            for j in bounds[piece]..<bounds[piece + 1] { lowerColumnProduct(s + j * ld, j, size: size, x: x, into: out) }
+            for j in bounds[piece]..<bounds[piece + 1] {
+                lowerColumnProduct(s + j * ld, j, size: size, x: x, into: out)
+            }
         }
         y.update(from: partial, count: size)
         for piece in 1..<Self.chunks {
@@ -190,10 +214,13 @@ struct SymmetricProduct {
 
 /// Column j of the lower triangle: y[i] += S(i, j)·x[j] below the diagonal, y[j] += S(j, j)·x[j] + Σᵢ S(i, j)·x[i].
 @inline(__always)
-private func lowerColumnProduct(_ column: UnsafePointer<Double>, _ j: Int, size: Int, x: UnsafePointer<Double>,
-                                into y: UnsafeMutablePointer<Double>) {
+private func lowerColumnProduct(
+    _ column: UnsafePointer<Double>, _ j: Int, size: Int, x: UnsafePointer<Double>,
+    into y: UnsafeMutablePointer<Double>
+) {
     let xj = x[j]
-    var dot = SIMD4<Double>(), i = j + 1
+    var dot = SIMD4<Double>()
+    var i = j + 1
     let xv = SIMD4<Double>(repeating: xj)
     while i + 4 <= size {
         let a = UnsafeRawPointer(column + i).loadUnaligned(as: SIMD4<Double>.self)
@@ -203,7 +230,11 @@ private func lowerColumnProduct(_ column: UnsafePointer<Double>, _ j: Int, size:
         i += 4
     }
     var tail = dot.sum()
-    while i < size { y[i] += column[i] * xj; tail += column[i] * x[i]; i += 1 }
+    while i < size {
+        y[i] += column[i] * xj
+        tail += column[i] * x[i]
+        i += 1
+    }
     y[j] += column[j] * xj + tail
 }
 
@@ -211,12 +242,16 @@ private func lowerColumnProduct(_ column: UnsafePointer<Double>, _ j: Int, size:
 /// NB reflectors at a time from the last block: H_{b}⋯H_{b+nb−1} = I − Y T Yᵀ (dlarft, forward, column-wise),
 /// X[b+1:, :] −= Y (T (Yᵀ X[b+1:, :])).
 func applyReflectors(_ m: UnsafePointer<Double>, tau: [Double], n: Int, to x: AlignedBuffer<Double>, gemm: GEMM64) {
-    let reflectors = n - 1, nb = SymmetricEigen.backBlock
+    let reflectors = n - 1
+    let nb = SymmetricEigen.backBlock
     guard reflectors > 0 else { return }
-    let y = AlignedBuffer<Double>(count: n * nb), t = AlignedBuffer<Double>(count: nb * nb)
-    let w1 = AlignedBuffer<Double>(count: nb * n), w2 = AlignedBuffer<Double>(count: nb * n)
+    let y = AlignedBuffer<Double>(count: n * nb)
+    let t = AlignedBuffer<Double>(count: nb * nb)
+    let w1 = AlignedBuffer<Double>(count: nb * n)
+    let w2 = AlignedBuffer<Double>(count: nb * n)
     for b in stride(from: (reflectors - 1) / nb * nb, through: 0, by: -nb) {
-        let width = min(nb, reflectors - b), rows = n - b - 1
+        let width = min(nb, reflectors - b)
+        let rows = n - b - 1
         // Y (rows × width, row-major): reflector b + p starts at row b + p + 1 with its implicit 1.
         for r in 0..<rows {
             for p in 0..<width {
@@ -224,21 +259,26 @@ func applyReflectors(_ m: UnsafePointer<Double>, tau: [Double], n: Int, to x: Al
                 y[r * width + p] = global < b + p + 1 ? 0 : global == b + p + 1 ? 1 : m[(b + p) * n + global]
             }
         }
-        blockReflectorFactor(y.pointer, rows: rows, width: width, tau: Array(tau[b..<(b + width)]), into: t.pointer,
-                             gemm: gemm)
+        blockReflectorFactor(
+            y.pointer, rows: rows, width: width, tau: Array(tau[b..<(b + width)]), into: t.pointer,
+            gemm: gemm)
         let yView = MatrixView64.rowMajor(y.pointer, rows: rows, cols: width)
         let xRows = MatrixView64.rowMajor(x.pointer + (b + 1) * n, rows: rows, cols: n)
         gemm.multiply(yView.transposed, xRows, into: w1.pointer, ldc: n)
-        gemm.multiply(.rowMajor(t.pointer, rows: width, cols: width), .rowMajor(w1.pointer, rows: width, cols: n),
-                      into: w2.pointer, ldc: n)
-        gemm.multiply(yView, .rowMajor(w2.pointer, rows: width, cols: n), into: x.pointer + (b + 1) * n, ldc: n, .subtract)
+        gemm.multiply(
+            .rowMajor(t.pointer, rows: width, cols: width), .rowMajor(w1.pointer, rows: width, cols: n),
+            into: w2.pointer, ldc: n)
+        gemm.multiply(
+            yView, .rowMajor(w2.pointer, rows: width, cols: n), into: x.pointer + (b + 1) * n, ldc: n, .subtract)
     }
 }
 
 /// T (width × width, row-major, upper triangular) with H₀⋯H_{w−1} = I − Y T Yᵀ: T(p, p) = τ_p and
 /// T(0:p, p) = −τ_p T(0:p, 0:p) (YᵀY)(0:p, p), with the Gram matrix YᵀY from one GEMM.
-private func blockReflectorFactor(_ y: UnsafePointer<Double>, rows: Int, width: Int, tau: [Double],
-                                  into t: UnsafeMutablePointer<Double>, gemm: GEMM64) {
+private func blockReflectorFactor(
+    _ y: UnsafePointer<Double>, rows: Int, width: Int, tau: [Double],
+    into t: UnsafeMutablePointer<Double>, gemm: GEMM64
+) {
     let gram = AlignedBuffer<Double>(count: width * width)
     let view = MatrixView64.rowMajor(y, rows: rows, cols: width)
     gemm.multiply(view.transposed, view, into: gram.pointer, ldc: width)

@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,13 +46,15 @@ public final class ThreadPool: @unchecked Sendable {
             let start = UnsafeMutablePointer<WorkerStart>.allocate(capacity: 1)
             start.initialize(to: WorkerStart(pool: Unmanaged.passUnretained(self), id: id))
             var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { raw in
-                let startPointer = raw!.assumingMemoryBound(to: WorkerStart.self)
-                let start = startPointer.move()
-                startPointer.deallocate()
-                start.pool._withUnsafeGuaranteedRef { $0.workerLoop(id: start.id) }
-                return nil
-            }, start)
+            let rc = pthread_create(
+                &thread, nil,
+                { raw in
+                    let startPointer = raw!.assumingMemoryBound(to: WorkerStart.self)
+                    let start = startPointer.move()
+                    startPointer.deallocate()
+                    start.pool._withUnsafeGuaranteedRef { $0.workerLoop(id: start.id) }
+                    return nil
+                }, start)
             precondition(rc == 0, "could not start a worker thread (pthread_create returned \(rc))")
             threads.append(thread)
         }

@@ -33,14 +33,23 @@ struct TridiagonalEigen {
         guard n > 0 else { return }
         // Scale T to norm ~1 so that the tolerances below are relative (the scaling is undone at the end).
         let scale = max(values.map(abs).max() ?? 0, off.map(abs).max() ?? 0)
-        if scale == 0 { for i in 0..<n { vectors[i * n + i] = 1 }; return }
-        for i in 0..<n { values[i] /= scale; off[i] /= scale }
+        if scale == 0 {
+            for i in 0..<n { vectors[i * n + i] = 1 }
+            return
+        }
+        for i in 0..<n {
+            values[i] /= scale
+            off[i] /= scale
+        }
         divide(0, n, gemm: gemm)
         for i in 0..<n { values[i] *= scale }
     }
 
     private mutating func divide(_ lo: Int, _ hi: Int, gemm: GEMM64) {
-        if hi - lo <= Self.leaf { implicitQL(lo, hi); return }
+        if hi - lo <= Self.leaf {
+            implicitQL(lo, hi)
+            return
+        }
         let mid = lo + (hi - lo) / 2
         let beta = off[mid - 1]
         values[mid - 1] -= abs(beta)
@@ -81,10 +90,15 @@ struct TridiagonalEigen {
         var (s, c, p) = (1.0, 1.0, 0.0)
         var i = m - 1
         while i >= l {
-            let f = s * off[i], b = c * off[i]
+            let f = s * off[i]
+            let b = c * off[i]
             r = hypot(f, g)
             off[i + 1] = r
-            if r == 0 { values[i + 1] -= p; off[m] = 0; return }
+            if r == 0 {
+                values[i + 1] -= p
+                off[m] = 0
+                return
+            }
             s = f / r
             c = g / r
             g = values[i + 1] - p
@@ -120,7 +134,11 @@ struct TridiagonalEigen {
 /// The rank-one problem D + ρzzᵀ of one merge, its deflation, its secular roots, and the new vectors.
 private struct RankOneMerge {
     /// Where each column of Q has nonzeros: rows of the first half, of the second, or both (after a rotation).
-    enum Support: Int { case top = 0, both = 1, bottom = 2 }
+    enum Support: Int {
+        case top = 0
+        case both = 1
+        case bottom = 2
+    }
 
     let lo: Int, size: Int, top: Int
     var rho: Double
@@ -158,8 +176,14 @@ private struct RankOneMerge {
         let order = (0..<size).sorted { (d[$0], $0) < (d[$1], $1) }
         var previous: Int?
         for i in order {
-            if rho * abs(z[i]) <= tolerance { deflated.append((i, d[i])); continue }
-            guard let j = previous else { previous = i; continue }
+            if rho * abs(z[i]) <= tolerance {
+                deflated.append((i, d[i]))
+                continue
+            }
+            guard let j = previous else {
+                previous = i
+                continue
+            }
             let r = hypot(z[i], z[j])
             let (c, s) = (z[i] / r, z[j] / r)
             if abs((d[i] - d[j]) * c * s) <= tolerance {
@@ -191,7 +215,8 @@ private struct RankOneMerge {
     /// The k roots of the secular equation, in parallel over roots (each is independent).
     mutating func solveSecular(pool: ThreadPool) {
         let k = kept.count
-        let poles = kept.map { d[$0] }, weights = kept.map { rho * z[$0] * z[$0] }
+        let poles = kept.map { d[$0] }
+        let weights = kept.map { rho * z[$0] * z[$0] }
         var roots = [(Int, Double)](repeating: (0, 0), count: k)
         let chunk = 64
         roots.withUnsafeMutableBufferPointer { out in
@@ -248,18 +273,23 @@ private struct RankOneMerge {
         let out = AlignedBuffer<Double>(count: max(1, size * k))
         guard k > 0 else { return out }
         let grouped = (0..<k).sorted { (support[kept[$0]].rawValue, $0) < (support[kept[$1]].rawValue, $1) }
-        let qk = AlignedBuffer<Double>(count: size * k), ug = AlignedBuffer<Double>(count: k * k)
+        let qk = AlignedBuffer<Double>(count: size * k)
+        let ug = AlignedBuffer<Double>(count: k * k)
         for (p, i) in grouped.enumerated() {
             for r in 0..<size { qk[p * size + r] = q[kept[i] * size + r] }
             for j in 0..<k { ug[p * k + j] = u[i * k + j] }
         }
         let counts = (0..<3).map { s in grouped.filter { support[kept[$0]].rawValue == s }.count }
-        let upper = counts[0] + counts[1], lower = counts[1] + counts[2]
-        gemm.multiply(MatrixView64(qk.pointer, rows: top, cols: upper, rowStride: 1, colStride: size),
-                      .rowMajor(ug.pointer, rows: upper, cols: k), into: out.pointer, ldc: k)
-        gemm.multiply(MatrixView64(qk.pointer + counts[0] * size + top, rows: size - top, cols: lower, rowStride: 1,
-                                   colStride: size),
-                      .rowMajor(ug.pointer + counts[0] * k, rows: lower, cols: k), into: out.pointer + top * k, ldc: k)
+        let upper = counts[0] + counts[1]
+        let lower = counts[1] + counts[2]
+        gemm.multiply(
+            MatrixView64(qk.pointer, rows: top, cols: upper, rowStride: 1, colStride: size),
+            .rowMajor(ug.pointer, rows: upper, cols: k), into: out.pointer, ldc: k)
+        gemm.multiply(
+            MatrixView64(
+                qk.pointer + counts[0] * size + top, rows: size - top, cols: lower, rowStride: 1,
+                colStride: size),
+            .rowMajor(ug.pointer + counts[0] * k, rows: lower, cols: k), into: out.pointer + top * k, ldc: k)
         return out
     }
 }
@@ -304,7 +334,10 @@ struct SecularValue {
 }
 
 func secular(_ j: Int, origin: Int, tau: Double, poles: [Double], weights: [Double]) -> SecularValue {
-    var psi = 0.0, psiSlope = 0.0, phi = 0.0, phiSlope = 0.0
+    var psi = 0.0
+    var psiSlope = 0.0
+    var phi = 0.0
+    var phiSlope = 0.0
     let base = poles[origin]
     for i in 0...j {
         let delta = (poles[i] - base) - tau
@@ -319,8 +352,9 @@ func secular(_ j: Int, origin: Int, tau: Double, poles: [Double], weights: [Doub
         phiSlope += term / delta
     }
     let toRight = j + 1 < poles.count ? (poles[j + 1] - base) - tau : 0
-    return SecularValue(f: 1 + psi + phi, psiSlope: psiSlope, phiSlope: phiSlope, toLeft: (poles[j] - base) - tau,
-                        toRight: toRight, magnitude: 1 + abs(psi) + phi + abs(tau) * (psiSlope + phiSlope))
+    return SecularValue(
+        f: 1 + psi + phi, psiSlope: psiSlope, phiSlope: phiSlope, toLeft: (poles[j] - base) - tau,
+        toRight: toRight, magnitude: 1 + abs(psi) + phi + abs(tau) * (psiSlope + phiSlope))
 }
 
 /// The step η to the zero of c + Δₗ²ψ′/(Δₗ − η) + Δᵣ²φ′/(Δᵣ − η) (the last root: no right pole).

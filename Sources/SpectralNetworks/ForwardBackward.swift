@@ -43,10 +43,11 @@ public final class MLPPass: @unchecked Sendable {
             let out = activations[l].pointer
             let bias = UnsafePointer(net.bias(l))
             profiled(.forward, layer: l) {
-                gemm.multiply(.rowMajor(h, rows: rows, cols: din),
-                              MatrixView.rowMajor(net.weights(l), rows: dout, cols: din).transposed,
-                              into: out, ldc: dout,
-                              epilogue: l + 1 < net.layerCount ? .addBiasReLU(bias) : .addBias(bias))
+                gemm.multiply(
+                    .rowMajor(h, rows: rows, cols: din),
+                    MatrixView.rowMajor(net.weights(l), rows: dout, cols: din).transposed,
+                    into: out, ldc: dout,
+                    epilogue: l + 1 < net.layerCount ? .addBiasReLU(bias) : .addBias(bias))
             }
             h = UnsafePointer(out)
         }
@@ -56,17 +57,20 @@ public final class MLPPass: @unchecked Sendable {
     /// `layerDone(l)` runs as soon as layer l's gradient is complete and its weights are no longer needed, so the
     /// caller may update them there. With `inputGradient`, also writes G₀ = G₁ · W₀ there (rows × d₀: no mask, the
     /// input has no ReLU); with `parameters: false` only the G chain runs (an input gradient without ∂θ).
-    public func backward(_ input: UnsafePointer<Float>, rows: Int, parameters: Bool = true,
-                         inputGradient: UnsafeMutablePointer<Float>? = nil, layerDone: (Int) -> Void = { _ in }) {
+    public func backward(
+        _ input: UnsafePointer<Float>, rows: Int, parameters: Bool = true,
+        inputGradient: UnsafeMutablePointer<Float>? = nil, layerDone: (Int) -> Void = { _ in }
+    ) {
         for l in stride(from: net.layerCount - 1, through: 0, by: -1) {
             let (din, dout) = (net.fanIn(l), net.fanOut(l))
             let g = UnsafePointer(gradientBuffers[l % 2].pointer)
             let h = l == 0 ? input : UnsafePointer(activations[l - 1].pointer)
             if parameters {
                 profiled(.weightGradient, layer: l) {
-                    gemm.multiply(MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
-                                  .rowMajor(h, rows: rows, cols: din), into: parameterGradient.pointer + net.weightOffset(l),
-                                  ldc: din)
+                    gemm.multiply(
+                        MatrixView.rowMajor(g, rows: rows, cols: dout).transposed,
+                        .rowMajor(h, rows: rows, cols: din), into: parameterGradient.pointer + net.weightOffset(l),
+                        ldc: din)
                 }
                 profiled(.biasGradient, layer: l) {
                     columnSums(g, rows: rows, cols: dout, into: parameterGradient.pointer + net.biasOffset(l))
@@ -75,8 +79,9 @@ public final class MLPPass: @unchecked Sendable {
             let weights = MatrixView.rowMajor(net.weights(l), rows: dout, cols: din)
             if l > 0 {
                 profiled(.inputGradient, layer: l) {
-                    gemm.multiply(.rowMajor(g, rows: rows, cols: dout), weights,
-                                  into: gradientBuffers[(l - 1) % 2].pointer, ldc: din, epilogue: .reluMask(h, ld: din))
+                    gemm.multiply(
+                        .rowMajor(g, rows: rows, cols: dout), weights,
+                        into: gradientBuffers[(l - 1) % 2].pointer, ldc: din, epilogue: .reluMask(h, ld: din))
                 }
             } else if let inputGradient {
                 profiled(.inputGradient, layer: l) {
@@ -95,11 +100,15 @@ func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: Unsaf
         let row = m + i * cols
         var j = 0
         while j + 8 <= cols {
-            let sum = UnsafeRawPointer(out + j).loadUnaligned(as: SIMD8<Float>.self)
+            let sum =
+                UnsafeRawPointer(out + j).loadUnaligned(as: SIMD8<Float>.self)
                 + UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
             UnsafeMutableRawPointer(out + j).storeBytes(of: sum, as: SIMD8<Float>.self)
             j += 8
         }
-        while j < cols { out[j] += row[j]; j += 1 }
+        while j < cols {
+            out[j] += row[j]
+            j += 1
+        }
     }
 }

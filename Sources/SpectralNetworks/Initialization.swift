@@ -13,7 +13,8 @@ public enum Initialization: String, CaseIterable, Sendable {
     public func initialize(_ net: MLP, rng: inout SplitMix64) {
         for l in 0..<net.layerCount {
             let (fanIn, fanOut) = (Double(net.fanIn(l)), Double(net.fanOut(l)))
-            let w = net.weights(l), b = net.bias(l)
+            let w = net.weights(l)
+            let b = net.bias(l)
             let weightCount = net.fanIn(l) * net.fanOut(l)
             switch self {
             case .pytorch:

@@ -12,8 +12,10 @@ public enum Loss: String, CaseIterable, Sendable {
     case bceWithLogits = "bce"
 
     /// Writes ∂loss/∂y into `gradient` and returns the loss (accumulated in Float64).
-    public func evaluate(output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, count: Int,
-                         gradient: UnsafeMutablePointer<Float>) -> Double {
+    public func evaluate(
+        output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, count: Int,
+        gradient: UnsafeMutablePointer<Float>
+    ) -> Double {
         guard count > 0 else { return 0 }
         var total = 0.0
         let scale = Float(1 / Double(count))
@@ -26,7 +28,8 @@ public enum Loss: String, CaseIterable, Sendable {
             }
         case .bceWithLogits:
             for i in 0..<count {
-                let z = Double(y[i]), target = Double(t[i])
+                let z = Double(y[i])
+                let target = Double(t[i])
                 total += max(z, 0) - z * target + log1p(exp(-abs(z)))
                 let sigmoid = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
                 gradient[i] = scale * Float(sigmoid - target)

@@ -12,7 +12,8 @@ public final class MLP: @unchecked Sendable {
     private let offsets: [Int]
 
     public init(sizes: [Int]) {
-        precondition(sizes.count >= 2 && sizes.allSatisfy { $0 >= 1 }, "an MLP needs at least one layer of positive sizes")
+        precondition(
+            sizes.count >= 2 && sizes.allSatisfy { $0 >= 1 }, "an MLP needs at least one layer of positive sizes")
         self.sizes = sizes
         var offsets = [0]
         for l in 0..<(sizes.count - 1) { offsets.append(offsets[l] + sizes[l + 1] * sizes[l] + sizes[l + 1]) }
@@ -64,7 +65,8 @@ public final class MLP: @unchecked Sendable {
         var h = x
         for l in 0..<layerCount {
             let (rows, cols) = (fanOut(l), fanIn(l))
-            let w = weights(l), b = bias(l)
+            let w = weights(l)
+            let b = bias(l)
             var next = [Double](repeating: 0, count: rows)
             for i in 0..<rows {
                 var sum = Double(b[i])

@@ -9,8 +9,8 @@ public enum OptimizerKind: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .adam(b1, b2, eps): return "adam(beta1: \(b1), beta2: \(b2), eps: \(eps))"
-        case let .sgd(m, n): return "sgd(momentum: \(m), nesterov: \(n))"
+        case .adam(let b1, let b2, let eps): return "adam(beta1: \(b1), beta2: \(b2), eps: \(eps))"
+        case .sgd(let m, let n): return "sgd(momentum: \(m), nesterov: \(n))"
         }
     }
 }
@@ -35,8 +35,10 @@ public final class Optimizer: @unchecked Sendable {
     private static let chunkSize = 8192
     private let finiteFlags: AlignedBuffer<Bool>
 
-    public init(kind: OptimizerKind, learningRate: Double, weightDecay: Double = 0, clip: Double? = nil,
-                parameterCount: Int) {
+    public init(
+        kind: OptimizerKind, learningRate: Double, weightDecay: Double = 0, clip: Double? = nil,
+        parameterCount: Int
+    ) {
         self.kind = kind
         self.learningRate = learningRate
         self.weightDecay = weightDecay
@@ -48,8 +50,10 @@ public final class Optimizer: @unchecked Sendable {
 
     /// Applies one step to `parameters` from `gradient` (which it may overwrite). Returns false when any updated
     /// parameter is NaN or infinite.
-    public func step(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, count: Int,
-                     pool: ThreadPool) -> Bool {
+    public func step(
+        parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, count: Int,
+        pool: ThreadPool
+    ) -> Bool {
         beginStep()
         return update(parameters: parameters, gradient: gradient, range: 0..<count, pool: pool)
     }
@@ -63,7 +67,8 @@ public final class Optimizer: @unchecked Sendable {
 
     /// Restores `state` from a checkpoint of an optimiser over as many parameters.
     public func restore(stepCount: Int, first: [Float], second: [Float]) {
-        precondition(first.count == self.first.count && second.count == self.second.count, "optimiser state of another size")
+        precondition(
+            first.count == self.first.count && second.count == self.second.count, "optimiser state of another size")
         self.stepCount = stepCount
         _ = self.first.buffer.update(fromContentsOf: first)
         _ = self.second.buffer.update(fromContentsOf: second)
@@ -72,14 +77,18 @@ public final class Optimizer: @unchecked Sendable {
     /// Applies the current step to the parameters at positions `range` (the optimiser's state is indexed by the
     /// same positions). Element-wise, so splitting a step into ranges changes no bit. Returns false when any updated
     /// parameter is NaN or infinite.
-    public func update(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
-                       range: Range<Int>, pool: ThreadPool) -> Bool {
+    public func update(
+        parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+        range: Range<Int>, pool: ThreadPool
+    ) -> Bool {
         precondition(stepCount > 0, "Optimizer.update called before beginStep")
         let t = Double(stepCount)
         let wd = Float(weightDecay)
         let clipValue = clip.map(Float.init)
-        let m = first.pointer, v = second.pointer
-        precondition(range.lowerBound >= 0 && range.upperBound <= first.count, "Optimizer.update: range outside the parameters")
+        let m = first.pointer
+        let v = second.pointer
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= first.count, "Optimizer.update: range outside the parameters")
         let chunkSize = Self.chunkSize
         let chunks = (range.count + chunkSize - 1) / chunkSize
         // One flag per chunk: each task writes only its own, so no synchronisation is needed.
@@ -89,18 +98,20 @@ public final class Optimizer: @unchecked Sendable {
             (range.lowerBound + chunk * chunkSize)..<min(range.upperBound, range.lowerBound + (chunk + 1) * chunkSize)
         }
         switch kind {
-        case let .adam(beta1, beta2, epsilon):
+        case .adam(let beta1, let beta2, let epsilon):
             let coefficients = AdamCoefficients(
                 oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
                 negativeStepSize: Float(-(learningRate / (1 - pow(beta1, t)))),
                 correction2Root: Float((1 - pow(beta2, t)).squareRoot()), epsilon: Float(epsilon),
                 weightDecay: wd, clip: clipValue ?? .infinity)
             pool.run(tasks: chunks) { chunk, _ in
-                finiteFlags[chunk] = adamUpdate(chunkRange(chunk), parameters: parameters, gradient: gradient, m: m, v: v,
-                                                coefficients)
+                finiteFlags[chunk] = adamUpdate(
+                    chunkRange(chunk), parameters: parameters, gradient: gradient, m: m, v: v,
+                    coefficients)
             }
-        case let .sgd(momentum, nesterov):
-            let lr = Float(learningRate), mu = Float(momentum)
+        case .sgd(let momentum, let nesterov):
+            let lr = Float(learningRate)
+            let mu = Float(momentum)
             let isFirst = stepCount == 1
             pool.run(tasks: chunks) { chunk, _ in
                 var finite = true
@@ -134,8 +145,10 @@ struct AdamCoefficients {
 /// goes through the same operations in the same order (results do not depend on where chunks start). Returns
 /// false if any updated parameter is not finite.
 @inline(__always)
-func adamUpdate(_ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
-                m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients) -> Bool {
+func adamUpdate(
+    _ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>,
+    m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients
+) -> Bool {
     // One copy of the loop per case, so that none tests the clip or the weight decay per element.
     switch (c.clip == .infinity, c.weightDecay == 0) {
     case (true, true): return adamLoop(range, parameters, gradient, m, v, c, clips: false, decays: false)
@@ -146,11 +159,14 @@ func adamUpdate(_ range: Range<Int>, parameters: UnsafeMutablePointer<Float>, gr
 }
 
 @inline(__always)
-private func adamLoop(_ range: Range<Int>, _ parameters: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
-                      _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients,
-                      clips: Bool, decays: Bool) -> Bool {
+private func adamLoop(
+    _ range: Range<Int>, _ parameters: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+    _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: AdamCoefficients,
+    clips: Bool, decays: Bool
+) -> Bool {
     typealias V = SIMD8<Float>
-    let high = V(repeating: c.clip), low = -high
+    let high = V(repeating: c.clip)
+    let low = -high
     // x − x is 0 for finite x and NaN for ±∞ or NaN; the sum stays NaN once any is. Checked before the clamp,
     // which would turn a NaN into ±clip.
     var nonFinite = V()
@@ -176,14 +192,28 @@ private func adamLoop(_ range: Range<Int>, _ parameters: UnsafeMutablePointer<Fl
     var i = range.lowerBound
     while i + 8 <= range.upperBound {
         let (p, mi, vi) = update(load(parameters, i), load(gradient, i), load(m, i), load(v, i))
-        store(p, parameters, i); store(mi, m, i); store(vi, v, i)
+        store(p, parameters, i)
+        store(mi, m, i)
+        store(vi, v, i)
         i += 8
     }
     if i < range.upperBound {
-        var p = V(), g = V(), mi = V(), vi = V()
-        for t in 0..<(range.upperBound - i) { p[t] = parameters[i + t]; g[t] = gradient[i + t]; mi[t] = m[i + t]; vi[t] = v[i + t] }
+        var p = V()
+        var g = V()
+        var mi = V()
+        var vi = V()
+        for t in 0..<(range.upperBound - i) {
+            p[t] = parameters[i + t]
+            g[t] = gradient[i + t]
+            mi[t] = m[i + t]
+            vi[t] = v[i + t]
+        }
         let (pNew, mNew, vNew) = update(p, g, mi, vi)
-        for t in 0..<(range.upperBound - i) { parameters[i + t] = pNew[t]; m[i + t] = mNew[t]; v[i + t] = vNew[t] }
+        for t in 0..<(range.upperBound - i) {
+            parameters[i + t] = pNew[t]
+            m[i + t] = mNew[t]
+            v[i + t] = vNew[t]
+        }
     }
     return nonFinite == V()
 }

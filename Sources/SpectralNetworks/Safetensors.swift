@@ -3,7 +3,10 @@ import SpectralCore
 
 /// One tensor of a safetensors file, widened to Float64 for checking (the files hold F32 or F64).
 public struct Tensor: Equatable, Sendable {
-    public enum DType: String, Sendable { case f32 = "F32", f64 = "F64" }
+    public enum DType: String, Sendable {
+        case f32 = "F32"
+        case f64 = "F64"
+    }
     public var dtype: DType
     public var shape: [Int]
     public var values: [Double]
@@ -32,18 +35,25 @@ public enum Safetensors {
     /// the tensors must tile the data exactly (no overlap, no gap, nothing after the last), as the format requires.
     public static func parse(_ data: Data, name: String = "the file") throws -> [String: Tensor] {
         let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw SpectralError.badInput("\(name) is too short to be a safetensors file (\(bytes.count) bytes)") }
+        guard bytes.count >= 8 else {
+            throw SpectralError.badInput("\(name) is too short to be a safetensors file (\(bytes.count) bytes)")
+        }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard headerLength <= UInt64(headerLimit) else {
-            throw SpectralError.badInput("\(name) claims a \(headerLength)-byte header; safetensors headers are at most \(headerLimit) bytes")
+            throw SpectralError.badInput(
+                "\(name) claims a \(headerLength)-byte header; safetensors headers are at most \(headerLimit) bytes")
         }
         guard headerLength <= UInt64(bytes.count - 8) else {
-            throw SpectralError.badInput("\(name) is truncated: its header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length")
+            throw SpectralError.badInput(
+                "\(name) is truncated: its header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length"
+            )
         }
         let headerEnd = 8 + Int(headerLength)
         let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[8..<headerEnd])) } catch let error as DecodingError {
+        do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[8..<headerEnd])) } catch let error
+            as DecodingError
+        {
             throw SpectralError.badInput(Header.describe(error, in: name))
         } catch {
             throw SpectralError.badInput("\(name) has a header that is not a JSON object")
@@ -53,40 +63,61 @@ public enum Safetensors {
         try checkTiling(entries.map { ($0.name, $0.range) }, payloadCount: payloadCount, in: name)
         var tensors: [String: Tensor] = [:]
         for e in entries {
-            tensors[e.name] = Tensor(dtype: e.dtype, shape: e.shape, values: decode(bytes, from: headerEnd + e.range.lowerBound,
-                                                                                   count: e.shape.reduce(1, *), dtype: e.dtype))
+            tensors[e.name] = Tensor(
+                dtype: e.dtype, shape: e.shape,
+                values: decode(
+                    bytes, from: headerEnd + e.range.lowerBound,
+                    count: e.shape.reduce(1, *), dtype: e.dtype))
         }
         return tensors
     }
 
     /// One header entry, checked: a known dtype, a shape whose product (and its size in bytes) does not overflow,
     /// offsets inside the data that hold exactly that many bytes.
-    private static func entry(_ key: String, _ e: HeaderEntry, in name: String, payloadCount: Int) throws
-    -> (name: String, dtype: Tensor.DType, shape: [Int], range: Range<Int>) {
+    private static func entry(
+        _ key: String, _ e: HeaderEntry, in name: String, payloadCount: Int
+    ) throws
+        -> (name: String, dtype: Tensor.DType, shape: [Int], range: Range<Int>)
+    {
         let shown = key.count > 60 ? String(key.prefix(60)) + "…" : key
         guard let dtype = Tensor.DType(rawValue: e.dtype) else {
-            throw SpectralError.badInput("tensor '\(shown)' in \(name) has dtype \(e.dtype.prefix(20)); only F32 and F64 are supported")
+            throw SpectralError.badInput(
+                "tensor '\(shown)' in \(name) has dtype \(e.dtype.prefix(20)); only F32 and F64 are supported")
         }
-        guard e.shape.count <= 16, e.dataOffsets.count == 2, (e.shape + e.dataOffsets).allSatisfy({ $0 <= UInt64(Int.max) }) else {
-            throw SpectralError.badInput("tensor '\(shown)' in \(name) has \(e.shape.count > 16 ? "more than 16 dimensions" : "offsets that are not two numbers below 2^63")")
+        guard e.shape.count <= 16, e.dataOffsets.count == 2,
+            (e.shape + e.dataOffsets).allSatisfy({ $0 <= UInt64(Int.max) })
+        else {
+            throw SpectralError.badInput(
+                "tensor '\(shown)' in \(name) has \(e.shape.count > 16 ? "more than 16 dimensions" : "offsets that are not two numbers below 2^63")"
+            )
         }
-        let shape = e.shape.map { Int($0) }, offsets = e.dataOffsets.map { Int($0) }
+        let shape = e.shape.map { Int($0) }
+        let offsets = e.dataOffsets.map { Int($0) }
         var count = 1
         for d in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw SpectralError.badInput("tensor '\(shown)' in \(name) has shape \(shape), whose element count overflows") }
+            guard !overflow else {
+                throw SpectralError.badInput(
+                    "tensor '\(shown)' in \(name) has shape \(shape), whose element count overflows")
+            }
             count = product
         }
         let width = dtype == .f32 ? 4 : 8
         let (size, overflow) = count.multipliedReportingOverflow(by: width)
         guard !overflow, size <= payloadCount else {
-            throw SpectralError.badInput("tensor '\(shown)' in \(name) has shape \(shape) (\(count) values), more than the file's \(payloadCount) data bytes hold")
+            throw SpectralError.badInput(
+                "tensor '\(shown)' in \(name) has shape \(shape) (\(count) values), more than the file's \(payloadCount) data bytes hold"
+            )
         }
         guard offsets[0] <= offsets[1], offsets[1] <= payloadCount else {
-            throw SpectralError.badInput("tensor '\(shown)' in \(name) lies outside the file (offsets \(offsets), \(payloadCount) data bytes): the file is truncated or corrupt")
+            throw SpectralError.badInput(
+                "tensor '\(shown)' in \(name) lies outside the file (offsets \(offsets), \(payloadCount) data bytes): the file is truncated or corrupt"
+            )
         }
         guard offsets[1] - offsets[0] == size else {
-            throw SpectralError.badInput("tensor '\(shown)' in \(name) has \(offsets[1] - offsets[0]) bytes but shape \(shape) of \(e.dtype) needs \(size)")
+            throw SpectralError.badInput(
+                "tensor '\(shown)' in \(name) has \(offsets[1] - offsets[0]) bytes but shape \(shape) of \(e.dtype) needs \(size)"
+            )
         }
         return (key, dtype, shape, offsets[0]..<offsets[1])
     }
@@ -94,13 +125,21 @@ public enum Safetensors {
     /// The tensors must cover the data exactly: sorted by offset, each starts where the previous ended.
     private static func checkTiling(_ ranges: [(String, Range<Int>)], payloadCount: Int, in name: String) throws {
         var end = 0
-        for (tensor, range) in ranges.sorted(by: { ($0.1.lowerBound, $0.1.upperBound, $0.0) < ($1.1.lowerBound, $1.1.upperBound, $1.0) }) {
-            if range.lowerBound < end { throw SpectralError.badInput("tensor '\(tensor.prefix(60))' in \(name) overlaps the tensor before it") }
-            if range.lowerBound > end { throw SpectralError.badInput("\(name) has \(range.lowerBound - end) unused data bytes before tensor '\(tensor.prefix(60))'") }
+        for (tensor, range) in ranges.sorted(by: {
+            ($0.1.lowerBound, $0.1.upperBound, $0.0) < ($1.1.lowerBound, $1.1.upperBound, $1.0)
+        }) {
+            if range.lowerBound < end {
+                throw SpectralError.badInput("tensor '\(tensor.prefix(60))' in \(name) overlaps the tensor before it")
+            }
+            if range.lowerBound > end {
+                throw SpectralError.badInput(
+                    "\(name) has \(range.lowerBound - end) unused data bytes before tensor '\(tensor.prefix(60))'")
+            }
             end = range.upperBound
         }
         if end != payloadCount {
-            throw SpectralError.badInput("\(name) has \(payloadCount - end) bytes after its last tensor: it is larger than its header says")
+            throw SpectralError.badInput(
+                "\(name) has \(payloadCount - end) bytes after its last tensor: it is larger than its header says")
         }
     }
 
@@ -130,20 +169,30 @@ public enum Safetensors {
         static func describe(_ error: DecodingError, in name: String) -> String {
             let context: DecodingError.Context
             switch error {
-            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
+                context = c
             @unknown default: return "\(name) has a header that does not decode"
             }
-            guard let tensor = context.codingPath.first?.stringValue else { return "\(name) has a header that is not a JSON object" }
+            guard let tensor = context.codingPath.first?.stringValue else {
+                return "\(name) has a header that is not a JSON object"
+            }
             let field = context.codingPath.dropFirst().first?.stringValue ?? "its entry"
-            return "tensor '\(tensor.prefix(60))' in \(name) has a malformed header entry (\(field): it needs dtype, a shape and two data_offsets, whole non-negative numbers)"
+            return
+                "tensor '\(tensor.prefix(60))' in \(name) has a malformed header entry (\(field): it needs dtype, a shape and two data_offsets, whole non-negative numbers)"
         }
     }
 
     private static func decode(_ bytes: [UInt8], from start: Int, count: Int, dtype: Tensor.DType) -> [Double] {
         bytes.withUnsafeBytes { raw in
             (0..<count).map { i in
-                dtype == .f32 ? Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))))
-                              : Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)))
+                dtype == .f32
+                    ? Double(
+                        Float(
+                            bitPattern: UInt32(
+                                littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self))))
+                    : Double(
+                        bitPattern: UInt64(
+                            littleEndian: raw.loadUnaligned(fromByteOffset: start + 8 * i, as: UInt64.self)))
             }
         }
     }
@@ -167,7 +216,9 @@ public enum Safetensors {
                 }
             }
             let shape = t.shape.map(String.init).joined(separator: ",")
-            header.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(payload.count)]}")
+            header.append(
+                "\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(begin),\(payload.count)]}"
+            )
         }
         var headerBytes = Array("{\(header.joined(separator: ","))}".utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
@@ -198,10 +249,13 @@ extension MLP {
     public func tensors(dtype: Tensor.DType = .f32) -> [String: Tensor] {
         var out: [String: Tensor] = [:]
         for l in 0..<layerCount {
-            let w = weights(l), b = bias(l)
-            out["\(2 * l).weight"] = Tensor(dtype: dtype, shape: [fanOut(l), fanIn(l)],
-                                            values: (0..<(fanOut(l) * fanIn(l))).map { Double(w[$0]) })
-            out["\(2 * l).bias"] = Tensor(dtype: dtype, shape: [fanOut(l)], values: (0..<fanOut(l)).map { Double(b[$0]) })
+            let w = weights(l)
+            let b = bias(l)
+            out["\(2 * l).weight"] = Tensor(
+                dtype: dtype, shape: [fanOut(l), fanIn(l)],
+                values: (0..<(fanOut(l) * fanIn(l))).map { Double(w[$0]) })
+            out["\(2 * l).bias"] = Tensor(
+                dtype: dtype, shape: [fanOut(l)], values: (0..<fanOut(l)).map { Double(b[$0]) })
         }
         return out
     }
@@ -223,7 +277,8 @@ extension MLP {
         let net = MLP(sizes: layers.sizes)
         for (l, pair) in layers.layers.enumerated() {
             if let bad = (pair.weight.values + pair.bias.values).firstIndex(where: { !Float($0).isFinite }) {
-                throw SpectralError.badInput("a value of layer \(l) (flat index \(bad)) overflows Float32, which training uses")
+                throw SpectralError.badInput(
+                    "a value of layer \(l) (flat index \(bad)) overflows Float32, which training uses")
             }
             for i in 0..<pair.weight.values.count { net.weights(l)[i] = Float(pair.weight.values[i]) }
             for i in 0..<pair.bias.values.count { net.bias(l)[i] = Float(pair.bias.values[i]) }
@@ -243,14 +298,18 @@ public struct NetworkTensors: Sendable {
         var byIndex: [Int: (prefix: String, weight: String?, bias: String?)] = [:]
         var prefixes = Set<String>()
         for name in tensors.keys.sorted() {
-            let isWeight = name.hasSuffix(".weight"), isBias = name.hasSuffix(".bias")
+            let isWeight = name.hasSuffix(".weight")
+            let isBias = name.hasSuffix(".bias")
             guard isWeight || isBias else {
-                throw SpectralError.badInput("tensor '\(name)' in \(source) is neither a layer weight nor a bias (expected <prefix><index>.weight or .bias)")
+                throw SpectralError.badInput(
+                    "tensor '\(name)' in \(source) is neither a layer weight nor a bias (expected <prefix><index>.weight or .bias)"
+                )
             }
             let stem = String(name.dropLast(isWeight ? 7 : 5))
             let digits = stem.reversed().prefix { $0.isASCII && $0.isNumber }
             guard !digits.isEmpty, digits.count <= 9, let index = Int(String(digits.reversed())) else {
-                throw SpectralError.badInput("tensor '\(name)' in \(source) has no layer index before .\(isWeight ? "weight" : "bias")")
+                throw SpectralError.badInput(
+                    "tensor '\(name)' in \(source) has no layer index before .\(isWeight ? "weight" : "bias")")
             }
             let prefix = String(stem.dropLast(digits.count))
             prefixes.insert(prefix)
@@ -262,27 +321,33 @@ public struct NetworkTensors: Sendable {
         guard prefixes.count == 1 else {
             throw SpectralError.badInput("\(source) mixes tensor prefixes \(prefixes.sorted()); expected one network")
         }
-        var sizes: [Int] = [], layers: [(weight: Tensor, bias: Tensor)] = []
+        var sizes: [Int] = []
+        var layers: [(weight: Tensor, bias: Tensor)] = []
         for index in byIndex.keys.sorted() {
             let entry = byIndex[index]!
             guard let wName = entry.weight, let w = tensors[wName] else {
-                throw SpectralError.badInput("layer \(index) in \(source) has a bias but no tensor '\(entry.prefix)\(index).weight'")
+                throw SpectralError.badInput(
+                    "layer \(index) in \(source) has a bias but no tensor '\(entry.prefix)\(index).weight'")
             }
             guard let bName = entry.bias, let b = tensors[bName] else {
                 throw SpectralError.badInput("tensor '\(entry.prefix)\(index).bias' is missing from \(source)")
             }
             guard w.shape.count == 2, w.shape[0] > 0, w.shape[1] > 0 else {
-                throw SpectralError.badInput("tensor '\(wName)' has shape \(w.shape); a weight must be [out, in] with both positive")
+                throw SpectralError.badInput(
+                    "tensor '\(wName)' has shape \(w.shape); a weight must be [out, in] with both positive")
             }
             guard b.shape == [w.shape[0]] else {
-                throw SpectralError.badInput("tensor '\(bName)' has shape \(b.shape) but its weight has \(w.shape[0]) outputs")
+                throw SpectralError.badInput(
+                    "tensor '\(bName)' has shape \(b.shape) but its weight has \(w.shape[0]) outputs")
             }
             if let last = sizes.last, last != w.shape[1] {
-                throw SpectralError.badInput("tensor '\(wName)' takes \(w.shape[1]) inputs but the previous layer gives \(last)")
+                throw SpectralError.badInput(
+                    "tensor '\(wName)' takes \(w.shape[1]) inputs but the previous layer gives \(last)")
             }
             for (tensorName, t) in [(wName, w), (bName, b)] {
                 if let bad = t.values.firstIndex(where: { !$0.isFinite }) {
-                    throw SpectralError.badInput("tensor '\(tensorName)' has a non-finite value (\(t.values[bad])) at flat index \(bad)")
+                    throw SpectralError.badInput(
+                        "tensor '\(tensorName)' has a non-finite value (\(t.values[bad])) at flat index \(bad)")
                 }
             }
             if sizes.isEmpty { sizes.append(w.shape[1]) }

@@ -11,8 +11,10 @@ extension MLP {
     /// σ_max and its right singular vector, starting the iteration from `start` when given: during training the
     /// weights move little between records, so the previous vector converges in a few iterations where a fixed
     /// start needs thousands (random matrices have small gaps between their top singular values).
-    public func spectralNormAndVector(_ layer: Int, start: [Double]?, tolerance: Double = 1e-10,
-                                      maxIterations: Int = 10_000) -> (sigma: Double, vector: [Double]) {
+    public func spectralNormAndVector(
+        _ layer: Int, start: [Double]?, tolerance: Double = 1e-10,
+        maxIterations: Int = 10_000
+    ) -> (sigma: Double, vector: [Double]) {
         let (rows, cols) = (fanOut(layer), fanIn(layer))
         let w = weights(layer)
         let fixedStart: [Double] = (0..<cols).map { 1 + 0.01 * Double($0 % 7) }

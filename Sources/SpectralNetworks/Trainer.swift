@@ -15,7 +15,9 @@ public struct Dataset: Sendable {
             throw SpectralError.badInput("the data set's inputs and targets do not divide into \(rows) rows")
         }
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
-            throw SpectralError.badInput("input value \(bad % (inputs.count / rows)) of row \(bad / (inputs.count / rows)) is not a finite number")
+            throw SpectralError.badInput(
+                "input value \(bad % (inputs.count / rows)) of row \(bad / (inputs.count / rows)) is not a finite number"
+            )
         }
         if let bad = targets.firstIndex(where: { !$0.isFinite }) {
             throw SpectralError.badInput("target of row \(bad / (targets.count / rows)) is not a finite number")
@@ -57,9 +59,13 @@ public struct TrainerState: Sendable, Equatable {
     public var cursor: Int
     public var shuffler: UInt64
 
-    public init(step: Int, parameters: [Float], optimizerSteps: Int, first: [Float], second: [Float], order: [Int],
-                cursor: Int, shuffler: UInt64) {
-        (self.step, self.parameters, self.optimizerSteps, self.first, self.second) = (step, parameters, optimizerSteps, first, second)
+    public init(
+        step: Int, parameters: [Float], optimizerSteps: Int, first: [Float], second: [Float], order: [Int],
+        cursor: Int, shuffler: UInt64
+    ) {
+        (self.step, self.parameters, self.optimizerSteps, self.first, self.second) = (
+            step, parameters, optimizerSteps, first, second
+        )
         (self.order, self.cursor, self.shuffler) = (order, cursor, shuffler)
     }
 }
@@ -81,7 +87,9 @@ public final class Trainer: @unchecked Sendable {
 
     public init(net: MLP, data: Dataset, configuration: TrainingConfiguration, gemm: GEMM) throws {
         guard data.inputSize == net.inputSize, data.outputSize == net.outputSize else {
-            throw SpectralError.badInput("the data has \(data.inputSize) inputs and \(data.outputSize) targets per row but the network maps \(net.inputSize) to \(net.outputSize)")
+            throw SpectralError.badInput(
+                "the data has \(data.inputSize) inputs and \(data.outputSize) targets per row but the network maps \(net.inputSize) to \(net.outputSize)"
+            )
         }
         guard configuration.learningRate.isFinite, configuration.learningRate > 0 else {
             throw SpectralError.usage("the learning rate must be a positive number, not \(configuration.learningRate)")
@@ -94,9 +102,10 @@ public final class Trainer: @unchecked Sendable {
         self.configuration = configuration
         batchRows = min(data.rows, max(1, configuration.batchSize ?? data.rows))
         pass = MLPPass(net: net, capacity: batchRows, gemm: gemm)
-        optimizer = Optimizer(kind: configuration.optimizer, learningRate: configuration.learningRate,
-                              weightDecay: configuration.weightDecay, clip: configuration.clip,
-                              parameterCount: net.parameterCount)
+        optimizer = Optimizer(
+            kind: configuration.optimizer, learningRate: configuration.learningRate,
+            weightDecay: configuration.weightDecay, clip: configuration.clip,
+            parameterCount: net.parameterCount)
         batchInputs = AlignedBuffer(count: batchRows * data.inputSize)
         batchTargets = AlignedBuffer(count: batchRows * data.outputSize)
         order = Array(0..<data.rows)
@@ -118,21 +127,25 @@ public final class Trainer: @unchecked Sendable {
         let outputs = batchRows * data.outputSize
         pass.forward(batchInputs.pointer, rows: batchRows)
         let loss = profiled(.loss) {
-            configuration.loss.evaluate(output: pass.output, target: batchTargets.pointer, count: outputs,
-                                        gradient: pass.outputGradient)
+            configuration.loss.evaluate(
+                output: pass.output, target: batchTargets.pointer, count: outputs,
+                gradient: pass.outputGradient)
         }
         guard loss.isFinite else {
-            throw SpectralError.runtime("training diverged at step \(step): the loss is \(loss); try a smaller learning rate")
+            throw SpectralError.runtime(
+                "training diverged at step \(step): the loss is \(loss); try a smaller learning rate")
         }
         // Each layer is updated as soon as its gradient is ready: its weights and gradient are still in cache.
         optimizer.beginStep()
         var finite = true
         pass.backward(batchInputs.pointer, rows: batchRows) { l in
             let layer = net.weightOffset(l)..<(net.biasOffset(l) + net.fanOut(l))
-            finite = profiled(.optimizer, layer: l) {
-                optimizer.update(parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
-                                 range: layer, pool: pass.gemm.pool)
-            } && finite
+            finite =
+                profiled(.optimizer, layer: l) {
+                    optimizer.update(
+                        parameters: net.parameters.pointer, gradient: pass.parameterGradient.pointer,
+                        range: layer, pool: pass.gemm.pool)
+                } && finite
         }
         guard finite else {
             let which = net.firstNonFiniteParameter() ?? "a parameter"
@@ -145,15 +158,19 @@ public final class Trainer: @unchecked Sendable {
     /// trainer built the same way and running on gives the bits of an uninterrupted run.
     public var state: TrainerState {
         let o = optimizer.state
-        return TrainerState(step: step, parameters: net.parameters.array, optimizerSteps: o.stepCount, first: o.first,
-                            second: o.second, order: order, cursor: cursor, shuffler: shuffler.state)
+        return TrainerState(
+            step: step, parameters: net.parameters.array, optimizerSteps: o.stepCount, first: o.first,
+            second: o.second, order: order, cursor: cursor, shuffler: shuffler.state)
     }
 
     public func restore(_ s: TrainerState) throws {
         guard s.parameters.count == net.parameterCount, s.first.count == net.parameterCount,
-              s.second.count == net.parameterCount, s.order.count == data.rows, (0..<max(1, data.rows)).contains(s.cursor),
-              Set(s.order) == Set(0..<data.rows), s.step >= 0, s.optimizerSteps >= 0 else {
-            throw SpectralError.badInput("the checkpoint is of another training run (its sizes do not match this one's)")
+            s.second.count == net.parameterCount, s.order.count == data.rows,
+            (0..<max(1, data.rows)).contains(s.cursor),
+            Set(s.order) == Set(0..<data.rows), s.step >= 0, s.optimizerSteps >= 0
+        else {
+            throw SpectralError.badInput(
+                "the checkpoint is of another training run (its sizes do not match this one's)")
         }
         step = s.step
         _ = net.parameters.buffer.update(fromContentsOf: s.parameters)

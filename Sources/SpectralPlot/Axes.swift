@@ -13,10 +13,14 @@ public struct Axis {
         if logarithmic {
             lo = max(lo, 1e-300)
             hi = max(hi, lo)
-            if hi <= lo * (1 + 1e-9) { lo /= 2; hi *= 2 }
+            if hi <= lo * (1 + 1e-9) {
+                lo /= 2
+                hi *= 2
+            }
         } else if !(hi > lo) {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
-            lo -= pad; hi += pad
+            lo -= pad
+            hi += pad
         }
         self.low = lo
         self.high = hi
@@ -72,7 +76,9 @@ public struct Axis {
         if logarithmic {
             let own = max(0, -Int(floor(log10(abs(v)) + 1e-9)))
             // Within a decade the ticks may be a linear fallback (106.5, 107): as many decimals as its step needs.
-            let fallback = high / low < 10 && !ticks.allSatisfy(isOneTwoFive) ? max(0, -Int(floor(log10(Axis(low: low, high: high, label: "").linearStep()) + 1e-9))) : 0
+            let fallback =
+                high / low < 10 && !ticks.allSatisfy(isOneTwoFive)
+                ? max(0, -Int(floor(log10(Axis(low: low, high: high, label: "").linearStep()) + 1e-9))) : 0
             return roundNumberText(v, decimals: max(own, fallback))
         }
         let step = linearStep()

@@ -3,15 +3,23 @@ import SpectralCore
 
 public struct RGB: Equatable, Sendable {
     public var r, g, b: UInt8
-    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) { self.r = r; self.g = g; self.b = b }
+    public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) {
+        self.r = r
+        self.g = g
+        self.b = b
+    }
     public static let white = RGB(255, 255, 255), black = RGB(0, 0, 0), gray = RGB(150, 150, 150)
     public static let lightGray = RGB(225, 225, 225), darkGray = RGB(60, 60, 60)
     /// A qualitative palette for line series (distinguishable, and readable in grayscale by order of darkness).
-    public static let palette = [RGB(31, 119, 180), RGB(214, 39, 40), RGB(44, 160, 44), RGB(255, 127, 14),
-                                 RGB(148, 103, 189), RGB(140, 86, 75), RGB(227, 119, 194), RGB(23, 190, 207),
-                                 RGB(127, 127, 127), RGB(188, 189, 34)]
+    public static let palette = [
+        RGB(31, 119, 180), RGB(214, 39, 40), RGB(44, 160, 44), RGB(255, 127, 14),
+        RGB(148, 103, 189), RGB(140, 86, 75), RGB(227, 119, 194), RGB(23, 190, 207),
+        RGB(127, 127, 127), RGB(188, 189, 34),
+    ]
     public var hex: String {
-        "#" + [r, g, b].map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        "#"
+            + [r, g, b].map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+            .joined()
     }
 }
 
@@ -30,7 +38,9 @@ final class Canvas {
     @inline(__always) func set(_ x: Int, _ y: Int, _ c: RGB) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
         let i = (y * width + x) * 3
-        pixels[i] = c.r; pixels[i + 1] = c.g; pixels[i + 2] = c.b
+        pixels[i] = c.r
+        pixels[i + 1] = c.g
+        pixels[i + 2] = c.b
     }
 
     func pixel(_ x: Int, _ y: Int) -> RGB {
@@ -55,7 +65,8 @@ final class Canvas {
             for s in 0...steps {
                 let t = Double(s) / Double(steps)
                 if dash > 0 && Int((travelled + t * length) / dash) % 2 == 1 { continue }
-                let x = Int((a.x + t * (b.x - a.x)).rounded()), y = Int((a.y + t * (b.y - a.y)).rounded())
+                let x = Int((a.x + t * (b.x - a.x)).rounded())
+                let y = Int((a.y + t * (b.y - a.y)).rounded())
                 fill(x: x - thickness / 2, y: y - thickness / 2, width: thickness, height: thickness, c)
             }
             travelled += length
@@ -104,7 +115,8 @@ public func viridis(_ t: Double) -> RGB {
         (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37),
     ]
     let x = min(1, max(0, t.isFinite ? t : 0)) * Double(stops.count - 1)
-    let i = min(stops.count - 2, Int(x)), f = x - Double(i)
+    let i = min(stops.count - 2, Int(x))
+    let f = x - Double(i)
     func mix(_ a: Double, _ b: Double) -> UInt8 { UInt8((a + (b - a) * f).rounded()) }
     return RGB(mix(stops[i].0, stops[i + 1].0), mix(stops[i].1, stops[i + 1].1), mix(stops[i].2, stops[i + 1].2))
 }
@@ -113,7 +125,8 @@ public func viridis(_ t: Double) -> RGB {
 public func diverging(_ t: Double) -> RGB {
     let u = min(1, max(-1, t.isFinite ? t : 0))
     let (low, high) = ((59.0, 76.0, 192.0), (180.0, 4.0, 38.0))
-    let end = u < 0 ? low : high, f = abs(u)
+    let end = u < 0 ? low : high
+    let f = abs(u)
     func mix(_ a: Double) -> UInt8 { UInt8((247 + (a - 247) * f).rounded()) }
     return RGB(mix(end.0), mix(end.1), mix(end.2))
 }

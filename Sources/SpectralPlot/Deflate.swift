@@ -6,26 +6,38 @@ struct Deflate {
     private var bitBuffer: UInt32 = 0
     private var bitCount = 0
 
-    static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-                             131, 163, 195, 227, 258]
+    static let lengthBase = [
+        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+        131, 163, 195, 227, 258,
+    ]
     static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
-                               2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
-    static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12,
-                                12, 13, 13]
+    static let distanceBase = [
+        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+        2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+    ]
+    static let distanceExtra = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12,
+        12, 13, 13,
+    ]
 
     /// The raw deflate stream of `data`; `distances` are the match distances to try (each ≤ 32768).
     static func compress(_ data: [UInt8], distances: [Int]) -> [UInt8] {
         var d = Deflate()
-        d.writeBits(1, 1)   // final block
-        d.writeBits(1, 2)   // fixed Huffman codes
+        d.writeBits(1, 1)  // final block
+        d.writeBits(1, 2)  // fixed Huffman codes
         var i = 0
         while i < data.count {
-            var bestLength = 0, bestDistance = 0
+            var bestLength = 0
+            var bestDistance = 0
             for distance in distances where distance <= i && distance <= 32768 {
                 var length = 0
-                while length < 258 && i + length < data.count && data[i + length] == data[i + length - distance] { length += 1 }
-                if length > bestLength { bestLength = length; bestDistance = distance }
+                while length < 258 && i + length < data.count && data[i + length] == data[i + length - distance] {
+                    length += 1
+                }
+                if length > bestLength {
+                    bestLength = length
+                    bestDistance = distance
+                }
             }
             if bestLength >= 3 {
                 d.writeMatch(length: bestLength, distance: bestDistance)

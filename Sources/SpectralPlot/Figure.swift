@@ -28,13 +28,17 @@ public struct Figure {
 
     public mutating func add(_ item: Item) { items.append(item) }
 
-    public mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ color: RGB = .black,
-                              width: Double = 1, dash: Double = 0) {
+    public mutating func line(
+        _ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ color: RGB = .black,
+        width: Double = 1, dash: Double = 0
+    ) {
         items.append(.polyline([(x0, y0), (x1, y1)], color: color, width: width, dash: dash))
     }
 
-    public mutating func text(_ text: String, x: Double, y: Double, anchor: TextAnchor = .start, vertical: Bool = false,
-                              scale: Int = 2, color: RGB = .black) {
+    public mutating func text(
+        _ text: String, x: Double, y: Double, anchor: TextAnchor = .start, vertical: Bool = false,
+        scale: Int = 2, color: RGB = .black
+    ) {
         items.append(.text(text, x: x, y: y, anchor: anchor, vertical: vertical, scale: scale, color: color))
     }
 
@@ -42,13 +46,14 @@ public struct Figure {
     public func place(into other: inout Figure, dx: Double, dy: Double) {
         for item in items {
             switch item {
-            case let .polyline(points, color, width, dash):
+            case .polyline(let points, let color, let width, let dash):
                 other.add(.polyline(points.map { ($0.x + dx, $0.y + dy) }, color: color, width: width, dash: dash))
-            case let .rectangle(x, y, w, h, fill):
+            case .rectangle(let x, let y, let w, let h, let fill):
                 other.add(.rectangle(x: x + dx, y: y + dy, width: w, height: h, fill: fill))
-            case let .text(s, x, y, anchor, vertical, scale, color):
-                other.add(.text(s, x: x + dx, y: y + dy, anchor: anchor, vertical: vertical, scale: scale, color: color))
-            case let .image(raster, x, y, w, h):
+            case .text(let s, let x, let y, let anchor, let vertical, let scale, let color):
+                other.add(
+                    .text(s, x: x + dx, y: y + dy, anchor: anchor, vertical: vertical, scale: scale, color: color))
+            case .image(let raster, let x, let y, let w, let h):
                 other.add(.image(raster, x: x + dx, y: y + dy, width: w, height: h))
             }
         }
@@ -82,19 +87,32 @@ public struct Raster: Sendable {
         self.width = width
         self.height = height
         pixels = [UInt8](repeating: 0, count: width * height * 3)
-        for i in 0..<(width * height) { pixels[3 * i] = fill.r; pixels[3 * i + 1] = fill.g; pixels[3 * i + 2] = fill.b }
+        for i in 0..<(width * height) {
+            pixels[3 * i] = fill.r
+            pixels[3 * i + 1] = fill.g
+            pixels[3 * i + 2] = fill.b
+        }
     }
 
     public subscript(x: Int, y: Int) -> RGB {
-        get { let i = (y * width + x) * 3; return RGB(pixels[i], pixels[i + 1], pixels[i + 2]) }
-        set { let i = (y * width + x) * 3; pixels[i] = newValue.r; pixels[i + 1] = newValue.g; pixels[i + 2] = newValue.b }
+        get {
+            let i = (y * width + x) * 3
+            return RGB(pixels[i], pixels[i + 1], pixels[i + 2])
+        }
+        set {
+            let i = (y * width + x) * 3
+            pixels[i] = newValue.r
+            pixels[i + 1] = newValue.g
+            pixels[i + 2] = newValue.b
+        }
     }
 
     public func pngData() -> Data { PNGEncoder.encode(width: width, height: height, rgb: pixels) }
 
     /// Each pixel repeated as a k × k block, k the smallest whole factor that reaches `w` × `h` (at most 2048 wide).
     func upscaled(toCover w: Double, _ h: Double) -> Raster {
-        let k = max(1, min(Int((max(w / Double(width), h / Double(height))).rounded(.up)), 2048 / max(1, max(width, height))))
+        let k = max(
+            1, min(Int((max(w / Double(width), h / Double(height))).rounded(.up)), 2048 / max(1, max(width, height))))
         if k == 1 { return self }
         var out = Raster(width: width * k, height: height * k)
         for y in 0..<out.height { for x in 0..<out.width { out[x, y] = self[x / k, y / k] } }
@@ -107,15 +125,16 @@ extension Figure {
         let canvas = Canvas(width: width, height: height)
         for item in items {
             switch item {
-            case let .polyline(points, color, lineWidth, dash):
+            case .polyline(let points, let color, let lineWidth, let dash):
                 let thickness = max(1, Int(lineWidth.rounded()))
                 canvas.polyline(points, color, thickness: thickness, dash: dash)
-            case let .rectangle(x, y, w, h, fill):
-                canvas.fill(x: Int(x.rounded()), y: Int(y.rounded()), width: Int((x + w).rounded()) - Int(x.rounded()),
-                            height: Int((y + h).rounded()) - Int(y.rounded()), fill)
-            case let .text(s, x, y, anchor, vertical, scale, color):
+            case .rectangle(let x, let y, let w, let h, let fill):
+                canvas.fill(
+                    x: Int(x.rounded()), y: Int(y.rounded()), width: Int((x + w).rounded()) - Int(x.rounded()),
+                    height: Int((y + h).rounded()) - Int(y.rounded()), fill)
+            case .text(let s, let x, let y, let anchor, let vertical, let scale, let color):
                 canvas.text(s, x: x, y: y, anchor: anchor, vertical: vertical, scale: scale, color)
-            case let .image(raster, x, y, w, h):
+            case .image(let raster, let x, let y, let w, let h):
                 canvas.draw(raster, x: x, y: y, width: w, height: h)
             }
         }
@@ -124,42 +143,50 @@ extension Figure {
 
     public func svg() -> String {
         var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)">
-        <rect width="\(width)" height="\(height)" fill="#ffffff"/>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)">
+            <rect width="\(width)" height="\(height)" fill="#ffffff"/>
 
-        """
+            """
         for item in items {
             switch item {
-            case let .polyline(points, color, lineWidth, dash):
+            case .polyline(let points, let color, let lineWidth, let dash):
                 let coordinates = points.map { "\(svgNumber($0.x)),\(svgNumber($0.y))" }.joined(separator: " ")
                 let dashes = dash > 0 ? " stroke-dasharray=\"\(svgNumber(dash))\"" : ""
-                out += "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(svgNumber(lineWidth))\"\(dashes)/>\n"
-            case let .rectangle(x, y, w, h, fill):
-                out += "<rect x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(h))\" fill=\"\(fill.hex)\"/>\n"
-            case let .text(s, x, y, anchor, vertical, scale, color):
+                out +=
+                    "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(color.hex)\" stroke-width=\"\(svgNumber(lineWidth))\"\(dashes)/>\n"
+            case .rectangle(let x, let y, let w, let h, let fill):
+                out +=
+                    "<rect x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(h))\" fill=\"\(fill.hex)\"/>\n"
+            case .text(let s, let x, let y, let anchor, let vertical, let scale, let color):
                 out += svgText(s, x: x, y: y, anchor: anchor, vertical: vertical, scale: scale, color: color)
-            case let .image(raster, x, y, w, h):
+            case .image(let raster, let x, let y, let w, let h):
                 // Upscaled by a whole factor, so that renderers which smooth images (most do, whatever
                 // image-rendering says) blur only the edges of each cell.
                 let image = raster.upscaled(toCover: w, h).pngData().base64EncodedString()
-                out += "<image x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(h))\" preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,\(image)\"/>\n"
+                out +=
+                    "<image x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(h))\" preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,\(image)\"/>\n"
             }
         }
         return out + "</svg>\n"
     }
 
     /// Real text, in a monospace font stretched to the bitmap text's width so the layout holds.
-    private func svgText(_ s: String, x: Double, y: Double, anchor: TextAnchor, vertical: Bool, scale: Int,
-                         color: RGB) -> String {
-        let size = Double(10 * scale), baseline = Double(BitmapFont.ascent * scale)
+    private func svgText(
+        _ s: String, x: Double, y: Double, anchor: TextAnchor, vertical: Bool, scale: Int,
+        color: RGB
+    ) -> String {
+        let size = Double(10 * scale)
+        let baseline = Double(BitmapFont.ascent * scale)
         let length = Figure.textWidth(s, scale: scale)
         let anchorName = anchor == .start ? "start" : anchor == .middle ? "middle" : "end"
         let escaped = s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
-        let common = "font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"\(svgNumber(size))\" textLength=\"\(svgNumber(length))\" lengthAdjust=\"spacingAndGlyphs\" text-anchor=\"\(anchorName)\" fill=\"\(color.hex)\""
+        let common =
+            "font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"\(svgNumber(size))\" textLength=\"\(svgNumber(length))\" lengthAdjust=\"spacingAndGlyphs\" text-anchor=\"\(anchorName)\" fill=\"\(color.hex)\""
         if vertical {
             let (px, py) = (x + baseline, y)
-            return "<text x=\"\(svgNumber(px))\" y=\"\(svgNumber(py))\" transform=\"rotate(-90 \(svgNumber(px)) \(svgNumber(py)))\" \(common)>\(escaped)</text>\n"
+            return
+                "<text x=\"\(svgNumber(px))\" y=\"\(svgNumber(py))\" transform=\"rotate(-90 \(svgNumber(px)) \(svgNumber(py)))\" \(common)>\(escaped)</text>\n"
         }
         return "<text x=\"\(svgNumber(x))\" y=\"\(svgNumber(y + baseline))\" \(common)>\(escaped)</text>\n"
     }

@@ -38,10 +38,15 @@ enum PNGEncoder {
     static func crc32(_ bytes: [UInt8]) -> UInt32 { CRC32.checksum(bytes) }
 
     static func adler32(_ bytes: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
+        var a: UInt32 = 1
+        var b: UInt32 = 0
         for chunkStart in stride(from: 0, to: bytes.count, by: 5552) {
-            for x in bytes[chunkStart..<min(bytes.count, chunkStart + 5552)] { a += UInt32(x); b += a }
-            a %= 65521; b %= 65521
+            for x in bytes[chunkStart..<min(bytes.count, chunkStart + 5552)] {
+                a += UInt32(x)
+                b += a
+            }
+            a %= 65521
+            b %= 65521
         }
         return (b << 16) | a
     }

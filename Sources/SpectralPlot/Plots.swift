@@ -8,15 +8,24 @@ public struct Series {
     public var dashed = false
     public var pointsOnly = false
     public var color: RGB?
-    public init(name: String, x: [Double], y: [Double], dashed: Bool = false, pointsOnly: Bool = false, color: RGB? = nil) {
-        self.name = name; self.x = x; self.y = y; self.dashed = dashed; self.pointsOnly = pointsOnly; self.color = color
+    public init(
+        name: String, x: [Double], y: [Double], dashed: Bool = false, pointsOnly: Bool = false, color: RGB? = nil
+    ) {
+        self.name = name
+        self.x = x
+        self.y = y
+        self.dashed = dashed
+        self.pointsOnly = pointsOnly
+        self.color = color
     }
 }
 
 /// A line segment in data coordinates (region edges, decision boundaries).
 public struct Segment {
     public var x0, y0, x1, y1: Double
-    public init(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) { (self.x0, self.y0, self.x1, self.y1) = (x0, y0, x1, y1) }
+    public init(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double) {
+        (self.x0, self.y0, self.x1, self.y1) = (x0, y0, x1, y1)
+    }
 }
 
 /// Colour-coded data under a plot: a range mapped onto a scale, labelled on a bar at the right.
@@ -70,14 +79,20 @@ public struct Plot {
             figure.add(.image(raster, x: area.x, y: area.y, width: area.width, height: area.height))
         }
         if grid && image == nil { drawGrid(&figure, area) }
-        for (index, s) in series.enumerated() { drawSeries(s, color: s.color ?? RGB.palette[index % RGB.palette.count], &figure, area) }
+        for (index, s) in series.enumerated() {
+            drawSeries(s, color: s.color ?? RGB.palette[index % RGB.palette.count], &figure, area)
+        }
         for r in rectangles {
-            let a = area.pixel(x, y, r.x0, r.y1), b = area.pixel(x, y, r.x1, r.y0)
+            let a = area.pixel(x, y, r.x0, r.y1)
+            let b = area.pixel(x, y, r.x1, r.y0)
             figure.add(.rectangle(x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y, fill: r.color))
         }
         for (segment, color, lineWidth) in segments {
-            let a = area.pixel(x, y, segment.x0, segment.y0), b = area.pixel(x, y, segment.x1, segment.y1)
-            if let clipped = area.clip(a, b) { figure.add(.polyline([clipped.0, clipped.1], color: color, width: lineWidth, dash: 0)) }
+            let a = area.pixel(x, y, segment.x0, segment.y0)
+            let b = area.pixel(x, y, segment.x1, segment.y1)
+            if let clipped = area.clip(a, b) {
+                figure.add(.polyline([clipped.0, clipped.1], color: color, width: lineWidth, dash: 0))
+            }
         }
         drawFrameAndTicks(&figure, layout)
         drawLegend(&figure, area)
@@ -87,9 +102,15 @@ public struct Plot {
 
     private func drawGrid(_ figure: inout Figure, _ area: PlotArea) {
         if xTickLabels == nil {
-            for t in x.ticks { let p = area.px(x.fraction(t)); figure.line(p, area.y, p, area.y + area.height, .lightGray) }
+            for t in x.ticks {
+                let p = area.px(x.fraction(t))
+                figure.line(p, area.y, p, area.y + area.height, .lightGray)
+            }
         }
-        for t in y.ticks { let p = area.py(y.fraction(t)); figure.line(area.x, p, area.x + area.width, p, .lightGray) }
+        for t in y.ticks {
+            let p = area.py(y.fraction(t))
+            figure.line(area.x, p, area.x + area.width, p, .lightGray)
+        }
     }
 
     private func drawSeries(_ s: Series, color: RGB, _ figure: inout Figure, _ area: PlotArea) {
@@ -101,7 +122,11 @@ public struct Plot {
         }
         var previous: (x: Double, y: Double)?
         for (xv, yv) in zip(s.x, s.y) {
-            guard usable(xv, x), usable(yv, y) else { flush(); previous = nil; continue }
+            guard usable(xv, x), usable(yv, y) else {
+                flush()
+                previous = nil
+                continue
+            }
             let p = area.pixel(x, y, xv, yv)
             if s.pointsOnly {
                 if area.contains(p) { figure.add(.rectangle(x: p.x - 2, y: p.y - 2, width: 5, height: 5, fill: color)) }
@@ -109,10 +134,15 @@ public struct Plot {
             }
             if let q = previous {
                 if let (a, b) = area.clip(q, p) {
-                    if run.isEmpty || run.last! != a { flush(); run.append(a) }
+                    if run.isEmpty || run.last! != a {
+                        flush()
+                        run.append(a)
+                    }
                     run.append(b)
                     if b != p { flush() }
-                } else { flush() }
+                } else {
+                    flush()
+                }
             }
             previous = p
         }
@@ -144,11 +174,14 @@ public struct Plot {
         let named = series.enumerated().filter { !$0.element.name.isEmpty }
         guard !named.isEmpty else { return }
         let textWidth = named.map { Figure.textWidth($0.element.name) }.max() ?? 0
-        let boxWidth = textWidth + 56, boxHeight = Double(named.count) * 22 + 8
+        let boxWidth = textWidth + 56
+        let boxHeight = Double(named.count) * 22 + 8
         let (bx, by) = legendCorner(area, boxWidth, boxHeight)
         figure.add(.rectangle(x: bx, y: by, width: boxWidth, height: boxHeight, fill: .white))
-        for (x0, y0, x1, y1) in [(bx, by, bx + boxWidth, by), (bx, by + boxHeight, bx + boxWidth, by + boxHeight),
-                                 (bx, by, bx, by + boxHeight), (bx + boxWidth, by, bx + boxWidth, by + boxHeight)] {
+        for (x0, y0, x1, y1) in [
+            (bx, by, bx + boxWidth, by), (bx, by + boxHeight, bx + boxWidth, by + boxHeight),
+            (bx, by, bx, by + boxHeight), (bx + boxWidth, by, bx + boxWidth, by + boxHeight),
+        ] {
             figure.line(x0, y0, x1, y1, .gray)
         }
         for (row, (index, s)) in named.enumerated() {
@@ -157,7 +190,8 @@ public struct Plot {
             if s.pointsOnly {
                 figure.add(.rectangle(x: bx + 20, y: ly + 5, width: 7, height: 7, fill: color))
             } else {
-                figure.add(.polyline([(bx + 8, ly + 9), (bx + 40, ly + 9)], color: color, width: 3, dash: s.dashed ? 6 : 0))
+                figure.add(
+                    .polyline([(bx + 8, ly + 9), (bx + 40, ly + 9)], color: color, width: 3, dash: s.dashed ? 6 : 0))
             }
             figure.text(s.name, x: bx + 48, y: ly)
         }
@@ -165,16 +199,22 @@ public struct Plot {
 
     /// The corner (top right first) whose legend box would cover the fewest data points.
     private func legendCorner(_ area: PlotArea, _ w: Double, _ h: Double) -> (Double, Double) {
-        let corners = [(area.x + area.width - w - 10, area.y + 10), (area.x + 10, area.y + 10),
-                       (area.x + area.width - w - 10, area.y + area.height - h - 10), (area.x + 10, area.y + area.height - h - 10)]
+        let corners = [
+            (area.x + area.width - w - 10, area.y + 10), (area.x + 10, area.y + 10),
+            (area.x + area.width - w - 10, area.y + area.height - h - 10), (area.x + 10, area.y + area.height - h - 10),
+        ]
         var points: [(x: Double, y: Double)] = []
         for s in series {
             let step = max(1, s.x.count / 2000)
             for i in stride(from: 0, to: min(s.x.count, s.y.count), by: step) where s.x[i].isFinite && s.y[i].isFinite {
-                if (!x.logarithmic || s.x[i] > 0) && (!y.logarithmic || s.y[i] > 0) { points.append(area.pixel(x, y, s.x[i], s.y[i])) }
+                if (!x.logarithmic || s.x[i] > 0) && (!y.logarithmic || s.y[i] > 0) {
+                    points.append(area.pixel(x, y, s.x[i], s.y[i]))
+                }
             }
         }
-        let covered = corners.map { c in points.filter { $0.x >= c.0 && $0.x <= c.0 + w && $0.y >= c.1 && $0.y <= c.1 + h }.count }
+        let covered = corners.map { c in
+            points.filter { $0.x >= c.0 && $0.x <= c.0 + w && $0.y >= c.1 && $0.y <= c.1 + h }.count
+        }
         return corners[covered.indices.min { covered[$0] < covered[$1] || (covered[$0] == covered[$1] && $0 < $1) }!]
     }
 
@@ -193,7 +233,8 @@ public struct Plot {
             widest = max(widest, Figure.textWidth(text))
             figure.text(text, x: barX + 34, y: p - 8)
         }
-        figure.text(scale.label, x: barX + 34 + widest + 12, y: area.y + area.height / 2, anchor: .middle, vertical: true)
+        figure.text(
+            scale.label, x: barX + 34 + widest + 12, y: area.y + area.height / 2, anchor: .middle, vertical: true)
     }
 }
 
@@ -210,11 +251,16 @@ struct PlotArea {
     }
 
     /// The part of segment a–b inside the area (Liang–Barsky), or nil.
-    func clip(_ a: (x: Double, y: Double), _ b: (x: Double, y: Double)) -> ((x: Double, y: Double), (x: Double, y: Double))? {
+    func clip(
+        _ a: (x: Double, y: Double), _ b: (x: Double, y: Double)
+    ) -> ((x: Double, y: Double), (x: Double, y: Double))? {
         var (t0, t1) = (0.0, 1.0)
         let (dx, dy) = (b.x - a.x, b.y - a.y)
         for (p, q) in [(-dx, a.x - x), (dx, x + width - a.x), (-dy, a.y - y), (dy, y + height - a.y)] {
-            if p == 0 { if q < 0 { return nil }; continue }
+            if p == 0 {
+                if q < 0 { return nil }
+                continue
+            }
             let r = q / p
             if p < 0 { t0 = max(t0, r) } else { t1 = min(t1, r) }
             if t0 > t1 { return nil }
@@ -245,8 +291,14 @@ struct PlotLayout {
         var (x0, y0) = (left, top)
         if plot.equalAspect {
             let dataAspect = (plot.y.high - plot.y.low) / (plot.x.high - plot.x.low)
-            if h / w > dataAspect { let nh = w * dataAspect; y0 += (h - nh) / 2; h = nh } else {
-                let nw = h / dataAspect; x0 += (w - nw) / 2; w = nw
+            if h / w > dataAspect {
+                let nh = w * dataAspect
+                y0 += (h - nh) / 2
+                h = nh
+            } else {
+                let nw = h / dataAspect
+                x0 += (w - nw) / 2
+                w = nw
             }
         }
         area = PlotArea(x: x0, y: y0, width: max(10, w), height: max(10, h))
@@ -256,10 +308,14 @@ struct PlotLayout {
 
 /// Words of `text` in lines no wider than `width` pixels at scale 2.
 func wrap(_ text: String, width: Double) -> [String] {
-    var lines: [String] = [], current = ""
+    var lines: [String] = []
+    var current = ""
     for word in text.split(separator: " ", omittingEmptySubsequences: false) {
         let candidate = current.isEmpty ? String(word) : current + " " + word
-        if Figure.textWidth(candidate) > width && !current.isEmpty { lines.append(current); current = String(word) } else {
+        if Figure.textWidth(candidate) > width && !current.isEmpty {
+            lines.append(current)
+            current = String(word)
+        } else {
             current = candidate
         }
     }
@@ -269,14 +325,17 @@ func wrap(_ text: String, width: Double) -> [String] {
 
 /// Lines (or points) over labelled axes with a legend. Non-finite points, and non-positive ones on a log axis,
 /// are skipped (they break the line).
-public func linePlot(title: String, series: [Series], xLabel: String, yLabel: String, logX: Bool = false,
-                     logY: Bool = false, yRange: ClosedRange<Double>? = nil, width: Int = 900, height: Int = 560) -> Figure {
+public func linePlot(
+    title: String, series: [Series], xLabel: String, yLabel: String, logX: Bool = false,
+    logY: Bool = false, yRange: ClosedRange<Double>? = nil, width: Int = 900, height: Int = 560
+) -> Figure {
     func usable(_ v: Double, _ log: Bool) -> Bool { v.isFinite && (!log || v > 0) }
     let points = series.flatMap { s in zip(s.x, s.y).filter { usable($0.0, logX) && usable($0.1, logY) } }
     let (xs, ys) = (points.map(\.0), points.map(\.1))
     let x = Axis(low: xs.min() ?? 0, high: xs.max() ?? 1, logarithmic: logX, label: xLabel)
-    var y = Axis(low: yRange?.lowerBound ?? ys.min() ?? 0, high: yRange?.upperBound ?? ys.max() ?? 1, logarithmic: logY,
-                 label: yLabel)
+    var y = Axis(
+        low: yRange?.lowerBound ?? ys.min() ?? 0, high: yRange?.upperBound ?? ys.max() ?? 1, logarithmic: logY,
+        label: yLabel)
     // 5% of room above and below (in log space on a log axis), so no line runs along the frame.
     if yRange == nil && logY {
         let pad = pow(y.high / y.low, 0.05)
@@ -295,23 +354,29 @@ public func linePlot(title: String, series: [Series], xLabel: String, yLabel: St
 /// A heat map: `values[row][column]`, column along x (cell centres `xValues`) and row along y (`yValues`, row 0
 /// at the bottom), on continuous axes with round ticks and a labelled colour bar. Centres are evenly spaced, or
 /// evenly spaced in log with `logY` (the cell edges are then geometric midpoints).
-public func heatMap(title: String, values: [[Double]], xValues: [Double], yValues: [Double], xLabel: String,
-                    yLabel: String, colorLabel: String, range: ClosedRange<Double>? = nil, logY: Bool = false,
-                    width: Int = 900, height: Int = 600, color: @escaping (Double) -> RGB = viridis) -> Figure {
+public func heatMap(
+    title: String, values: [[Double]], xValues: [Double], yValues: [Double], xLabel: String,
+    yLabel: String, colorLabel: String, range: ClosedRange<Double>? = nil, logY: Bool = false,
+    width: Int = 900, height: Int = 600, color: @escaping (Double) -> RGB = viridis
+) -> Figure {
     let finite = values.flatMap { $0 }.filter(\.isFinite)
     let lo = range?.lowerBound ?? finite.min() ?? 0
     let hi = max(range?.upperBound ?? finite.max() ?? 1, lo + 1e-12)
     let (xEdges, yEdges) = (cellEdges(xValues, log: false), cellEdges(yValues, log: logY))
-    var plot = Plot(title: title, x: Axis(low: xEdges.0, high: xEdges.1, label: xLabel),
-                    y: Axis(low: yEdges.0, high: yEdges.1, logarithmic: logY, label: yLabel))
+    var plot = Plot(
+        title: title, x: Axis(low: xEdges.0, high: xEdges.1, label: xLabel),
+        y: Axis(low: yEdges.0, high: yEdges.1, logarithmic: logY, label: yLabel))
     let scale = ColorScale(range: lo...hi, label: colorLabel, color: color)
     plot.colorScale = scale
     plot.width = width
     plot.height = height
-    let rows = values.count, columns = values.first?.count ?? 0
+    let rows = values.count
+    let columns = values.first?.count ?? 0
     plot.image = { _, _ in
         var raster = Raster(width: max(1, columns), height: max(1, rows))
-        for r in 0..<rows { for c in 0..<min(columns, values[r].count) { raster[c, rows - 1 - r] = scale.color(of: values[r][c]) } }
+        for r in 0..<rows {
+            for c in 0..<min(columns, values[r].count) { raster[c, rows - 1 - r] = scale.color(of: values[r][c]) }
+        }
         return raster
     }
     return plot.figure()
@@ -331,15 +396,21 @@ func cellEdges(_ centres: [Double], log: Bool) -> (Double, Double) {
 
 /// Convex polygons in data coordinates filled by value (rasterised at the plot area's resolution, so a map of
 /// hundreds of thousands of regions stays a picture), with `segments` drawn over them, on equal-scaled axes.
-public func polygonMap(title: String, polygons: [[(x: Double, y: Double)]], values: [Double],
-                       segments: [(Segment, RGB, Double)], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
-                       xLabel: String, yLabel: String, colorScale: ColorScale? = nil, colorLabel: String = "",
-                       series: [Series] = [], size: Int = 760) -> Figure {
+public func polygonMap(
+    title: String, polygons: [[(x: Double, y: Double)]], values: [Double],
+    segments: [(Segment, RGB, Double)], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
+    xLabel: String, yLabel: String, colorScale: ColorScale? = nil, colorLabel: String = "",
+    series: [Series] = [], size: Int = 760
+) -> Figure {
     let finite = values.filter(\.isFinite)
-    let scale = colorScale ?? ColorScale(range: (finite.min() ?? 0)...max(finite.max() ?? 1, (finite.min() ?? 0) + 1e-12),
-                                         label: colorLabel)
-    var plot = Plot(title: title, x: Axis(low: xRange.lowerBound, high: xRange.upperBound, label: xLabel),
-                    y: Axis(low: yRange.lowerBound, high: yRange.upperBound, label: yLabel))
+    let scale =
+        colorScale
+        ?? ColorScale(
+            range: (finite.min() ?? 0)...max(finite.max() ?? 1, (finite.min() ?? 0) + 1e-12),
+            label: colorLabel)
+    var plot = Plot(
+        title: title, x: Axis(low: xRange.lowerBound, high: xRange.upperBound, label: xLabel),
+        y: Axis(low: yRange.lowerBound, high: yRange.upperBound, label: yLabel))
     plot.equalAspect = true
     plot.width = size + 300
     plot.height = size + 140
@@ -348,10 +419,13 @@ public func polygonMap(title: String, polygons: [[(x: Double, y: Double)]], valu
     plot.series = series
     plot.image = { w, h in
         var raster = Raster(width: w, height: h, fill: .gray)
-        let (sx, sy) = (Double(w) / (xRange.upperBound - xRange.lowerBound), Double(h) / (yRange.upperBound - yRange.lowerBound))
+        let (sx, sy) = (
+            Double(w) / (xRange.upperBound - xRange.lowerBound), Double(h) / (yRange.upperBound - yRange.lowerBound)
+        )
         for (polygon, value) in zip(polygons, values) {
-            raster.fillConvexPolygon(polygon.map { ((($0.x - xRange.lowerBound) * sx), (yRange.upperBound - $0.y) * sy) },
-                                     scale.color(of: value))
+            raster.fillConvexPolygon(
+                polygon.map { ((($0.x - xRange.lowerBound) * sx), (yRange.upperBound - $0.y) * sy) },
+                scale.color(of: value))
         }
         return raster
     }
@@ -364,35 +438,44 @@ extension Raster {
     public mutating func fillConvexPolygon(_ points: [(x: Double, y: Double)], _ color: RGB) {
         guard points.count >= 3 else { return }
         let ys = points.map(\.y)
-        let top = max(0, Int((ys.min()! - 0.5).rounded(.up))), bottom = min(height - 1, Int((ys.max()! - 0.5).rounded(.down)))
+        let top = max(0, Int((ys.min()! - 0.5).rounded(.up)))
+        let bottom = min(height - 1, Int((ys.max()! - 0.5).rounded(.down)))
         if top > bottom { return }
         for row in top...bottom {
             let y = Double(row) + 0.5
-            var lo = Double.infinity, hi = -Double.infinity
+            var lo = Double.infinity
+            var hi = -Double.infinity
             for i in points.indices {
                 let (a, b) = (points[i], points[(i + 1) % points.count])
                 if (a.y <= y && b.y > y) || (b.y <= y && a.y > y) {
                     let x = a.x + (y - a.y) / (b.y - a.y) * (b.x - a.x)
-                    lo = min(lo, x); hi = max(hi, x)
+                    lo = min(lo, x)
+                    hi = max(hi, x)
                 }
             }
             guard lo <= hi else { continue }
-            let first = max(0, Int((lo - 0.5).rounded(.up))), last = min(width - 1, Int((hi - 0.5).rounded(.down)))
+            let first = max(0, Int((lo - 0.5).rounded(.up)))
+            let last = min(width - 1, Int((hi - 0.5).rounded(.down)))
             for column in stride(from: first, through: last, by: 1) { self[column, row] = color }
         }
     }
 }
 
 /// Bars with one value each (categories along x), labelled underneath; `stacks` splits each bar into parts.
-public func barChart(title: String, categories: [String], stacks: [(name: String, values: [Double])], yLabel: String,
-                     width: Int = 900, height: Int = 560) -> Figure {
+public func barChart(
+    title: String, categories: [String], stacks: [(name: String, values: [Double])], yLabel: String,
+    width: Int = 900, height: Int = 560
+) -> Figure {
     let totals = categories.indices.map { c in stacks.reduce(0) { $0 + max(0, $1.values[c]) } }
-    var plot = Plot(title: title, x: Axis(low: 0, high: Double(max(1, categories.count)), label: ""),
-                    // Room above the bars for the legend, a line per stack.
-                    y: Axis(low: 0, high: (totals.max() ?? 1) * (1.1 + 0.1 * Double(stacks.count)), label: yLabel))
+    var plot = Plot(
+        title: title, x: Axis(low: 0, high: Double(max(1, categories.count)), label: ""),
+        // Room above the bars for the legend, a line per stack.
+        y: Axis(low: 0, high: (totals.max() ?? 1) * (1.1 + 0.1 * Double(stacks.count)), label: yLabel))
     plot.width = width
     plot.height = height
-    plot.series = stacks.enumerated().map { Series(name: $0.element.name, x: [], y: [], color: RGB.palette[$0.offset % 10]) }
+    plot.series = stacks.enumerated().map {
+        Series(name: $0.element.name, x: [], y: [], color: RGB.palette[$0.offset % 10])
+    }
     plot.xTickLabels = categories.enumerated().map { (Double($0.offset) + 0.5, $0.element) }
     for c in categories.indices {
         var base = 0.0

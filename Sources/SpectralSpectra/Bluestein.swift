@@ -22,18 +22,29 @@ final class Bluestein {
         // A multiple of 4, so that every pass of the inner transforms but the last runs four k′ to a vector.
         let m = Bluestein.fastSmooth(atLeast: 2 * n - 1)
         inner = FFTPlan(count: m)
-        chirpRe = AlignedBuffer(count: n); chirpIm = AlignedBuffer(count: n)
-        kernelRe = AlignedBuffer(count: m); kernelIm = AlignedBuffer(count: m)
+        chirpRe = AlignedBuffer(count: n)
+        chirpIm = AlignedBuffer(count: n)
+        kernelRe = AlignedBuffer(count: m)
+        kernelIm = AlignedBuffer(count: m)
         for k in 0..<n {
             let w = unitRoot(index: -((k * k) % (2 * n)), period: 2 * n)
-            chirpRe[k] = w.re; chirpIm[k] = w.im
-            kernelRe[k] = w.re; kernelIm[k] = -w.im
-            if k > 0 { kernelRe[m - k] = w.re; kernelIm[m - k] = -w.im }
+            chirpRe[k] = w.re
+            chirpIm[k] = w.im
+            kernelRe[k] = w.re
+            kernelIm[k] = -w.im
+            if k > 0 {
+                kernelRe[m - k] = w.re
+                kernelIm[m - k] = -w.im
+            }
         }
         inner.forward(re: kernelRe.pointer, im: kernelIm.pointer)
         let scale = 1 / Double(m)
-        for k in 0..<m { kernelRe[k] *= scale; kernelIm[k] *= scale }
-        bufferRe = AlignedBuffer(count: m); bufferIm = AlignedBuffer(count: m)
+        for k in 0..<m {
+            kernelRe[k] *= scale
+            kernelIm[k] *= scale
+        }
+        bufferRe = AlignedBuffer(count: m)
+        bufferIm = AlignedBuffer(count: m)
     }
 
     /// The 5-smooth multiple of 4 in [n, 2n) with the least estimated time: length × Σ over its passes of a cost
@@ -64,9 +75,10 @@ final class Bluestein {
         let (br, bi) = (bufferRe.pointer, bufferIm.pointer)
         let (cr, ci, kr, ki) = (chirpRe.pointer, chirpIm.pointer, kernelRe.pointer, kernelIm.pointer)
         // b = x·w, zero-padded to m
-        forEachLaneGroup(count: count,
-                         vector: { multiply(Double4.self, re + $0, im + $0, by: cr + $0, ci + $0, into: br + $0, bi + $0) },
-                         scalar: { multiply(Double.self, re + $0, im + $0, by: cr + $0, ci + $0, into: br + $0, bi + $0) })
+        forEachLaneGroup(
+            count: count,
+            vector: { multiply(Double4.self, re + $0, im + $0, by: cr + $0, ci + $0, into: br + $0, bi + $0) },
+            scalar: { multiply(Double.self, re + $0, im + $0, by: cr + $0, ci + $0, into: br + $0, bi + $0) })
         (br + count).update(repeating: 0, count: m - count)
         (bi + count).update(repeating: 0, count: m - count)
         inner.forward(re: br, im: bi)
@@ -76,21 +88,34 @@ final class Bluestein {
         }
         inner.forward(re: br, im: bi)
         // X = conj(b)·w: the inverse transform's last conjugation folded in
-        forEachLaneGroup(count: count,
-                         vector: { multiply(Double4.self, br + $0, bi + $0, by: cr + $0, ci + $0, into: re + $0, im + $0,
-                                            conjugatingFirst: true) },
-                         scalar: { multiply(Double.self, br + $0, bi + $0, by: cr + $0, ci + $0, into: re + $0, im + $0,
-                                            conjugatingFirst: true) })
+        forEachLaneGroup(
+            count: count,
+            vector: {
+                multiply(
+                    Double4.self, br + $0, bi + $0, by: cr + $0, ci + $0, into: re + $0, im + $0,
+                    conjugatingFirst: true)
+            },
+            scalar: {
+                multiply(
+                    Double.self, br + $0, bi + $0, by: cr + $0, ci + $0, into: re + $0, im + $0,
+                    conjugatingFirst: true)
+            })
     }
 
     /// z = x·y for V.width complex values (z may be x), with x conjugated first or z conjugated after when asked.
     @inline(__always)
-    private func multiply<V: FFTLane>(_: V.Type, _ xRe: UnsafePointer<Double>, _ xIm: UnsafePointer<Double>,
-                                      by yRe: UnsafePointer<Double>, _ yIm: UnsafePointer<Double>,
-                                      into zRe: UnsafeMutablePointer<Double>, _ zIm: UnsafeMutablePointer<Double>,
-                                      conjugatingFirst: Bool = false, conjugated: Bool = false) {
-        let xr = V.load(xRe), xi = conjugatingFirst ? -V.load(xIm) : V.load(xIm), yr = V.load(yRe), yi = V.load(yIm)
-        let zr = xr * yr - xi * yi, zi = xr * yi + xi * yr
+    private func multiply<V: FFTLane>(
+        _: V.Type, _ xRe: UnsafePointer<Double>, _ xIm: UnsafePointer<Double>,
+        by yRe: UnsafePointer<Double>, _ yIm: UnsafePointer<Double>,
+        into zRe: UnsafeMutablePointer<Double>, _ zIm: UnsafeMutablePointer<Double>,
+        conjugatingFirst: Bool = false, conjugated: Bool = false
+    ) {
+        let xr = V.load(xRe)
+        let xi = conjugatingFirst ? -V.load(xIm) : V.load(xIm)
+        let yr = V.load(yRe)
+        let yi = V.load(yIm)
+        let zr = xr * yr - xi * yi
+        let zi = xr * yi + xi * yr
         zr.store(zRe)
         (conjugated ? -zi : zi).store(zIm)
     }

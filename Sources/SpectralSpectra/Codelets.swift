@@ -45,8 +45,14 @@ extension Double4: FFTLane {
 @inline(__always)
 func forEachLaneGroup(count: Int, vector: (Int) -> Void, scalar: (Int) -> Void) {
     var k = 0
-    while k + 4 <= count { vector(k); k += 4 }
-    while k < count { scalar(k); k += 1 }
+    while k + 4 <= count {
+        vector(k)
+        k += 4
+    }
+    while k < count {
+        scalar(k)
+        k += 1
+    }
 }
 
 /// A radix-r DFT butterfly on r complex values held in split arrays (re, im), in place:
@@ -70,14 +76,21 @@ enum Radix3: Codelet {
     static let s = 0.866_025_403_784_438_6  // sin(2π/3)
     @inline(__always)
     static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
-        let t1r = re[1] + re[2], t1i = im[1] + im[2]
-        let t2r = re[1] - re[2], t2i = im[1] - im[2]
-        let mr = re[0] - 0.5 * t1r, mi = im[0] - 0.5 * t1i
+        let t1r = re[1] + re[2]
+        let t1i = im[1] + im[2]
+        let t2r = re[1] - re[2]
+        let t2i = im[1] - im[2]
+        let mr = re[0] - 0.5 * t1r
+        let mi = im[0] - 0.5 * t1i
         // n = −i·s·t2
-        let nr = s * t2i, ni = -(s * t2r)
-        re[0] = re[0] + t1r; im[0] = im[0] + t1i
-        re[1] = mr + nr; im[1] = mi + ni
-        re[2] = mr - nr; im[2] = mi - ni
+        let nr = s * t2i
+        let ni = -(s * t2r)
+        re[0] = re[0] + t1r
+        im[0] = im[0] + t1i
+        re[1] = mr + nr
+        im[1] = mi + ni
+        re[2] = mr - nr
+        im[2] = mi - ni
     }
 }
 
@@ -85,36 +98,59 @@ enum Radix4: Codelet {
     static var radix: Int { 4 }
     @inline(__always)
     static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
-        let t0r = re[0] + re[2], t0i = im[0] + im[2]
-        let t1r = re[0] - re[2], t1i = im[0] - im[2]
-        let t2r = re[1] + re[3], t2i = im[1] + im[3]
+        let t0r = re[0] + re[2]
+        let t0i = im[0] + im[2]
+        let t1r = re[0] - re[2]
+        let t1i = im[0] - im[2]
+        let t2r = re[1] + re[3]
+        let t2i = im[1] + im[3]
         // t3 = −i·(a1 − a3)
-        let t3r = im[1] - im[3], t3i = re[3] - re[1]
-        re[0] = t0r + t2r; im[0] = t0i + t2i
-        re[2] = t0r - t2r; im[2] = t0i - t2i
-        re[1] = t1r + t3r; im[1] = t1i + t3i
-        re[3] = t1r - t3r; im[3] = t1i - t3i
+        let t3r = im[1] - im[3]
+        let t3i = re[3] - re[1]
+        re[0] = t0r + t2r
+        im[0] = t0i + t2i
+        re[2] = t0r - t2r
+        im[2] = t0i - t2i
+        re[1] = t1r + t3r
+        im[1] = t1i + t3i
+        re[3] = t1r - t3r
+        im[3] = t1i - t3i
     }
 }
 
 enum Radix5: Codelet {
     static var radix: Int { 5 }
-    static let c1 = 0.309_016_994_374_947_45, c2 = -0.809_016_994_374_947_5   // cos(2π/5), cos(4π/5)
-    static let s1 = 0.951_056_516_295_153_5, s2 = 0.587_785_252_292_473_1     // sin(2π/5), sin(4π/5)
+    static let c1 = 0.309_016_994_374_947_45, c2 = -0.809_016_994_374_947_5  // cos(2π/5), cos(4π/5)
+    static let s1 = 0.951_056_516_295_153_5, s2 = 0.587_785_252_292_473_1  // sin(2π/5), sin(4π/5)
     @inline(__always)
     static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
-        let t1r = re[1] + re[4], t1i = im[1] + im[4], t2r = re[2] + re[3], t2i = im[2] + im[3]
-        let t3r = re[1] - re[4], t3i = im[1] - im[4], t4r = re[2] - re[3], t4i = im[2] - im[3]
-        let m1r = re[0] + c1 * t1r + c2 * t2r, m1i = im[0] + c1 * t1i + c2 * t2i
-        let m2r = re[0] + c2 * t1r + c1 * t2r, m2i = im[0] + c2 * t1i + c1 * t2i
+        let t1r = re[1] + re[4]
+        let t1i = im[1] + im[4]
+        let t2r = re[2] + re[3]
+        let t2i = im[2] + im[3]
+        let t3r = re[1] - re[4]
+        let t3i = im[1] - im[4]
+        let t4r = re[2] - re[3]
+        let t4i = im[2] - im[3]
+        let m1r = re[0] + c1 * t1r + c2 * t2r
+        let m1i = im[0] + c1 * t1i + c2 * t2i
+        let m2r = re[0] + c2 * t1r + c1 * t2r
+        let m2i = im[0] + c2 * t1i + c1 * t2i
         // n1 = −i(s1·t3 + s2·t4), n2 = −i(s2·t3 − s1·t4)
-        let n1r = s1 * t3i + s2 * t4i, n1i = -(s1 * t3r + s2 * t4r)
-        let n2r = s2 * t3i - s1 * t4i, n2i = -(s2 * t3r - s1 * t4r)
-        re[0] = re[0] + (t1r + t2r); im[0] = im[0] + (t1i + t2i)
-        re[1] = m1r + n1r; im[1] = m1i + n1i
-        re[4] = m1r - n1r; im[4] = m1i - n1i
-        re[2] = m2r + n2r; im[2] = m2i + n2i
-        re[3] = m2r - n2r; im[3] = m2i - n2i
+        let n1r = s1 * t3i + s2 * t4i
+        let n1i = -(s1 * t3r + s2 * t4r)
+        let n2r = s2 * t3i - s1 * t4i
+        let n2i = -(s2 * t3r - s1 * t4r)
+        re[0] = re[0] + (t1r + t2r)
+        im[0] = im[0] + (t1i + t2i)
+        re[1] = m1r + n1r
+        im[1] = m1i + n1i
+        re[4] = m1r - n1r
+        im[4] = m1i - n1i
+        re[2] = m2r + n2r
+        im[2] = m2i + n2i
+        re[3] = m2r - n2r
+        im[3] = m2i - n2i
     }
 }
 
@@ -127,19 +163,35 @@ enum Radix7: Codelet {
     static let s1 = 0.781_831_482_468_029_8, s2 = 0.974_927_912_181_823_6, s3 = 0.433_883_739_117_558_1
     @inline(__always)
     static func butterfly<V: FFTLane>(_ re: UnsafeMutablePointer<V>, _ im: UnsafeMutablePointer<V>) {
-        let t1r = re[1] + re[6], t1i = im[1] + im[6], d1r = re[1] - re[6], d1i = im[1] - im[6]
-        let t2r = re[2] + re[5], t2i = im[2] + im[5], d2r = re[2] - re[5], d2i = im[2] - im[5]
-        let t3r = re[3] + re[4], t3i = im[3] + im[4], d3r = re[3] - re[4], d3i = im[3] - im[4]
+        let t1r = re[1] + re[6]
+        let t1i = im[1] + im[6]
+        let d1r = re[1] - re[6]
+        let d1i = im[1] - im[6]
+        let t2r = re[2] + re[5]
+        let t2i = im[2] + im[5]
+        let d2r = re[2] - re[5]
+        let d2i = im[2] - im[5]
+        let t3r = re[3] + re[4]
+        let t3i = im[3] + im[4]
+        let d3r = re[3] - re[4]
+        let d3i = im[3] - im[4]
         let (a0r, a0i) = (re[0], im[0])
         /// b_s and b_{7−s} from the cosines and sines of 2πps/7 for p = 1, 2, 3.
-        @inline(__always) func pair(_ s: Int, _ ca: Double, _ cb: Double, _ cc: Double,
-                                    _ sa: Double, _ sb: Double, _ sc: Double) {
-            let mr = a0r + ca * t1r + cb * t2r + cc * t3r, mi = a0i + ca * t1i + cb * t2i + cc * t3i
-            let nr = sa * d1i + sb * d2i + sc * d3i, ni = -(sa * d1r + sb * d2r + sc * d3r)  // −i·Σ sin·d
-            re[s] = mr + nr; im[s] = mi + ni
-            re[7 - s] = mr - nr; im[7 - s] = mi - ni
+        @inline(__always) func pair(
+            _ s: Int, _ ca: Double, _ cb: Double, _ cc: Double,
+            _ sa: Double, _ sb: Double, _ sc: Double
+        ) {
+            let mr = a0r + ca * t1r + cb * t2r + cc * t3r
+            let mi = a0i + ca * t1i + cb * t2i + cc * t3i
+            let nr = sa * d1i + sb * d2i + sc * d3i
+            let ni = -(sa * d1r + sb * d2r + sc * d3r)  // −i·Σ sin·d
+            re[s] = mr + nr
+            im[s] = mi + ni
+            re[7 - s] = mr - nr
+            im[7 - s] = mi - ni
         }
-        re[0] = a0r + (t1r + t2r + t3r); im[0] = a0i + (t1i + t2i + t3i)
+        re[0] = a0r + (t1r + t2r + t3r)
+        im[0] = a0i + (t1i + t2i + t3i)
         pair(1, c1, c2, c3, s1, s2, s3)
         pair(2, c2, c3, c1, s2, -s3, -s1)
         pair(3, c3, c1, c2, s3, -s1, s2)
@@ -157,18 +209,22 @@ enum Radix7: Codelet {
 /// for all k′), and the last m′ mod 4 one at a time. `twiddles` holds ω_{L′}^{q·j} at (j·(r−1) + q−1). Radix ≤ 8
 /// (the scratch holds eight lanes).
 @inline(__always)
-func stockhamPass<C: Codelet>(_: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-                              outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
-                              twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
+func stockhamPass<C: Codelet>(
+    _: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+    twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>
+) {
     let vectorEnd = mOut - mOut % 4
     withUnsafeTemporaryAllocation(of: Double4.self, capacity: 16) { vectors in
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { scalars in
             for j in 0..<L {
-                stockhamGroup(C.self, j: j, ks: 0..<vectorEnd, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe,
-                              outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm, scratch: vectors.baseAddress!)
-                stockhamGroup(C.self, j: j, ks: vectorEnd..<mOut, L: L, mOut: mOut, inRe: inRe, inIm: inIm,
-                              outRe: outRe, outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm,
-                              scratch: scalars.baseAddress!)
+                stockhamGroup(
+                    C.self, j: j, ks: 0..<vectorEnd, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe,
+                    outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm, scratch: vectors.baseAddress!)
+                stockhamGroup(
+                    C.self, j: j, ks: vectorEnd..<mOut, L: L, mOut: mOut, inRe: inRe, inIm: inIm,
+                    outRe: outRe, outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm,
+                    scratch: scalars.baseAddress!)
             }
         }
     }
@@ -176,24 +232,30 @@ func stockhamPass<C: Codelet>(_: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<
 
 /// Group j of a Stockham pass for the k′ in `ks` (a multiple of V's width long), through 16 lanes of scratch.
 @inline(__always)
-func stockhamGroup<C: Codelet, V: FFTLane>(_: C.Type, j: Int, ks: Range<Int>, L: Int, mOut: Int,
-                                           inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-                                           outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
-                                           twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>,
-                                           scratch: UnsafeMutablePointer<V>) {
-    let r = C.radix, w = j * (r - 1)
-    let re = scratch, im = scratch + 8
+func stockhamGroup<C: Codelet, V: FFTLane>(
+    _: C.Type, j: Int, ks: Range<Int>, L: Int, mOut: Int,
+    inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+    twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>,
+    scratch: UnsafeMutablePointer<V>
+) {
+    let r = C.radix
+    let w = j * (r - 1)
+    let re = scratch
+    let im = scratch + 8
     var k = ks.lowerBound
     while k < ks.upperBound {
         re[0] = V.load(inRe + j * r * mOut + k)
         im[0] = V.load(inIm + j * r * mOut + k)
         for q in 1..<r {
-            let xr = V.load(inRe + (j * r + q) * mOut + k), xi = V.load(inIm + (j * r + q) * mOut + k)
+            let xr = V.load(inRe + (j * r + q) * mOut + k)
+            let xi = V.load(inIm + (j * r + q) * mOut + k)
             if j == 0 {
                 // ω⁰ = 1 exactly: the whole first pass (L = 1) and the first group of every pass.
                 (re[q], im[q]) = (xr, xi)
             } else {
-                let wr = twiddleRe[w + q - 1], wi = twiddleIm[w + q - 1]
+                let wr = twiddleRe[w + q - 1]
+                let wi = twiddleIm[w + q - 1]
                 re[q] = wr * xr - wi * xi
                 im[q] = wi * xr + wr * xi
             }
@@ -215,14 +277,18 @@ func stockhamGroup<C: Codelet, V: FFTLane>(_: C.Type, j: Int, ks: Range<Int>, L:
 /// apart, in one cache set with the output streams. The j that do not fill a vector run through the same code
 /// with Double lanes.
 @inline(__always)
-func stockhamLastPass<C: Codelet>(_: C.Type, L: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-                                  outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
-                                  twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
+func stockhamLastPass<C: Codelet>(
+    _: C.Type, L: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+    twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>
+) {
     let vectorEnd = L - L % 4
-    lastPassLanes(C.self, Double4.self, js: 0..<vectorEnd, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
-                  outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
-    lastPassLanes(C.self, Double.self, js: vectorEnd..<L, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
-                  outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+    lastPassLanes(
+        C.self, Double4.self, js: 0..<vectorEnd, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
+        outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
+    lastPassLanes(
+        C.self, Double.self, js: vectorEnd..<L, L: L, inRe: inRe, inIm: inIm, outRe: outRe,
+        outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm)
 }
 
 /// Where the last pass keeps ω_n^{q·j}: four consecutive j per q, the groups of four in order of j.
@@ -232,13 +298,16 @@ func lastPassTwiddleIndex(j: Int, q: Int, radix: Int) -> Int {
 }
 
 @inline(__always)
-func lastPassLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, js: Range<Int>, L: Int,
-                                           inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-                                           outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
-                                           twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>) {
+func lastPassLanes<C: Codelet, V: FFTLane>(
+    _: C.Type, _: V.Type, js: Range<Int>, L: Int,
+    inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+    twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>
+) {
     let r = C.radix
     withUnsafeTemporaryAllocation(of: V.self, capacity: 16) { scratch in
-        let re = scratch.baseAddress!, im = re + 8
+        let re = scratch.baseAddress!
+        let im = re + 8
         var j = js.lowerBound
         while j < js.upperBound {
             if r == 4 {
@@ -252,7 +321,8 @@ func lastPassLanes<C: Codelet, V: FFTLane>(_: C.Type, _: V.Type, js: Range<Int>,
             }
             for q in 1..<r {
                 let w = lastPassTwiddleIndex(j: j, q: q, radix: r)
-                let wr = V.load(twiddleRe + w), wi = V.load(twiddleIm + w)
+                let wr = V.load(twiddleRe + w)
+                let wi = V.load(twiddleIm + w)
                 let (xr, xi) = (re[q], im[q])
                 re[q] = wr * xr - wi * xi
                 im[q] = wi * xr + wr * xi

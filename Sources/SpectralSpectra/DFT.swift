@@ -5,12 +5,17 @@ import SpectralKernels
 public struct Complex: Equatable, Sendable, CustomStringConvertible {
     public var re: Double
     public var im: Double
-    public init(_ re: Double, _ im: Double = 0) { self.re = re; self.im = im }
+    public init(_ re: Double, _ im: Double = 0) {
+        self.re = re
+        self.im = im
+    }
     public var magnitude: Double { hypot(re, im) }
     public var phase: Double { atan2(im, re) }
     public static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
     public static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }
-    public static func * (a: Complex, b: Complex) -> Complex { Complex(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re) }
+    public static func * (a: Complex, b: Complex) -> Complex {
+        Complex(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
+    }
     public static func * (s: Double, a: Complex) -> Complex { Complex(s * a.re, s * a.im) }
     public var conjugate: Complex { Complex(re, -im) }
     public var description: String { "\(re)\(im < 0 ? "-" : "+")\(abs(im))i" }
@@ -58,9 +63,13 @@ public func dft(_ samples: [Double], at frequencies: [Double]) -> [Complex] {
 /// are combined with a compensated sum at the end. |turns| must stay below 2⁵¹.
 @inline(__always)
 func phaseSum(_ w: UnsafePointer<Double>, count: Int, turns: (Int) -> Double4) -> Complex {
-    var sumRe = Double4(repeating: 0), errorRe = sumRe, sumIm = sumRe, errorIm = sumRe
+    var sumRe = Double4(repeating: 0)
+    var errorRe = sumRe
+    var sumIm = sumRe
+    var errorIm = sumRe
     @inline(__always) func add(_ sum: inout Double4, _ error: inout Double4, _ x: Double4) {
-        let s = sum + x, xPart = s - sum
+        let s = sum + x
+        let xPart = s - sum
         error = error + ((sum - (s - xPart)) + (x - xPart))
         sum = s
     }
@@ -79,10 +88,13 @@ func phaseSum(_ w: UnsafePointer<Double>, count: Int, turns: (Int) -> Double4) -
         add(&sumIm, &errorIm, weights * phase.sin)
         j += 4
     }
-    var re = CompensatedSum(), im = CompensatedSum()
+    var re = CompensatedSum()
+    var im = CompensatedSum()
     for t in 0..<4 {
-        re.add(sumRe.lanes[t]); re.add(errorRe.lanes[t])
-        im.add(sumIm.lanes[t]); im.add(errorIm.lanes[t])
+        re.add(sumRe.lanes[t])
+        re.add(errorRe.lanes[t])
+        im.add(sumIm.lanes[t])
+        im.add(errorIm.lanes[t])
     }
     return Complex(re.value, im.value)
 }
@@ -131,10 +143,11 @@ public func trapezoidWindowTransform(_ samples: [Double], a: Double, b: Double, 
             // Only the fractional parts of k·a and k·h matter at integer j; keeping those keeps the turns small.
             let (ka, kh) = (k * a, k * h)
             let (start, step) = (ka - ka.rounded(), kh - kh.rounded())
-            return h * phaseSum(w.baseAddress!, count: n + 1) { j in
-                let js = Double4(SIMD4(Double(j), Double(j + 1), Double(j + 2), Double(j + 3)))
-                return -(Double4(repeating: start) + step * js)
-            }
+            return h
+                * phaseSum(w.baseAddress!, count: n + 1) { j in
+                    let js = Double4(SIMD4(Double(j), Double(j + 1), Double(j + 2), Double(j + 3)))
+                    return -(Double4(repeating: start) + step * js)
+                }
         }
     }
 }

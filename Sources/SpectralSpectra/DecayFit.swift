@@ -13,15 +13,18 @@ public struct DecayFit: Sendable, CustomStringConvertible {
     public var envelope: Bool
 
     public var description: String {
-        String(format: "slope %.4f ± %.4f over k in [%g, %g] (%d points%@)", slope, standardError, band.lowerBound,
-               band.upperBound, points, envelope ? ", upper envelope" : "")
+        String(
+            format: "slope %.4f ± %.4f over k in [%g, %g] (%d points%@)", slope, standardError, band.lowerBound,
+            band.upperBound, points, envelope ? ", upper envelope" : "")
     }
 
     /// Fits the points with k in `band`, positive k and positive finite magnitude. With `envelope`, each magnitude
     /// is first replaced by max_{k′ ≥ k} |F(k′)| over the given points (bounds concern envelopes: a decaying
     /// oscillating spectrum has zeros that would bias a plain fit). Returns nil with fewer than 3 usable points.
-    public static func fit(frequencies: [Double], magnitudes: [Double], band: ClosedRange<Double>? = nil,
-                           envelope: Bool = false) -> DecayFit? {
+    public static func fit(
+        frequencies: [Double], magnitudes: [Double], band: ClosedRange<Double>? = nil,
+        envelope: Bool = false
+    ) -> DecayFit? {
         precondition(frequencies.count == magnitudes.count, "one magnitude per frequency")
         let order = frequencies.indices.sorted { frequencies[$0] < frequencies[$1] }
         let k = order.map { frequencies[$0] }
@@ -33,13 +36,18 @@ public struct DecayFit: Sendable, CustomStringConvertible {
                 m[i] = running
             }
         }
-        var xs: [Double] = [], ys: [Double] = [], used: [Double] = []
+        var xs: [Double] = []
+        var ys: [Double] = []
+        var used: [Double] = []
         for i in k.indices where k[i] > 0 && m[i] > 0 && m[i].isFinite && (band?.contains(k[i]) ?? true) {
-            xs.append(log(k[i])); ys.append(log(m[i])); used.append(k[i])
+            xs.append(log(k[i]))
+            ys.append(log(m[i]))
+            used.append(k[i])
         }
         guard let line = LineFit(x: xs, y: ys) else { return nil }
-        return DecayFit(slope: line.slope, standardError: line.standardError, intercept: line.intercept,
-                        band: used.first!...used.last!, points: xs.count, envelope: envelope)
+        return DecayFit(
+            slope: line.slope, standardError: line.standardError, intercept: line.intercept,
+            band: used.first!...used.last!, points: xs.count, envelope: envelope)
     }
 }
 
@@ -54,14 +62,22 @@ public struct LineFit: Sendable {
         let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
         guard pairs.count >= 3 else { return nil }
         let n = Double(pairs.count)
-        let meanX = pairs.map(\.0).reduce(0, +) / n, meanY = pairs.map(\.1).reduce(0, +) / n
-        var sxx = 0.0, sxy = 0.0
-        for (a, b) in pairs { sxx += (a - meanX) * (a - meanX); sxy += (a - meanX) * (b - meanY) }
+        let meanX = pairs.map(\.0).reduce(0, +) / n
+        let meanY = pairs.map(\.1).reduce(0, +) / n
+        var sxx = 0.0
+        var sxy = 0.0
+        for (a, b) in pairs {
+            sxx += (a - meanX) * (a - meanX)
+            sxy += (a - meanX) * (b - meanY)
+        }
         guard sxx > 0 else { return nil }
         slope = sxy / sxx
         intercept = meanY - slope * meanX
         var rss = 0.0
-        for (a, b) in pairs { let r = b - intercept - slope * a; rss += r * r }
+        for (a, b) in pairs {
+            let r = b - intercept - slope * a
+            rss += r * r
+        }
         standardError = (rss / (n - 2) / sxx).squareRoot()
     }
 }

@@ -36,10 +36,18 @@ public final class FFTPlan: @unchecked Sendable {
     /// runs four k′ to a vector when its m′ (the product of the radices after it) is a multiple of 4, and the last
     /// pass is vectorised over j with the radix-4 transposes in registers.
     static func smoothFactors(_ n: Int) -> [Int]? {
-        var rest = n, twos = 0, odd: [Int] = []
-        while rest % 2 == 0 { twos += 1; rest /= 2 }
+        var rest = n
+        var twos = 0
+        var odd: [Int] = []
+        while rest % 2 == 0 {
+            twos += 1
+            rest /= 2
+        }
         for r in [3, 5, 7] {
-            while rest % r == 0 { odd.append(r); rest /= r }
+            while rest % r == 0 {
+                odd.append(r)
+                rest /= r
+            }
         }
         guard rest == 1 else { return nil }
         return (twos % 2 == 1 ? [2] : []) + odd + Array(repeating: 4, count: twos / 2)
@@ -52,7 +60,10 @@ public final class FFTPlan: @unchecked Sendable {
             return
         }
         let base = work.pointer
-        let pairs = ((re: base + workOffsets[0], im: base + workOffsets[1]), (re: base + workOffsets[2], im: base + workOffsets[3]))
+        let pairs = (
+            (re: base + workOffsets[0], im: base + workOffsets[1]),
+            (re: base + workOffsets[2], im: base + workOffsets[3])
+        )
         passes?.run(source: (re, im), destination: (re, im), scratch: pairs)
     }
 
@@ -61,7 +72,10 @@ public final class FFTPlan: @unchecked Sendable {
         for i in 0..<count { im[i] = -im[i] }
         forward(re: re, im: im)
         let scale = 1 / Double(count)
-        for i in 0..<count { re[i] *= scale; im[i] = -im[i] * scale }
+        for i in 0..<count {
+            re[i] *= scale
+            im[i] = -im[i] * scale
+        }
     }
 
     public func forward(_ x: [Complex]) -> [Complex] { apply(x, inverse: false) }
@@ -69,10 +83,15 @@ public final class FFTPlan: @unchecked Sendable {
 
     private func apply(_ x: [Complex], inverse: Bool) -> [Complex] {
         precondition(x.count == count, "FFT plan for \(count) points got \(x.count)")
-        var re = x.map(\.re), im = x.map(\.im)
+        var re = x.map(\.re)
+        var im = x.map(\.im)
         re.withUnsafeMutableBufferPointer { r in
             im.withUnsafeMutableBufferPointer { i in
-                if inverse { self.inverse(re: r.baseAddress!, im: i.baseAddress!) } else { forward(re: r.baseAddress!, im: i.baseAddress!) }
+                if inverse {
+                    self.inverse(re: r.baseAddress!, im: i.baseAddress!)
+                } else {
+                    forward(re: r.baseAddress!, im: i.baseAddress!)
+                }
             }
         }
         return zip(re, im).map { Complex($0, $1) }

@@ -24,7 +24,8 @@ struct StockhamPasses {
 
         /// Where ω_{L·r}^{q·j} is kept in the stage's twiddle table.
         func twiddleIndex(j: Int, q: Int) -> Int {
-            twiddleOffset + (isLastVectorised ? lastPassTwiddleIndex(j: j, q: q, radix: radix) : j * (radix - 1) + q - 1)
+            twiddleOffset
+                + (isLastVectorised ? lastPassTwiddleIndex(j: j, q: q, radix: radix) : j * (radix - 1) + q - 1)
         }
     }
 
@@ -33,7 +34,8 @@ struct StockhamPasses {
         let n = radices.reduce(1, *)
         count = n
         var stages: [Stage] = []
-        var L = 1, offset = 0
+        var L = 1
+        var offset = 0
         for r in radices {
             let stage = Stage(radix: r, L: L, mOut: n / (L * r), twiddleOffset: offset)
             stages.append(stage)
@@ -47,9 +49,11 @@ struct StockhamPasses {
             let period = s.L * s.radix
             for j in 0..<s.L {
                 for q in 1..<s.radix {
-                    let w = unitRoot(index: -(q * j), period: period), index = s.twiddleIndex(j: j, q: q)
-                    precondition(index >= s.twiddleOffset && index < s.twiddleOffset + s.twiddleCount,
-                                 "twiddle (j \(j), q \(q)) outside its stage's table")
+                    let w = unitRoot(index: -(q * j), period: period)
+                    let index = s.twiddleIndex(j: j, q: q)
+                    precondition(
+                        index >= s.twiddleOffset && index < s.twiddleOffset + s.twiddleCount,
+                        "twiddle (j \(j), q \(q)) outside its stage's table")
                     twiddleRe[index] = w.re
                     twiddleIm[index] = w.im
                 }
@@ -70,8 +74,9 @@ struct StockhamPasses {
             let tIm = UnsafePointer(twiddleIm.pointer + s.twiddleOffset)
             switch s.radix {
             case 4 where s.mOut % 4 == 0:
-                radix4Pass(L: s.L, mOut: s.mOut, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
-                           twiddleRe: tRe, twiddleIm: tIm)
+                radix4Pass(
+                    L: s.L, mOut: s.mOut, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
+                    twiddleRe: tRe, twiddleIm: tIm)
             case 4: runPass(Radix4.self, s, from, to, tRe, tIm)
             case 2: runPass(Radix2.self, s, from, to, tRe, tIm)
             case 3: runPass(Radix3.self, s, from, to, tRe, tIm)
@@ -87,14 +92,18 @@ struct StockhamPasses {
     }
 
     @inline(__always)
-    private func runPass<C: Codelet>(_: C.Type, _ s: Stage, _ from: SplitArrays, _ to: SplitArrays,
-                                     _ tRe: UnsafePointer<Double>, _ tIm: UnsafePointer<Double>) {
+    private func runPass<C: Codelet>(
+        _: C.Type, _ s: Stage, _ from: SplitArrays, _ to: SplitArrays,
+        _ tRe: UnsafePointer<Double>, _ tIm: UnsafePointer<Double>
+    ) {
         if s.isLastVectorised {
-            stockhamLastPass(C.self, L: s.L, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
-                             twiddleRe: tRe, twiddleIm: tIm)
+            stockhamLastPass(
+                C.self, L: s.L, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
+                twiddleRe: tRe, twiddleIm: tIm)
         } else {
-            stockhamPass(C.self, L: s.L, mOut: s.mOut, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
-                         twiddleRe: tRe, twiddleIm: tIm)
+            stockhamPass(
+                C.self, L: s.L, mOut: s.mOut, inRe: from.re, inIm: from.im, outRe: to.re, outIm: to.im,
+                twiddleRe: tRe, twiddleIm: tIm)
         }
     }
 }

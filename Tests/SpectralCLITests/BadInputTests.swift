@@ -1,7 +1,7 @@
-import XCTest
 import Foundation
 import SpectralCore
 import SpectralNetworks
+import XCTest
 
 /// Bad invocations of the binary: each gets its exit code (64 usage, 65 data, 74 I/O) and one sentence on stderr
 /// naming the option or file, never a crash or a half-written folder.
@@ -14,25 +14,34 @@ final class BadInputTests: XCTestCase {
         let data = folder.appendingPathComponent("two-inputs.csv")
         try? writeTwoInputData(data)
         _ = try? spectral(["train", "--steps", "5", "--width", "8", "--depth", "2", "--out", path("net1d"), "--quiet"])
-        _ = try? spectral(["train", "--data", data.path, "--steps", "5", "--width", "8", "--depth", "2", "--out", path("net2d"), "--quiet"])
+        _ = try? spectral([
+            "train", "--data", data.path, "--steps", "5", "--width", "8", "--depth", "2", "--out", path("net2d"),
+            "--quiet",
+        ])
         let files: [(String, String)] = [
             ("garbage.safetensors", "this is not a safetensors file at all"),
             ("nan.csv", "x\n1\nnan\n2\n3\n"), ("ragged.csv", "1,2,3\n4,5\n"), ("empty.csv", "# nothing\n"),
             ("good.csv", "0\n1\n0\n-1\n0\n1\n0\n-1\n"), ("bad.json", "{ not json"),
             ("unknown.json", "{\"experiment\": \"exp99\", \"configuration\": {}, \"inputs\": []}"),
-            ("wrongfield.json", "{\"experiment\": \"exp7\", \"configuration\": {\"preset\": \"quick\", \"steps\": \"many\"}, \"inputs\": []}"),
+            (
+                "wrongfield.json",
+                "{\"experiment\": \"exp7\", \"configuration\": {\"preset\": \"quick\", \"steps\": \"many\"}, \"inputs\": []}"
+            ),
             ("notes/keep.txt", "the user's own file"), ("a-file", "x"),
         ]
         for (name, text) in files {
             let url = folder.appendingPathComponent(name)
-            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? text.write(to: url, atomically: true, encoding: .utf8)
         }
         try? Data([0xFF, 0xFE, 0x00, 0x31, 0x0A]).write(to: folder.appendingPathComponent("binary.csv"))
         mkfifo(path("fifo"), 0o644)
         // The folding net of depth 40 (a tent map composed 39 times: 2³⁹ + 1 kinks).
-        var tensors: [String: Tensor] = ["0.weight": Tensor(dtype: .f64, shape: [2, 1], values: [1, 1]),
-                                         "0.bias": Tensor(dtype: .f64, shape: [2], values: [0, -0.5])]
+        var tensors: [String: Tensor] = [
+            "0.weight": Tensor(dtype: .f64, shape: [2, 1], values: [1, 1]),
+            "0.bias": Tensor(dtype: .f64, shape: [2], values: [0, -0.5]),
+        ]
         for l in 1..<39 {
             tensors["\(2 * l).weight"] = Tensor(dtype: .f64, shape: [2, 2], values: [2, -4, 2, -4])
             tensors["\(2 * l).bias"] = Tensor(dtype: .f64, shape: [2], values: [0, -0.5])
@@ -51,7 +60,9 @@ final class BadInputTests: XCTestCase {
             for d in dimensions { bytes += withUnsafeBytes(of: d.bigEndian, Array.init) }
             return Data(bytes + body)
         }
-        let images = { (n: UInt32, columns: UInt32) in idx(0x08, [n, 28, columns], [UInt8](repeating: 7, count: Int(n * 28 * columns))) }
+        let images = { (n: UInt32, columns: UInt32) in
+            idx(0x08, [n, 28, columns], [UInt8](repeating: 7, count: Int(n * 28 * columns)))
+        }
         let folders: [(String, Data, Data)] = [
             ("mnist-garbage", Data("not an IDX file".utf8), idx(0x08, [2], [3, 8])),
             ("mnist-mismatch", images(3, 28), idx(0x08, [2], [3, 8])),
@@ -75,20 +86,32 @@ final class BadInputTests: XCTestCase {
         let (w1, w2, out) = (path("net1d/weights.safetensors"), path("net2d/weights.safetensors"), path("out"))
         let pentagram = "0:1,0.588:-0.809,-0.951:0.309,0.951:0.309,-0.588:-0.809"
         return [
-            ([], 64, "no command"), (["frobnicate"], 64, "unknown command 'frobnicate'"), (["exp1"], 64, "--out is required"),
-            (["exp1", "--out"], 64, "--out needs a value"), (["exp1", "--out", "--quiet"], 64, "'--quiet' is an option"),
+            ([], 64, "no command"), (["frobnicate"], 64, "unknown command 'frobnicate'"),
+            (["exp1"], 64, "--out is required"),
+            (["exp1", "--out"], 64, "--out needs a value"),
+            (["exp1", "--out", "--quiet"], 64, "'--quiet' is an option"),
             (["exp1", "--out", ""], 64, "non-empty"), (["exp1", "--preset", "huge", "--out", out], 64, "--preset"),
-            (["exp1", "--iterations", "0", "--out", out], 64, "--iterations"), (["exp1", "--iterations", "1e19", "--out", out], 64, "--iterations"),
-            (["exp1", "--runs", "-3", "--out", out], 64, "--runs"), (["exp1", "--seed", "-1", "--out", out], 64, "--seed"),
-            (["exp1", "--seed", "nan", "--out", out], 64, "--seed"), (["exp1", "--threads", "0", "--out", out], 64, "--threads"),
-            (["exp1", "--threads", "1000", "--out", out], 64, "--threads"), (["exp1", "--shard", "3/2", "--out", out], 64, "--shard"),
+            (["exp1", "--iterations", "0", "--out", out], 64, "--iterations"),
+            (["exp1", "--iterations", "1e19", "--out", out], 64, "--iterations"),
+            (["exp1", "--runs", "-3", "--out", out], 64, "--runs"),
+            (["exp1", "--seed", "-1", "--out", out], 64, "--seed"),
+            (["exp1", "--seed", "nan", "--out", out], 64, "--seed"),
+            (["exp1", "--threads", "0", "--out", out], 64, "--threads"),
+            (["exp1", "--threads", "1000", "--out", out], 64, "--threads"),
+            (["exp1", "--shard", "3/2", "--out", out], 64, "--shard"),
             (["exp1", "--shard", "a/b", "--out", out], 64, "--shard"),
             (["exp1", "--record-every", "10", "--record-every", "20", "--out", out], 64, "given twice"),
-            (["exp1", "--per-run=yes", "--out", out], 64, "takes no value"), (["exp1", "--itrations", "5", "--out", out], 64, "did you mean --iterations"),
-            (["train", "--data", path("good.csv"), "--freqs", "1,2", "--out", out], 64, "--freqs has no effect with --data"),
+            (["exp1", "--per-run=yes", "--out", out], 64, "takes no value"),
+            (["exp1", "--itrations", "5", "--out", out], 64, "did you mean --iterations"),
+            (
+                ["train", "--data", path("good.csv"), "--freqs", "1,2", "--out", out], 64,
+                "--freqs has no effect with --data"
+            ),
             (["train", "--phases", "1,2", "--phase-seed", "3", "--out", out], 64, "cannot be given together"),
-            (["train", "--momentum", "0.5", "--out", out], 64, "--momentum"), (["train", "--lr", "0", "--out", out], 64, "--lr"),
-            (["train", "--lr", "inf", "--out", out], 64, "--lr"), (["train", "--width", "65537", "--out", out], 64, "--width"),
+            (["train", "--momentum", "0.5", "--out", out], 64, "--momentum"),
+            (["train", "--lr", "0", "--out", out], 64, "--lr"),
+            (["train", "--lr", "inf", "--out", out], 64, "--lr"),
+            (["train", "--width", "65537", "--out", out], 64, "--width"),
             (["train", "--depth", "0", "--out", out], 64, "--depth"),
             (["train", "--width", "65536", "--depth", "64", "--out", out], 64, "memory"),
             (["train", "--amplitudes", "1,2", "--out", out], 64, "--amplitudes"),
@@ -98,24 +121,44 @@ final class BadInputTests: XCTestCase {
             (["exact1d", "--weights", w1, "--interval", "1:0", "--out", out], 64, "--interval"),
             (["exact1d", "--weights", w1, "--interval", "a:b", "--out", out], 64, "--interval"),
             (["regions2d", "--weights", w2, "--box", "1:1,0:1", "--out", out], 64, "--box"),
-            (["regions2d", "--weights", w2, "--box", "-1:1,-1:1", "--polygon", "0:0,1:0,0:1", "--out", out], 64, "cannot be given together"),
+            (
+                ["regions2d", "--weights", w2, "--box", "-1:1,-1:1", "--polygon", "0:0,1:0,0:1", "--out", out], 64,
+                "cannot be given together"
+            ),
             (["regions2d", "--weights", w2, "--polygon", "0:0,1:1", "--out", out], 64, "at least 3 corners"),
             (["regions2d", "--weights", w2, "--polygon", pentagram, "--out", out], 64, "not a simple polygon"),
-            (["regions2d", "--weights", w2, "--polygon", "0:0,1:0,0.2:0.2,0:1", "--out", out], 64, "not strictly convex"),
-            (["exact2d", "--weights", w2, "--freqs", "1:2", "--grid", "4:5", "--out", out], 64, "cannot be given together"),
+            (
+                ["regions2d", "--weights", w2, "--polygon", "0:0,1:0,0.2:0.2,0:1", "--out", out], 64,
+                "not strictly convex"
+            ),
+            (
+                ["exact2d", "--weights", w2, "--freqs", "1:2", "--grid", "4:5", "--out", out], 64,
+                "cannot be given together"
+            ),
             (["exact2d", "--weights", w2, "--grid", "4:2000", "--out", out], 64, "--grid"),
             (["exact2d", "--weights", w2, "--radii", "10:1:5", "--out", out], 64, "--radii"),
             (["exact2d", "--weights", w2, "--freqs", "1:2,x", "--out", out], 64, "--freqs"),
-            (["spectrum", "--input", path("good.csv"), "--grid", "--column", "2", "--out", out], 64, "--column has no effect"),
+            (
+                ["spectrum", "--input", path("good.csv"), "--grid", "--column", "2", "--out", out], 64,
+                "--column has no effect"
+            ),
             (["spectrum", "--input", path("good.csv"), "--interval", "1:1", "--out", out], 64, "--interval"),
             (["scaling1d", "--depths", "1,2", "--out", out], 64, "--depths"),
             (["scaling1d", "--depths", "1:1e19:1", "--out", out], 64, "--depths"),
-            (["exact1d", "--weights", path("folding40.safetensors"), "--max-pieces", "100000", "--out", out], 1, "--max-pieces 100000"),
-            (["regions2d", "--weights", w2, "--max-regions", "3", "--out", out], 1, "more than --max-regions 3"), (["scaling1d", "--inits", "he,he", "--out", out], 64, "twice"),
-            (["scaling1d", "--widths", "0", "--out", out], 64, "--widths"), (["completion", "fish"], 64, "bash or zsh"),
-            (["help", "nothing"], 64, "unknown command 'nothing'"), (["rerun"], 64, "RUN_JSON"), (["merge", "--out", out], 64, "SHARD_DIR"),
-            (["exp7", "--steps", "10", "--out", path("notes")], 64, "did not write"), (["exp7", "--steps", "10", "--out", path("a-file")], 64, "is a file"),
-            (["exact1d", "--weights", w2, "--out", out], 65, "2 inputs"), (["regions2d", "--weights", w1, "--out", out], 65, "1 input;"),
+            (
+                ["exact1d", "--weights", path("folding40.safetensors"), "--max-pieces", "100000", "--out", out], 1,
+                "--max-pieces 100000"
+            ),
+            (["regions2d", "--weights", w2, "--max-regions", "3", "--out", out], 1, "more than --max-regions 3"),
+            (["scaling1d", "--inits", "he,he", "--out", out], 64, "twice"),
+            (["scaling1d", "--widths", "0", "--out", out], 64, "--widths"),
+            (["completion", "fish"], 64, "bash or zsh"),
+            (["help", "nothing"], 64, "unknown command 'nothing'"), (["rerun"], 64, "RUN_JSON"),
+            (["merge", "--out", out], 64, "SHARD_DIR"),
+            (["exp7", "--steps", "10", "--out", path("notes")], 64, "did not write"),
+            (["exp7", "--steps", "10", "--out", path("a-file")], 64, "is a file"),
+            (["exact1d", "--weights", w2, "--out", out], 65, "2 inputs"),
+            (["regions2d", "--weights", w1, "--out", out], 65, "1 input;"),
             (["exact1d", "--weights", "/dev/zero", "--out", out], 65, "character device"),
             (["exact1d", "--weights", path("a-folder"), "--out", out], 65, "a folder"),
             (["exact1d", "--weights", path("fifo"), "--out", out], 65, "FIFO"),
@@ -125,14 +168,18 @@ final class BadInputTests: XCTestCase {
             (["spectrum", "--input", path("empty.csv"), "--out", out], 65, "no data rows"),
             (["train", "--data", path("ragged.csv"), "--out", out], 65, "ragged.csv line 2"),
             (["exp2", "--weights", w2, "--out", out], 65, "exp2 needs 1 → 1"),
-            (["rerun", path("bad.json"), "--out", out], 65, "bad.json"), (["rerun", path("unknown.json"), "--out", out], 65, "exp99"),
+            (["rerun", path("bad.json"), "--out", out], 65, "bad.json"),
+            (["rerun", path("unknown.json"), "--out", out], 65, "exp99"),
             (["rerun", path("wrongfield.json"), "--out", out], 65, "steps"),
             (["exact1d", "--weights", "/nonexistent/w.safetensors", "--out", out], 74, "/nonexistent/w.safetensors"),
             (["spectrum", "--input", "/nonexistent.csv", "--out", out], 74, "/nonexistent.csv"),
             (["exp7", "--steps", "10", "--out", "/proc/spectral-test/out"], 74, "/proc"),
             (["exp3", "--out", out], 64, "--mnist is required"),
             (["exp3", "--mnist", path("a-folder"), "--out", out], 64, "no MNIST file t10k-images-idx3-ubyte"),
-            (["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,3", "--out", out], 64, "two different digits"),
+            (
+                ["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,3", "--out", out], 64,
+                "two different digits"
+            ),
             (["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,10", "--out", out], 64, "--classes"),
             (["exp3", "--mnist", path("mnist-mismatch"), "--settings", "1:nan", "--out", out], 64, "--settings"),
             (["exp3", "--mnist", path("mnist-garbage"), "--out", out], 65, "t10k-images-idx3-ubyte"),
@@ -140,16 +187,37 @@ final class BadInputTests: XCTestCase {
             (["exp3", "--mnist", path("mnist-shape"), "--out", out], 65, "28 × 27"),
             (["exp3", "--mnist", path("mnist-label"), "--out", out], 65, "label 12"),
             (["exp4", "--mnist", path("mnist-mismatch"), "--sigma", "0", "--out", out], 64, "--sigma"),
-            (["exp4", "--mnist", path("mnist-mismatch"), "--sigma", "wide", "--out", out], 64, "positive number or median"),
-            (["exp4", "--mnist", path("mnist-mismatch"), "--noise", "white,white", "--out", out], 64, "lists white twice"),
-            (["exp4", "--mnist", path("mnist-mismatch"), "--noise", "pink", "--out", out], 64, "must list white or high"),
-            (["exp4", "--mnist", path("mnist-mismatch"), "--iterations", "5", "--record-every", "9", "--out", out], 64, "record"),
+            (
+                ["exp4", "--mnist", path("mnist-mismatch"), "--sigma", "wide", "--out", out], 64,
+                "positive number or median"
+            ),
+            (
+                ["exp4", "--mnist", path("mnist-mismatch"), "--noise", "white,white", "--out", out], 64,
+                "lists white twice"
+            ),
+            (
+                ["exp4", "--mnist", path("mnist-mismatch"), "--noise", "pink", "--out", out], 64,
+                "must list white or high"
+            ),
+            (
+                ["exp4", "--mnist", path("mnist-mismatch"), "--iterations", "5", "--record-every", "9", "--out", out],
+                64, "record"
+            ),
             (["exp4", "--mnist", path("mnist-shape"), "--out", out], 65, "28 × 27"),
-            (["slurm", "--tasks", "3", "--out", out], 64, "COMMAND"), (["slurm", "scaling1d", "--out", out], 64, "--tasks is required"),
+            (["slurm", "--tasks", "3", "--out", out], 64, "COMMAND"),
+            (["slurm", "scaling1d", "--out", out], 64, "--tasks is required"),
             (["slurm", "exp7", "--steps", "10", "--tasks", "0", "--out", out], 64, "--tasks"),
             (["slurm", "exact1d", "--weights", w1, "--tasks", "2", "--out", out], 64, "single unit of work"),
-            (["slurm", "scaling1d", "--shard", "1/2", "--tasks", "2", "--out", out], 64, "--shard is set by spectral slurm"),
-            (["slurm", "scaling1d", "--depths", "2", "--widths", "8", "--seeds", "1", "--inits", "he", "--tasks", "2", "--out", out], 64, "single unit"),
+            (
+                ["slurm", "scaling1d", "--shard", "1/2", "--tasks", "2", "--out", out], 64,
+                "--shard is set by spectral slurm"
+            ),
+            (
+                [
+                    "slurm", "scaling1d", "--depths", "2", "--widths", "8", "--seeds", "1", "--inits", "he", "--tasks",
+                    "2", "--out", out,
+                ], 64, "single unit"
+            ),
             (["slurm", "exp7", "--steps", "10", "--tasks", "500", "--out", out], 64, "exceeds the"),
             (["slurm", "scaling1d", "--widths", "0", "--tasks", "2", "--out", out], 64, "--widths"),
             (["slurm", "frobnicate", "--tasks", "2", "--out", out], 64, "needs a sweep command"),

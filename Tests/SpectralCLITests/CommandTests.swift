@@ -1,6 +1,6 @@
-import XCTest
 import Foundation
 import SpectralCore
+import XCTest
 
 /// Every command of `spectral`, run as a user runs it: its quick path writes its documented files, `rerun` of its
 /// run.json writes the same bytes, and a sweep sharded and merged writes what the unsharded run writes.
@@ -14,9 +14,14 @@ final class CommandTests: XCTestCase {
         super.setUp()
         let data = folder.appendingPathComponent("two-inputs.csv")
         try? writeTwoInputData(data)
-        _ = try? spectral(["train", "--steps", "30", "--width", "24", "--depth", "3", "--out", folder.appendingPathComponent("net1d").path, "--quiet"])
-        _ = try? spectral(["train", "--data", data.path, "--steps", "30", "--width", "16", "--depth", "3", "--out",
-                           folder.appendingPathComponent("net2d").path, "--quiet"])
+        _ = try? spectral([
+            "train", "--steps", "30", "--width", "24", "--depth", "3", "--out",
+            folder.appendingPathComponent("net1d").path, "--quiet",
+        ])
+        _ = try? spectral([
+            "train", "--data", data.path, "--steps", "30", "--width", "16", "--depth", "3", "--out",
+            folder.appendingPathComponent("net2d").path, "--quiet",
+        ])
     }
 
     override class func tearDown() {
@@ -31,33 +36,79 @@ final class CommandTests: XCTestCase {
         let mnist = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/mnist")
         let mnistPaths: [(String, [String], [String])] = [
-            ("exp3", ["exp3", "--mnist", mnist.path, "--preset", "quick", "--iterations", "15", "--samples", "300"],
-             ["losses.csv", "summary.csv", "validation_loss.png", "training_loss.svg", "ablation_k.png"]),
-            ("exp4", ["exp4", "--mnist", mnist.path, "--preset", "quick", "--iterations", "12", "--samples", "60", "--record-every", "4"],
-             ["eigenvalues.csv", "spectra.csv", "losses.csv", "fitting.csv", "heatmap_white.png", "spectra_high.png",
-              "validation_loss.png", "eigenvalues.png", "fitting.svg"]),
+            (
+                "exp3", ["exp3", "--mnist", mnist.path, "--preset", "quick", "--iterations", "15", "--samples", "300"],
+                ["losses.csv", "summary.csv", "validation_loss.png", "training_loss.svg", "ablation_k.png"]
+            ),
+            (
+                "exp4",
+                [
+                    "exp4", "--mnist", mnist.path, "--preset", "quick", "--iterations", "12", "--samples", "60",
+                    "--record-every", "4",
+                ],
+                [
+                    "eigenvalues.csv", "spectra.csv", "losses.csv", "fitting.csv", "heatmap_white.png",
+                    "spectra_high.png",
+                    "validation_loss.png", "eigenvalues.png", "fitting.svg",
+                ]
+            ),
         ]
-        let haveMNIST = FileManager.default.fileExists(atPath: mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
-        if !haveMNIST { print("CommandTests: no MNIST at \(mnist.path), so the MNIST commands' quick paths are skipped") }
+        let haveMNIST = FileManager.default.fileExists(
+            atPath: mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
+        if !haveMNIST {
+            print("CommandTests: no MNIST at \(mnist.path), so the MNIST commands' quick paths are skipped")
+        }
         return (haveMNIST ? mnistPaths : []) + [
-            ("train", ["train", "--steps", "40", "--width", "16", "--depth", "3"], ["weights.safetensors", "loss.csv", "loss.png", "loss.svg"]),
-            ("exp1", ["exp1", "--iterations", "200", "--record-every", "50"],
-             ["dynamics.csv", "learned.csv", "spectral_norms.csv", "loss.csv", "function.csv", "weights.safetensors",
-              "heatmap.png", "heatmap.svg", "functions.png", "spectral_norms.png", "loss.png"]),
-            ("exp2", ["exp2", "--iterations", "100", "--directions", "2"], ["robustness.csv", "falloff.csv", "heatmap.png", "heatmap.svg"]),
-            ("exp7", ["exp7", "--steps", "200"], ["spectra.csv", "summary.csv", "spectra_depth.png", "spectra_width.png", "spectra_clip.svg"]),
-            ("spectrum", ["spectrum", "--input", samples], ["spectrum.csv", "decay.json", "spectrum.png", "spectrum.svg"]),
+            (
+                "train", ["train", "--steps", "40", "--width", "16", "--depth", "3"],
+                ["weights.safetensors", "loss.csv", "loss.png", "loss.svg"]
+            ),
+            (
+                "exp1", ["exp1", "--iterations", "200", "--record-every", "50"],
+                [
+                    "dynamics.csv", "learned.csv", "spectral_norms.csv", "loss.csv", "function.csv",
+                    "weights.safetensors",
+                    "heatmap.png", "heatmap.svg", "functions.png", "spectral_norms.png", "loss.png",
+                ]
+            ),
+            (
+                "exp2", ["exp2", "--iterations", "100", "--directions", "2"],
+                ["robustness.csv", "falloff.csv", "heatmap.png", "heatmap.svg"]
+            ),
+            (
+                "exp7", ["exp7", "--steps", "200"],
+                ["spectra.csv", "summary.csv", "spectra_depth.png", "spectra_width.png", "spectra_clip.svg"]
+            ),
+            (
+                "spectrum", ["spectrum", "--input", samples],
+                ["spectrum.csv", "decay.json", "spectrum.png", "spectrum.svg"]
+            ),
             ("spectrum-grid", ["spectrum", "--input", grid, "--grid"], ["spectrum.csv", "spectrum.png"]),
-            ("exact1d", ["exact1d", "--weights", oneD.path, "--freqs", "1:200:1"],
-             ["breakpoints.csv", "spectrum.csv", "spectrum.png", "spectrum.svg"]),
-            ("scaling1d", ["scaling1d", "--depths", "2,3", "--widths", "8,16", "--seeds", "1", "--inits", "pytorch"],
-             ["scaling.csv", "growth.csv", "pieces_vs_width_pytorch.png", "constants_vs_depth_pytorch.svg"]),
+            (
+                "exact1d", ["exact1d", "--weights", oneD.path, "--freqs", "1:200:1"],
+                ["breakpoints.csv", "spectrum.csv", "spectrum.png", "spectrum.svg"]
+            ),
+            (
+                "scaling1d",
+                ["scaling1d", "--depths", "2,3", "--widths", "8,16", "--seeds", "1", "--inits", "pytorch"],
+                ["scaling.csv", "growth.csv", "pieces_vs_width_pytorch.png", "constants_vs_depth_pytorch.svg"]
+            ),
             ("regions2d", ["regions2d", "--weights", twoD.path], ["regions.csv", "regions.png", "regions.svg"]),
-            ("regions2d-polygon", ["regions2d", "--weights", twoD.path, "--polygon", "0:-1,1:0,0:1,-1:0"], ["regions.csv", "regions.png"]),
-            ("exact2d", ["exact2d", "--weights", twoD.path, "--grid", "4:5", "--radii", "5:200:6", "--rays", "2"],
-             ["regions.csv", "spectrum.csv", "directions.csv", "directions.png", "polar.png", "spectrum.png", "spectrum.svg"]),
-            ("scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "1", "--inits", "pytorch"],
-             ["scaling.csv", "growth.csv", "regions_vs_width_pytorch.png"]),
+            (
+                "regions2d-polygon", ["regions2d", "--weights", twoD.path, "--polygon", "0:-1,1:0,0:1,-1:0"],
+                ["regions.csv", "regions.png"]
+            ),
+            (
+                "exact2d", ["exact2d", "--weights", twoD.path, "--grid", "4:5", "--radii", "5:200:6", "--rays", "2"],
+                [
+                    "regions.csv", "spectrum.csv", "directions.csv", "directions.png", "polar.png", "spectrum.png",
+                    "spectrum.svg",
+                ]
+            ),
+            (
+                "scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "1", "--inits", "pytorch"],
+                ["scaling.csv", "growth.csv", "regions_vs_width_pytorch.png"]
+            ),
         ]
     }
 
@@ -66,20 +117,27 @@ final class CommandTests: XCTestCase {
         for j in 0..<256 { samples += "\(sin(2 * Double.pi * 7 * Double(j) / 256) + 0.1 * Double(j % 5))\n" }
         try samples.write(to: Self.folder.appendingPathComponent("samples.csv"), atomically: true, encoding: .utf8)
         var grid = ""
-        for i in 0..<16 { grid += (0..<16).map { j in "\(cos(Double(i) * 0.7) * sin(Double(j) * 0.3))" }.joined(separator: ",") + "\n" }
+        for i in 0..<16 {
+            grid += (0..<16).map { j in "\(cos(Double(i) * 0.7) * sin(Double(j) * 0.3))" }.joined(separator: ",") + "\n"
+        }
         try grid.write(to: Self.folder.appendingPathComponent("grid.csv"), atomically: true, encoding: .utf8)
         for (name, arguments, files) in Self.quickPaths {
             let out = Self.folder.appendingPathComponent("quick-\(name)")
             try succeed(arguments + ["--out", out.path, "--quiet"])
-            for file in files + ["run.json", name == "spectrum" ? "decay.json" : "summary.json"] where !name.hasPrefix("spectrum-") || file != "summary.json" {
-                let size = (try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(file).path)[.size] as? Int) ?? 0
+            for file in files + ["run.json", name == "spectrum" ? "decay.json" : "summary.json"]
+            where !name.hasPrefix("spectrum-") || file != "summary.json" {
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(file).path)[.size]
+                        as? Int) ?? 0
                 XCTAssertGreaterThan(size ?? 0, 0, "\(name) did not write \(file)")
             }
             // The record lists every file with its digest; rerun writes the same bytes elsewhere.
             let recorded = try recordedFiles(out)
             XCTAssertEqual(Set(recorded.keys), Set(try fileDigests(out).keys), "\(name): run.json lists every file")
             let again = Self.folder.appendingPathComponent("rerun-\(name)")
-            try succeed(["rerun", out.appendingPathComponent("run.json").path, "--out", again.path, "--quiet", "--threads", "1"])
+            try succeed([
+                "rerun", out.appendingPathComponent("run.json").path, "--out", again.path, "--quiet", "--threads", "1",
+            ])
             XCTAssertEqual(try fileDigests(again), try fileDigests(out), "\(name): rerun wrote different bytes")
         }
     }
@@ -92,7 +150,7 @@ final class CommandTests: XCTestCase {
             let again = Self.folder.appendingPathComponent("demo-rerun-\(part)")
             try succeed(["rerun", out.appendingPathComponent("\(part)/run.json").path, "--out", again.path, "--quiet"])
             var expected = try fileDigests(out.appendingPathComponent(part))
-            if part == "exact2d" { expected["weights.safetensors"] = nil }   // the input, not an output, of that part
+            if part == "exact2d" { expected["weights.safetensors"] = nil }  // the input, not an output, of that part
             XCTAssertEqual(try fileDigests(again), expected, part)
         }
         let summary = try String(contentsOf: out.appendingPathComponent("exact1d/summary.json"), encoding: .utf8)
@@ -103,7 +161,10 @@ final class CommandTests: XCTestCase {
     /// for every kind of sweep: nets over a grid (1-D and 2-D), exp7's three sweeps, and exp1's runs.
     func testShardedSweepMergesToTheUnshardedBytes() throws {
         let sweeps: [(String, [String])] = [
-            ("scaling1d", ["scaling1d", "--depths", "2,3", "--widths", "8,16,24", "--seeds", "2", "--inits", "pytorch,he"]),
+            (
+                "scaling1d",
+                ["scaling1d", "--depths", "2,3", "--widths", "8,16,24", "--seeds", "2", "--inits", "pytorch,he"]
+            ),
             ("scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "2", "--inits", "pytorch"]),
             ("exp7", ["exp7", "--steps", "60"]),
             ("exp1", ["exp1", "--iterations", "60", "--record-every", "20", "--runs", "7"]),
@@ -112,8 +173,12 @@ final class CommandTests: XCTestCase {
             let whole = Self.folder.appendingPathComponent("sweep-\(name)-whole")
             try succeed(sweep + ["--quiet", "--out", whole.path])
             for count in [1, 3, 7] {
-                let shards = (0..<count).map { Self.folder.appendingPathComponent("sweep-\(name)-\(count)-shard-\($0)") }
-                for (k, shard) in shards.enumerated() { try succeed(sweep + ["--quiet", "--shard", "\(k)/\(count)", "--out", shard.path]) }
+                let shards = (0..<count).map {
+                    Self.folder.appendingPathComponent("sweep-\(name)-\(count)-shard-\($0)")
+                }
+                for (k, shard) in shards.enumerated() {
+                    try succeed(sweep + ["--quiet", "--shard", "\(k)/\(count)", "--out", shard.path])
+                }
                 let merged = Self.folder.appendingPathComponent("sweep-\(name)-\(count)-merged")
                 try succeed(["merge", "--out", merged.path, "--quiet"] + shards.map(\.path))
                 XCTAssertEqual(try fileDigests(merged), try fileDigests(whole), "\(name), \(count) shards")
@@ -128,16 +193,20 @@ final class CommandTests: XCTestCase {
         let whole = Self.folder.appendingPathComponent("slurm-whole")
         try succeed(sweep + ["--quiet", "--out", whole.path])
         let work = Self.folder.appendingPathComponent("slurm-work")
-        let written = try succeed(["slurm"] + sweep + ["--tasks", "4", "--time", "0:10:00", "--mem", "1G", "--out", work.path])
+        let written = try succeed(
+            ["slurm"] + sweep + ["--tasks", "4", "--time", "0:10:00", "--mem", "1G", "--out", work.path])
         XCTAssertTrue(written.stdout.contains("12 points in 4 tasks"), written.stdout)
         let array = try String(contentsOf: work.appendingPathComponent("array.sh"), encoding: .utf8)
         for line in ["#SBATCH --array=0-3", "#SBATCH --requeue", "#SBATCH --time=0:10:00", "#SBATCH --mem=1G"] {
             XCTAssertTrue(array.contains(line), "array.sh lacks \(line)")
         }
-        XCTAssertTrue(try String(contentsOf: work.appendingPathComponent("submit.sh"), encoding: .utf8).contains("--dependency=afterok"))
+        XCTAssertTrue(
+            try String(contentsOf: work.appendingPathComponent("submit.sh"), encoding: .utf8).contains(
+                "--dependency=afterok"))
         for task in 0..<4 {
-            let run = try Subprocess.run("/bin/bash", [work.appendingPathComponent("array.sh").path], timeout: 300,
-                                         environment: ["SLURM_ARRAY_TASK_ID": "\(task)", "PATH": "/usr/bin:/bin"])
+            let run = try Subprocess.run(
+                "/bin/bash", [work.appendingPathComponent("array.sh").path], timeout: 300,
+                environment: ["SLURM_ARRAY_TASK_ID": "\(task)", "PATH": "/usr/bin:/bin"])
             XCTAssertEqual(run.exitCode, 0, "task \(task): \(run.stderr)")
         }
         let merge = try Subprocess.run("/bin/bash", [work.appendingPathComponent("merge.sh").path], timeout: 300)
@@ -147,12 +216,16 @@ final class CommandTests: XCTestCase {
 
     /// Re-running a finished sweep over its folder reuses every point (nothing is computed again).
     func testResumeReusesFinishedPoints() throws {
-        let sweep = ["scaling1d", "--depths", "2,3", "--widths", "8,16", "--seeds", "1", "--inits", "pytorch", "--quiet"]
+        let sweep = [
+            "scaling1d", "--depths", "2,3", "--widths", "8,16", "--seeds", "1", "--inits", "pytorch", "--quiet",
+        ]
         let out = Self.folder.appendingPathComponent("resume")
         try succeed(sweep + ["--out", out.path])
         let first = try fileDigests(out)
         try succeed(sweep + ["--out", out.path])
-        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json"))) as? [String: Any]
+        let record =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("run.json")))
+            as? [String: Any]
         let points = record?["points"] as? [String: Any]
         XCTAssertEqual(points?["computed"] as? Int, 0)
         XCTAssertEqual(points?["reused"] as? Int, 4)
@@ -165,7 +238,8 @@ final class CommandTests: XCTestCase {
             XCTAssertTrue(help.stdout.contains("  \(name)"), "help lists \(name)")
         }
         XCTAssertTrue(try succeed(["help", "exp1"]).stdout.contains("--record-every"))
-        XCTAssertTrue(try succeed(["exact2d", "--weights", "x", "--help"]).stdout.contains("--polygon"), "--help anywhere")
+        XCTAssertTrue(
+            try succeed(["exact2d", "--weights", "x", "--help"]).stdout.contains("--polygon"), "--help anywhere")
         XCTAssertTrue(try succeed(["--version"]).stdout.hasPrefix("spectral "))
         for shell in ["bash", "zsh"] {
             let script = try succeed(["completion", shell]).stdout
@@ -186,35 +260,49 @@ final class ProfileCommandTests: XCTestCase {
     func testProfileFilesTraceAndAccounting() throws {
         let out = scratchFolder("profile").appendingPathComponent("p")
         defer { try? FileManager.default.removeItem(at: out.deletingLastPathComponent()) }
-        try succeed(["profile", "--width", "64", "--depth", "4", "--steps", "60", "--threads", "2", "--widths", "16,32",
-                     "--sample-counts", "50", "--thread-counts", "1,2", "--out", out.path, "--quiet"])
-        for file in ["profile.csv", "summary.json", "trace.json", "roofline.png", "roofline.svg", "breakdown.png", "efficiency.csv",
-                     "efficiency.png", "run.json"] {
+        try succeed([
+            "profile", "--width", "64", "--depth", "4", "--steps", "60", "--threads", "2", "--widths", "16,32",
+            "--sample-counts", "50", "--thread-counts", "1,2", "--out", out.path, "--quiet",
+        ])
+        for file in [
+            "profile.csv", "summary.json", "trace.json", "roofline.png", "roofline.svg", "breakdown.png",
+            "efficiency.csv",
+            "efficiency.png", "run.json",
+        ] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
-        let trace = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("trace.json"))) as? [String: Any]
+        let trace =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("trace.json")))
+            as? [String: Any]
         let events = try XCTUnwrap(trace?["traceEvents"] as? [[String: Any]])
         let complete = events.filter { $0["ph"] as? String == "X" }
         XCTAssertFalse(complete.isEmpty)
         for e in complete {
-            XCTAssertNotNil(e["name"] as? String); XCTAssertNotNil(e["ts"] as? Double); XCTAssertNotNil(e["dur"] as? Double)
+            XCTAssertNotNil(e["name"] as? String)
+            XCTAssertNotNil(e["ts"] as? Double)
+            XCTAssertNotNil(e["dur"] as? Double)
             XCTAssertGreaterThanOrEqual(e["dur"] as? Double ?? -1, 0)
         }
         let named = Set(events.filter { $0["ph"] as? String == "M" }.compactMap { $0["tid"] as? Int })
         XCTAssertEqual(named, [0, 1], "one named track per thread")
         XCTAssertEqual(Set(complete.compactMap { $0["tid"] as? Int }), [0, 1])
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            as? [String: Any]
         let accounted = try XCTUnwrap(summary?["accounted_fraction"] as? Double)
         XCTAssertEqual(accounted, 1, accuracy: 0.05, "the operations add up to the step")
-        let efficiency = try String(contentsOf: out.appendingPathComponent("efficiency.csv"), encoding: .utf8).split(separator: "\n")
+        let efficiency = try String(contentsOf: out.appendingPathComponent("efficiency.csv"), encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(efficiency.first, "width,samples,threads,steps_per_second,gflops,fraction_of_peak")
         XCTAssertEqual(efficiency.count, 5)
         try checkFlopsPerCall(out.appendingPathComponent("profile.csv"), sizes: [1, 64, 64, 64, 1], rows: 200)
 
         // One list alone sweeps; the others hold at the run's own --samples and --threads.
         let one = out.deletingLastPathComponent().appendingPathComponent("one")
-        try succeed(["profile", "--width", "32", "--depth", "3", "--steps", "20", "--widths", "8,16,24",
-                     "--out", one.path, "--quiet"])
+        try succeed([
+            "profile", "--width", "32", "--depth", "3", "--steps", "20", "--widths", "8,16,24",
+            "--out", one.path, "--quiet",
+        ])
         let rows = try String(contentsOf: one.appendingPathComponent("efficiency.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
         XCTAssertEqual(rows, ["8,200,2", "16,200,2", "24,200,2"])
@@ -227,7 +315,8 @@ final class ProfileCommandTests: XCTestCase {
         for line in lines {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard ["forward GEMM + bias/ReLU", "backward dW GEMM", "backward dX GEMM + ReLU mask"].contains(cells[0]),
-                  let layer = Int(cells[1]), layer >= 0, let flops = Double(cells[5]) else { continue }
+                let layer = Int(cells[1]), layer >= 0, let flops = Double(cells[5])
+            else { continue }
             XCTAssertEqual(flops, Double(2 * rows * sizes[layer] * sizes[layer + 1]), "\(cells[0]) of layer \(layer)")
             checked += 1
         }

@@ -1,7 +1,7 @@
-import XCTest
 import Foundation
 import SpectralCore
 import SpectralNetworks
+import XCTest
 
 /// A deterministic mutation corpus, each input run through the user's command as its own process: every
 /// truncation of a small safetensors file, bit flips, hostile header fields, hostile CSV cells and rows, damaged
@@ -33,8 +33,12 @@ final class MutationCorpusTests: XCTestCase {
         cases += try idxCases()
         cases += hostileOptionCases()
         let tally = run(cases)
-        print(String(format: "mutation corpus: %d inputs, %d signals, %d hangs, %d undocumented exit codes, slowest %.2f s, peak %.0f MiB",
-                     tally.inputs, tally.signals, tally.hangs, tally.badCodes, tally.slowest, Double(tally.peak) / 1048576))
+        print(
+            String(
+                format:
+                    "mutation corpus: %d inputs, %d signals, %d hangs, %d undocumented exit codes, slowest %.2f s, peak %.0f MiB",
+                tally.inputs, tally.signals, tally.hangs, tally.badCodes, tally.slowest, Double(tally.peak) / 1_048_576)
+        )
         XCTAssertGreaterThan(tally.inputs, 1000)
         XCTAssertEqual(tally.signals, 0, tally.failures.prefix(5).joined(separator: "; "))
         XCTAssertEqual(tally.hangs, 0, tally.failures.prefix(5).joined(separator: "; "))
@@ -51,7 +55,9 @@ final class MutationCorpusTests: XCTestCase {
             for index in stride(from: worker, to: cases.count, by: 2) {
                 let c = cases[index]
                 let out = Self.folder.appendingPathComponent("out-\(index)").path
-                let arguments = c.arguments.first == "fuzz" ? Array(c.arguments.dropFirst()) : c.arguments + ["--out", out, "--quiet"]
+                let arguments =
+                    c.arguments.first == "fuzz"
+                    ? Array(c.arguments.dropFirst()) : c.arguments + ["--out", out, "--quiet"]
                 let executable = c.arguments.first == "fuzz" ? fuzzExecutable : spectralExecutable
                 let outcome = try? Subprocess.run(executable, arguments, timeout: Subprocess.underSanitizer ? 60 : 10)
                 try? FileManager.default.removeItem(atPath: out)
@@ -60,12 +66,20 @@ final class MutationCorpusTests: XCTestCase {
                 if let o = outcome {
                     tally.slowest = max(tally.slowest, o.seconds)
                     tally.peak = max(tally.peak, o.maxResidentBytes)
-                    if o.timedOut { tally.hangs += 1; tally.failures.append("\(c.name): hung") }
-                    else if let signal = o.signal { tally.signals += 1; tally.failures.append("\(c.name): signal \(signal)") }
-                    else if ![0, 1, 64, 65, 74].contains(o.exitCode ?? -1) {
-                        tally.badCodes += 1; tally.failures.append("\(c.name): exit \(o.exitCode ?? -1) \(o.stderr.prefix(200))")
+                    if o.timedOut {
+                        tally.hangs += 1
+                        tally.failures.append("\(c.name): hung")
+                    } else if let signal = o.signal {
+                        tally.signals += 1
+                        tally.failures.append("\(c.name): signal \(signal)")
+                    } else if ![0, 1, 64, 65, 74].contains(o.exitCode ?? -1) {
+                        tally.badCodes += 1
+                        tally.failures.append("\(c.name): exit \(o.exitCode ?? -1) \(o.stderr.prefix(200))")
                     }
-                } else { tally.badCodes += 1; tally.failures.append("\(c.name): did not start") }
+                } else {
+                    tally.badCodes += 1
+                    tally.failures.append("\(c.name): did not start")
+                }
                 lock.unlock()
             }
         }
@@ -111,17 +125,19 @@ final class MutationCorpusTests: XCTestCase {
             #"{"0.weight":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},"0.bias":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
         ]
         for (i, header) in entries.enumerated() { files.append(file(header, data: i == entries.count - 1 ? 8 : 16)) }
-        files.append(Array(valid.prefix(8)) + valid.dropFirst(8) + [1, 2, 3])                   // bytes after the last tensor
-        files.append([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F] + valid.dropFirst(8))        // header length 2⁶³ − 1
-        files.append([0, 0, 0, 0, 0, 0, 0, 0] + valid.dropFirst(8))                                // header length 0
+        files.append(Array(valid.prefix(8)) + valid.dropFirst(8) + [1, 2, 3])  // bytes after the last tensor
+        files.append([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F] + valid.dropFirst(8))  // header length 2⁶³ − 1
+        files.append([0, 0, 0, 0, 0, 0, 0, 0] + valid.dropFirst(8))  // header length 0
         var nonUTF8 = file(#"{"X.weight":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]}}"#, data: 4)
         nonUTF8[10] = 0xFF
         files.append(nonUTF8)
         var nanValues = valid
-        for i in stride(from: valid.count - 4, to: valid.count, by: 1) { nanValues[i] = 0xFF }   // a NaN parameter
+        for i in stride(from: valid.count - 4, to: valid.count, by: 1) { nanValues[i] = 0xFF }  // a NaN parameter
         files.append(nanValues)
         return try files.enumerated().map { i, bytes in
-            Case(name: "safetensors \(i)", arguments: ["exact1d", "--weights", try write(bytes, "w\(i).safetensors"), "--freqs", "1:4:1"])
+            Case(
+                name: "safetensors \(i)",
+                arguments: ["exact1d", "--weights", try write(bytes, "w\(i).safetensors"), "--freqs", "1:4:1"])
         }
     }
 
@@ -135,10 +151,13 @@ final class MutationCorpusTests: XCTestCase {
             flipped[rng.nextIndex(below: flipped.count)] ^= UInt8(1 << rng.nextIndex(below: 8))
             files.append(flipped)
         }
-        let texts = ["x\n1\nnan\n2\n3\n", "1\ninf\n2\n3\n", "1\n-inf\n2\n3\n", "1\n1e400\n2\n3\n", "1\n1e-400\n2\n3\n", "1\n--1\n2\n3\n",
-                     "1\n0x10\n2\n3\n", "1\n\n2\n,\n3\n", "1,2\n3\n4,5\n6,7\n", "\u{FEFF}1\n2\n3\n4\n", "1\r\n2\r\n3\r\n4\r\n",
-                     "1\r2\r3\r4\r", "1\n2\n3\n4", "\"1\"\n2\n3\n4\n", "a,b,c\n", "",
-                     String(repeating: "1,", count: 100_000) + "1\n", String(repeating: "1", count: 1 << 20) + "\n1\n2\n3\n"]
+        let texts = [
+            "x\n1\nnan\n2\n3\n", "1\ninf\n2\n3\n", "1\n-inf\n2\n3\n", "1\n1e400\n2\n3\n", "1\n1e-400\n2\n3\n",
+            "1\n--1\n2\n3\n",
+            "1\n0x10\n2\n3\n", "1\n\n2\n,\n3\n", "1,2\n3\n4,5\n6,7\n", "\u{FEFF}1\n2\n3\n4\n", "1\r\n2\r\n3\r\n4\r\n",
+            "1\r2\r3\r4\r", "1\n2\n3\n4", "\"1\"\n2\n3\n4\n", "a,b,c\n", "",
+            String(repeating: "1,", count: 100_000) + "1\n", String(repeating: "1", count: 1 << 20) + "\n1\n2\n3\n",
+        ]
         files += texts.map { Array($0.utf8) }
         files.append([0x31, 0x0A, 0xFF, 0xFE, 0x0A, 0x32, 0x0A, 0x33, 0x0A])
         return try files.enumerated().map { i, bytes in
@@ -159,26 +178,37 @@ final class MutationCorpusTests: XCTestCase {
             files.append(flipped)
         }
         let text = String(decoding: valid, as: UTF8.self)
-        for (from, to) in [("\"steps\" : 10", "\"steps\" : 1e300"), ("\"steps\" : 10", "\"steps\" : -1"), ("\"steps\" : 10", "\"steps\" : \"x\""),
-                           ("\"steps\" : 10", "\"steps\" : 100000000000"), ("\"experiment\" : \"exp7\"", "\"experiment\" : \"exp99\""),
-                           ("\"experiment\" : \"exp7\"", "\"experiment\" : 7"), ("\"preset\" : \"quick\"", "\"preset\" : \"huge\""),
-                           ("\"samples\" : 200", "\"samples\" : 2"), ("\"learning_rate\" : 0.0003", "\"learning_rate\" : -1")] {
+        for (from, to) in [
+            ("\"steps\" : 10", "\"steps\" : 1e300"), ("\"steps\" : 10", "\"steps\" : -1"),
+            ("\"steps\" : 10", "\"steps\" : \"x\""),
+            ("\"steps\" : 10", "\"steps\" : 100000000000"), ("\"experiment\" : \"exp7\"", "\"experiment\" : \"exp99\""),
+            ("\"experiment\" : \"exp7\"", "\"experiment\" : 7"), ("\"preset\" : \"quick\"", "\"preset\" : \"huge\""),
+            ("\"samples\" : 200", "\"samples\" : 2"), ("\"learning_rate\" : 0.0003", "\"learning_rate\" : -1"),
+        ] {
             files.append(Array(text.replacingOccurrences(of: from, with: to).utf8))
         }
-        files.append(Array(("{\"experiment\":\"exp7\",\"configuration\":" + String(repeating: "[", count: 50_000)).utf8))
-        return try files.enumerated().map { i, bytes in Case(name: "run.json \(i)", arguments: ["rerun", try write(bytes, "r\(i).json")]) }
+        files.append(
+            Array(("{\"experiment\":\"exp7\",\"configuration\":" + String(repeating: "[", count: 50_000)).utf8))
+        return try files.enumerated().map { i, bytes in
+            Case(name: "run.json \(i)", arguments: ["rerun", try write(bytes, "r\(i).json")])
+        }
     }
 
     /// IDX label and image files, raw and gzipped, truncated and bit-flipped (through spectral-fuzz's replay of the
     /// IDX and gzip readers, one process each).
     func idxCases() throws -> [Case] {
         let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 10] + (0..<10).map { UInt8($0) }
-        let images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28] + (0..<(2 * 784)).map { UInt8($0 % 256) }
-        let gz = [UInt8](try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/inflate/two_members.gz")))
+        let images: [UInt8] =
+            [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28] + (0..<(2 * 784)).map { UInt8($0 % 256) }
+        let gz = [UInt8](
+            try Data(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("Fixtures/inflate/two_members.gz")))
         var files: [(String, [UInt8])] = []
         for (target, valid) in [("idx", labels), ("idx", images), ("gzip", gz)] {
-            for cut in stride(from: 0, to: valid.count, by: max(1, valid.count / 60)) { files.append((target, Array(valid[..<cut]))) }
+            for cut in stride(from: 0, to: valid.count, by: max(1, valid.count / 60)) {
+                files.append((target, Array(valid[..<cut])))
+            }
             var rng = SplitMix64(seed: UInt64(valid.count))
             for _ in 0..<40 {
                 var flipped = valid
@@ -187,35 +217,50 @@ final class MutationCorpusTests: XCTestCase {
             }
         }
         files.append(("idx", [0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]))
-        return try files.enumerated().map { i, f in Case(name: "\(f.0) \(i)", arguments: ["fuzz", f.0, try write(f.1, "i\(i).bin")]) }
+        return try files.enumerated().map { i, f in
+            Case(name: "\(f.0) \(i)", arguments: ["fuzz", f.0, try write(f.1, "i\(i).bin")])
+        }
     }
 
     /// Hostile values for the options of every command: huge, tiny, negative zero, NaN, infinities, empty, a flag, a
     /// megabyte of digits, digits of another script, control characters.
     func hostileOptionCases() -> [Case] {
         // 100 KB: one argument of Linux's exec is at most 128 KiB.
-        let values = ["1e19", "1e-320", "-0", "nan", "inf", "-inf", "", "--quiet", String(repeating: "9", count: 100_000), "٣", "0x10",
-                      "1_000", "\u{7}", "1:1e19:1", "0:1:1e-320", "-1:-2:1", "1,,2", "9223372036854775808"]
+        let values = [
+            "1e19", "1e-320", "-0", "nan", "inf", "-inf", "", "--quiet", String(repeating: "9", count: 100_000), "٣",
+            "0x10",
+            "1_000", "\u{7}", "1:1e19:1", "0:1:1e-320", "-1:-2:1", "1,,2", "9223372036854775808",
+        ]
         let options: [[String]] = [
-            ["exp1", "--iterations"], ["exp1", "--runs"], ["exp1", "--seed"], ["exp1", "--threads"], ["exp1", "--record-every"],
-            ["exp1", "--shard"], ["train", "--lr"], ["train", "--width"], ["train", "--freqs"], ["train", "--batch-size"],
-            ["exact1d", "--weights", "x", "--freqs"], ["exact1d", "--weights", "x", "--interval"], ["exact1d", "--weights", "x", "--max-pieces"],
-            ["exact2d", "--weights", "x", "--grid"], ["exact2d", "--weights", "x", "--radii"], ["regions2d", "--weights", "x", "--box"],
-            ["regions2d", "--weights", "x", "--polygon"], ["scaling1d", "--depths"], ["scaling2d", "--widths"], ["exp7", "--steps"],
+            ["exp1", "--iterations"], ["exp1", "--runs"], ["exp1", "--seed"], ["exp1", "--threads"],
+            ["exp1", "--record-every"],
+            ["exp1", "--shard"], ["train", "--lr"], ["train", "--width"], ["train", "--freqs"],
+            ["train", "--batch-size"],
+            ["exact1d", "--weights", "x", "--freqs"], ["exact1d", "--weights", "x", "--interval"],
+            ["exact1d", "--weights", "x", "--max-pieces"],
+            ["exact2d", "--weights", "x", "--grid"], ["exact2d", "--weights", "x", "--radii"],
+            ["regions2d", "--weights", "x", "--box"],
+            ["regions2d", "--weights", "x", "--polygon"], ["scaling1d", "--depths"], ["scaling2d", "--widths"],
+            ["exp7", "--steps"],
             ["spectrum", "--input", "x", "--interval"], ["spectrum", "--input", "x", "--column"],
         ]
         // Options that keep a run short when the hostile value happens to be valid (never the option under test).
-        let fast: [String: [String]] = ["exp1": ["--iterations", "10"], "exp7": ["--steps", "10"], "train": ["--steps", "2", "--width", "8"],
-                                        "scaling1d": ["--widths", "8", "--depths", "2"], "scaling2d": ["--widths", "6", "--depths", "2"]]
+        let fast: [String: [String]] = [
+            "exp1": ["--iterations", "10"], "exp7": ["--steps", "10"], "train": ["--steps", "2", "--width", "8"],
+            "scaling1d": ["--widths", "8", "--depths", "2"], "scaling2d": ["--widths", "6", "--depths", "2"],
+        ]
         return options.flatMap { option in
             let extra = (fast[option[0]] ?? []).chunked2.filter { $0[0] != option.last }.flatMap { $0 }
-            return values.map { Case(name: "\(option.joined(separator: " ")) \($0.prefix(20))", arguments: option + [$0] + extra) }
+            return values.map {
+                Case(name: "\(option.joined(separator: " ")) \($0.prefix(20))", arguments: option + [$0] + extra)
+            }
         }
     }
 }
 
 /// The spectral-fuzz executable beside the tests (its replay mode runs one reader on a file).
-let fuzzExecutable: String = URL(fileURLWithPath: spectralExecutable).deletingLastPathComponent().appendingPathComponent("spectral-fuzz").path
+let fuzzExecutable: String = URL(fileURLWithPath: spectralExecutable).deletingLastPathComponent()
+    .appendingPathComponent("spectral-fuzz").path
 
 extension Array where Element == String {
     /// Consecutive pairs (an option and its value).

@@ -1,6 +1,6 @@
-import XCTest
 import Foundation
 import SpectralCore
+import XCTest
 
 /// Long training runs stopped part-way resume to the bits of an uninterrupted run: by SIGTERM or SIGINT at a
 /// seeded random moment (the run checkpoints as it stops), or by SIGKILL (no warning: the last periodic
@@ -14,15 +14,18 @@ final class ResumeTests: XCTestCase {
         super.tearDown()
     }
 
-    func checkResume(_ name: String, _ arguments: [String], signal: Int32, at fraction: Double,
-                     extra: [String] = []) throws {
+    func checkResume(
+        _ name: String, _ arguments: [String], signal: Int32, at fraction: Double,
+        extra: [String] = []
+    ) throws {
         let whole = Self.folder.appendingPathComponent("\(name)-whole")
         let cut = Self.folder.appendingPathComponent("\(name)-cut")
         let started = Date()
         try succeed(arguments + ["--out", whole.path, "--quiet"])
         let delay = fraction * Date().timeIntervalSince(started)
-        let stopped = try Subprocess.run(spectralExecutable, arguments + extra + ["--out", cut.path, "--quiet"], timeout: 300,
-                                         signals: [(signal, delay)])
+        let stopped = try Subprocess.run(
+            spectralExecutable, arguments + extra + ["--out", cut.path, "--quiet"], timeout: 300,
+            signals: [(signal, delay)])
         let shown = "\(name), signal \(signal) after \(String(format: "%.2f", delay)) s"
         XCTAssertEqual(stopped.shellStatus, 128 + signal, "\(shown): \(stopped.stderr)")
         let checkpoints = Self.folder.appendingPathComponent(".\(name)-cut.partial/checkpoint")
@@ -30,13 +33,14 @@ final class ResumeTests: XCTestCase {
         if signal != SIGKILL { XCTAssertFalse(saved.isEmpty, "\(shown): no checkpoint was saved") }
         try succeed(arguments + ["--out", cut.path, "--quiet"])
         XCTAssertEqual(try fileDigests(cut), try fileDigests(whole), "\(shown): the resumed run wrote other bytes")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: cut.appendingPathComponent("checkpoint").path),
-                       "\(shown): the finished folder still holds checkpoints")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: cut.appendingPathComponent("checkpoint").path),
+            "\(shown): the finished folder still holds checkpoints")
     }
 
     func testStoppedTrainingResumesToTheSameBits() throws {
         var rng = SplitMix64(seed: 1612)
-        func moment() -> Double { 0.3 + 0.5 * rng.nextUnitDouble() }   // between 30 % and 80 % of the way
+        func moment() -> Double { 0.3 + 0.5 * rng.nextUnitDouble() }  // between 30 % and 80 % of the way
         let train = ["train", "--steps", "3000"]
         try checkResume("train-term", train, signal: SIGTERM, at: moment())
         try checkResume("train-int", train + ["--batch-size", "50"], signal: SIGINT, at: moment())

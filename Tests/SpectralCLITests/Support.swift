@@ -1,6 +1,6 @@
-import XCTest
 import Foundation
 import SpectralCore
+import XCTest
 
 /// The `spectral` executable built beside this test bundle (the test target depends on it, so it is built first).
 let spectralExecutable: String = {
@@ -12,8 +12,12 @@ let spectralExecutable: String = {
 
 /// Runs `spectral ARGS…` (with a 10-minute limit) and returns how it ended.
 @discardableResult
-func spectral(_ arguments: [String], timeout: Double = 600, file: StaticString = #filePath, line: UInt = #line) throws -> Subprocess.Outcome {
-    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: spectralExecutable), "no spectral at \(spectralExecutable)", file: file, line: line)
+func spectral(
+    _ arguments: [String], timeout: Double = 600, file: StaticString = #filePath, line: UInt = #line
+) throws -> Subprocess.Outcome {
+    XCTAssertTrue(
+        FileManager.default.isExecutableFile(atPath: spectralExecutable), "no spectral at \(spectralExecutable)",
+        file: file, line: line)
     return try Subprocess.run(spectralExecutable, arguments, timeout: timeout)
 }
 
@@ -21,7 +25,8 @@ func spectral(_ arguments: [String], timeout: Double = 600, file: StaticString =
 @discardableResult
 func succeed(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Subprocess.Outcome {
     let outcome = try spectral(arguments, file: file, line: line)
-    XCTAssertEqual(outcome.exitCode, 0, "spectral \(arguments.joined(separator: " ")): \(outcome.stderr)", file: file, line: line)
+    XCTAssertEqual(
+        outcome.exitCode, 0, "spectral \(arguments.joined(separator: " ")): \(outcome.stderr)", file: file, line: line)
     return outcome
 }
 
@@ -36,7 +41,9 @@ func recordedFiles(_ folder: URL) throws -> [String: String] {
     let data = try Data(contentsOf: folder.appendingPathComponent("run.json"))
     let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     let files = object?["files"] as? [[String: Any]] ?? []
-    return Dictionary(uniqueKeysWithValues: files.compactMap { f in (f["name"] as? String).map { ($0, f["sha256"] as? String ?? "") } })
+    return Dictionary(
+        uniqueKeysWithValues: files.compactMap { f in (f["name"] as? String).map { ($0, f["sha256"] as? String ?? "") }
+        })
 }
 
 /// Every regular file under `folder` (relative path → SHA-256), run.json and the points store left out.
@@ -48,7 +55,8 @@ func fileDigests(_ folder: URL) throws -> [String: String] {
         let path = base + "/" + relative
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              !relative.hasSuffix("run.json"), !relative.hasPrefix("points/"), !relative.contains("/points/") else { continue }
+            !relative.hasSuffix("run.json"), !relative.hasPrefix("points/"), !relative.contains("/points/")
+        else { continue }
         out[relative] = SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
     return out
@@ -57,9 +65,11 @@ func fileDigests(_ folder: URL) throws -> [String: String] {
 /// A CSV of samples of a function of two inputs, for `train --data` (a 2-input net for the 2-D commands).
 func writeTwoInputData(_ url: URL) throws {
     var text = "x,y,target\n"
-    for i in 0..<12 { for j in 0..<12 {
-        let (x, y) = (-1 + 2 * Double(i) / 11, -1 + 2 * Double(j) / 11)
-        text += "\(x),\(y),\(sin(3 * x) * cos(2 * y))\n"
-    } }
+    for i in 0..<12 {
+        for j in 0..<12 {
+            let (x, y) = (-1 + 2 * Double(i) / 11, -1 + 2 * Double(j) / 11)
+            text += "\(x),\(y),\(sin(3 * x) * cos(2 * y))\n"
+        }
+    }
     try text.write(to: url, atomically: true, encoding: .utf8)
 }

@@ -1,6 +1,6 @@
-import XCTest
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
+import XCTest
 
 /// A command with one declaration of each kind, to parse into.
 private struct Sample: ParsableArguments {
@@ -26,9 +26,13 @@ final class ParserTests: XCTestCase {
     private func parse(_ words: [String]) throws -> Sample { try parseCommand(Sample.self, words + ["--out", "o"]) }
 
     private func usageError(_ words: [String], mentions: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try parseCommand(Sample.self, words), words.joined(separator: " "), file: file, line: line) { error in
-            guard case SpectralError.usage(let message) = error else { return XCTFail("not a usage error: \(error)", file: file, line: line) }
-            XCTAssertTrue(message.contains(mentions), "'\(message)' does not mention \(mentions)", file: file, line: line)
+        XCTAssertThrowsError(try parseCommand(Sample.self, words), words.joined(separator: " "), file: file, line: line)
+        { error in
+            guard case SpectralError.usage(let message) = error else {
+                return XCTFail("not a usage error: \(error)", file: file, line: line)
+            }
+            XCTAssertTrue(
+                message.contains(mentions), "'\(message)' does not mention \(mentions)", file: file, line: line)
             XCTAssertFalse(message.contains("\n"), "one line: \(message)", file: file, line: line)
         }
     }
@@ -38,8 +42,10 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(defaults.iterations, 10)
         XCTAssertNil(defaults.freqs)
         XCTAssertFalse(defaults.quiet)
-        let given = try parse(["--iterations", "7", "--learning-rate=0.25", "--mode", "exact", "--freqs", "1:3:1", "--quiet",
-                               "--bias-sd", "-0.5"])
+        let given = try parse([
+            "--iterations", "7", "--learning-rate=0.25", "--mode", "exact", "--freqs", "1:3:1", "--quiet",
+            "--bias-sd", "-0.5",
+        ])
         XCTAssertEqual(given.iterations, 7)
         XCTAssertEqual(given.learningRate, 0.25)
         XCTAssertEqual(given.mode, .exact)
@@ -84,7 +90,8 @@ final class ParserTests: XCTestCase {
         let grid = try NumberList(argument: "0.5:500:0.5")
         XCTAssertEqual(grid.values.count, 1000)
         XCTAssertEqual(grid.values.last, 500)
-        XCTAssertEqual(NumberList(start: 0.5, stop: 500, step: 0.5), grid, "the constant initialiser gives the parser's values")
+        XCTAssertEqual(
+            NumberList(start: 0.5, stop: 500, step: 0.5), grid, "the constant initialiser gives the parser's values")
         let decoded = try JSONDecoder().decode(NumberList.self, from: JSONEncoder().encode(grid))
         XCTAssertEqual(decoded, grid)
         XCTAssertThrowsError(try JSONDecoder().decode(NumberList.self, from: Data("\"1:0:1\"".utf8)))

@@ -1,5 +1,5 @@
-import XCTest
 import SpectralCore
+import XCTest
 
 final class CSVTests: XCTestCase {
     /// Written numbers read back to the same bits, and the reader agrees with Swift's own `Double(String)` on
@@ -21,8 +21,10 @@ final class CSVTests: XCTestCase {
         for (got, want) in zip(read.rows, expected) {
             XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern))
         }
-        let spellings = ["1", "-0", "+2.5", ".5", "5.", "1e3", "1E-3", "0x1p-2", "007", "4.9e-324", "1e-400",
-                         "1.7976931348623157e308", "123456789012345678901234567890"]
+        let spellings = [
+            "1", "-0", "+2.5", ".5", "5.", "1e3", "1E-3", "0x1p-2", "007", "4.9e-324", "1e-400",
+            "1.7976931348623157e308", "123456789012345678901234567890",
+        ]
         let cells = try NumericCSV.parse(spellings.joined(separator: ",")).rows[0]
         XCTAssertEqual(cells.map(\.bitPattern), spellings.map { Double($0)!.bitPattern })
     }
@@ -34,7 +36,8 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(csv.header, ["a", "b"])
         XCTAssertEqual(csv.rows, [[1, 2], [3, 4], [5, 6]])
         XCTAssertThrowsError(try NumericCSV.parse("x\n1\n2\n\nthree\n")) { error in
-            XCTAssertEqual((error as? SpectralError)?.description, "the CSV line 5, column 1: 'three' is not a finite number")
+            XCTAssertEqual(
+                (error as? SpectralError)?.description, "the CSV line 5, column 1: 'three' is not a finite number")
         }
     }
 
@@ -42,11 +45,13 @@ final class CSVTests: XCTestCase {
     /// after it, an empty cell, a ragged row, a file with no data, and a 500-digit number (infinite), whose message
     /// shows its first 40 characters only.
     func testBadInputIsRefused() {
-        for (text, message) in [("1,2\n3,x\n", "line 2, column 2: 'x'"), ("1\ninf\n", "line 2, column 1: 'inf'"),
-                                ("1\nnan\n", "line 2, column 1: 'nan'"), ("1\n2 3\n", "line 2, column 1: '2 3'"),
-                                ("1,2\n3,\n", "line 2, column 2: ''"), ("1,2\n3\n", "line 2 has 1 values"),
-                                ("a,b\n", "has no data rows"), ("", "has no data rows"),
-                                ("1\n" + String(repeating: "9", count: 500) + "\n", "'" + String(repeating: "9", count: 40) + "…'")] {
+        for (text, message) in [
+            ("1,2\n3,x\n", "line 2, column 2: 'x'"), ("1\ninf\n", "line 2, column 1: 'inf'"),
+            ("1\nnan\n", "line 2, column 1: 'nan'"), ("1\n2 3\n", "line 2, column 1: '2 3'"),
+            ("1,2\n3,\n", "line 2, column 2: ''"), ("1,2\n3\n", "line 2 has 1 values"),
+            ("a,b\n", "has no data rows"), ("", "has no data rows"),
+            ("1\n" + String(repeating: "9", count: 500) + "\n", "'" + String(repeating: "9", count: 40) + "…'"),
+        ] {
             XCTAssertThrowsError(try NumericCSV.parse(text), text) { error in
                 let said = (error as? SpectralError)?.description ?? "\(error)"
                 XCTAssertTrue(said.contains(message), "\(text.debugDescription): \(said)")

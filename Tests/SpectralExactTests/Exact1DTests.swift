@@ -1,19 +1,23 @@
-import XCTest
 import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
 import SpectralSpectra
-import SpectralExact
+import XCTest
 
 final class Exact1DTests: XCTestCase {
     let pool = ThreadPool(threadCount: 2)
     /// The last two are wide enough that most pieces' slopes come from rank-one updates of a neighbour's
     /// (`slopeProduct`), in runs up to the anchor stride.
-    let shapes: [[Int]] = [[1, 8, 1], [1, 16, 16, 1], [1, 32, 32, 32, 1], [1, 24, 24, 24, 24, 24, 1], [1, 96, 96, 96, 96, 1]]
+    let shapes: [[Int]] = [
+        [1, 8, 1], [1, 16, 16, 1], [1, 32, 32, 32, 1], [1, 24, 24, 24, 24, 24, 1], [1, 96, 96, 96, 96, 1],
+    ]
 
     /// PyTorch-default initialisation by default: He sets every bias to 0, which makes a 1-D net positively
     /// homogeneous with its only kink at x = 0 (not a generic net).
-    func net(_ sizes: [Int], seed: UInt64, initialization: Initialization = .pytorch) throws -> (Network1D, PiecewiseLinear1D) {
+    func net(
+        _ sizes: [Int], seed: UInt64, initialization: Initialization = .pytorch
+    ) throws -> (Network1D, PiecewiseLinear1D) {
         let n = try Network1D(MLP.initialized(sizes: sizes, initialization: initialization, seed: seed))
         return (n, try enumerateKinks(n, pool: pool))
     }
@@ -29,8 +33,11 @@ final class Exact1DTests: XCTestCase {
                 for (u, v) in zip(pl.kinks, pl.kinks.dropFirst()) {
                     for t in [0.2, 0.5, 0.9] {
                         let x = u + t * (v - u)
-                        let affine = pl.values[pl.kinks.firstIndex(of: u)!] + (pl.values[pl.kinks.firstIndex(of: v)!] - pl.values[pl.kinks.firstIndex(of: u)!]) * t
-                        XCTAssertEqual(f(x), affine, accuracy: 1e-10 * scale * max(1, abs(v - u)), "\(sizes): piece [\(u), \(v)]")
+                        let affine =
+                            pl.values[pl.kinks.firstIndex(of: u)!]
+                            + (pl.values[pl.kinks.firstIndex(of: v)!] - pl.values[pl.kinks.firstIndex(of: u)!]) * t
+                        XCTAssertEqual(
+                            f(x), affine, accuracy: 1e-10 * scale * max(1, abs(v - u)), "\(sizes): piece [\(u), \(v)]")
                     }
                 }
                 // Dense sampling: a nonzero second difference means a kink in (x_{i−1}, x_{i+1}).
@@ -60,7 +67,8 @@ final class Exact1DTests: XCTestCase {
     /// Same network, one thread or two: the same kinks, jumps and values, bit for bit.
     func testThreadCountDoesNotChangeKinks() throws {
         let n = try Network1D(MLP.initialized(sizes: [1, 128, 128, 128, 1], initialization: .pytorch, seed: 5))
-        let one = try enumerateKinks(n, pool: ThreadPool(threadCount: 1)), two = try enumerateKinks(n, pool: pool)
+        let one = try enumerateKinks(n, pool: ThreadPool(threadCount: 1))
+        let two = try enumerateKinks(n, pool: pool)
         XCTAssertGreaterThan(one.kinks.count, 100)
         XCTAssertEqual(one.kinks.map(\.bitPattern), two.kinks.map(\.bitPattern))
         XCTAssertEqual(one.slopeJumps.map(\.bitPattern), two.slopeJumps.map(\.bitPattern))
@@ -71,8 +79,12 @@ final class Exact1DTests: XCTestCase {
     func testDeadAndDuplicateUnits() throws {
         let mlp = MLP(sizes: [1, 4, 1])
         // Units: relu(x − 0.25) twice (coincident kinks), relu(−1 − 0·x) (dead), relu(0.5 − x).
-        let w: [Float] = [1, 1, 0, -1], b: [Float] = [-0.25, -0.25, -1, 0.5]
-        for i in 0..<4 { mlp.weights(0)[i] = w[i]; mlp.bias(0)[i] = b[i] }
+        let w: [Float] = [1, 1, 0, -1]
+        let b: [Float] = [-0.25, -0.25, -1, 0.5]
+        for i in 0..<4 {
+            mlp.weights(0)[i] = w[i]
+            mlp.bias(0)[i] = b[i]
+        }
         let v: [Float] = [1, 1, 5, -3]
         for i in 0..<4 { mlp.weights(1)[i] = v[i] }
         let pl = try enumerateKinks(try Network1D(mlp), pool: pool)
@@ -85,8 +97,13 @@ final class Exact1DTests: XCTestCase {
     /// f̃(k) = −(2πk)⁻² (2e^{−iπk/2} − 3e^{−iπk}).
     func testKinkSpectrumOfAHandExample() throws {
         let mlp = MLP(sizes: [1, 2, 1])
-        mlp.weights(0)[0] = 1; mlp.weights(0)[1] = -1; mlp.bias(0)[0] = -0.25; mlp.bias(0)[1] = 0.5
-        mlp.weights(1)[0] = 2; mlp.weights(1)[1] = -3; mlp.bias(1)[0] = 0.1
+        mlp.weights(0)[0] = 1
+        mlp.weights(0)[1] = -1
+        mlp.bias(0)[0] = -0.25
+        mlp.bias(0)[1] = 0.5
+        mlp.weights(1)[0] = 2
+        mlp.weights(1)[1] = -3
+        mlp.bias(1)[0] = 0.1
         let pl = try enumerateKinks(try Network1D(mlp), pool: pool)
         let ks = (1...400).map { Double($0) * 0.37 }
         let exact = ExactSpectrum1D(pl).kinkSpectrum(ks)
@@ -105,7 +122,8 @@ final class Exact1DTests: XCTestCase {
         let exact = ExactSpectrum1D(pl)
         let ms = (1...20).map(Double.init)
         let reference = exact.window(ms, a: 0, b: 1)
-        var logN: [Double] = [], logError: [Double] = []
+        var logN: [Double] = []
+        var logError: [Double] = []
         for p in 10...16 {
             let n = 1 << p
             let samples = (0..<n).map { f(Double($0) / Double(n)) }
@@ -116,7 +134,8 @@ final class Exact1DTests: XCTestCase {
                 let t = (1 / Double(n)) * (spectrum[Int(m)] + Complex(endCorrection))
                 worst = max(worst, (t - reference[i]).magnitude)
             }
-            logN.append(log(Double(n))); logError.append(log(worst))
+            logN.append(log(Double(n)))
+            logError.append(log(worst))
         }
         let fit = try XCTUnwrap(DecayFit.fit(frequencies: logN.map(exp), magnitudes: logError.map(exp)))
         print("window vs trapezoid FFT: error order \(fit.slope) ± \(fit.standardError), errors \(logError.map(exp))")
@@ -144,9 +163,11 @@ final class Exact1DTests: XCTestCase {
         XCTAssertEqual(zero[1].re, integral, accuracy: 1e-10 * max(1, abs(integral)))
         // Detrended equals window minus the line's transform, on both branches.
         for k in [1e-6, 0.01, 3.0, 17.5] {
-            let w = exact.window([k], a: a, b: b)[0], d = exact.detrendedWindow([k], a: a, b: b)[0]
-            let line = PiecewiseLinear1D(kinks: [], slopeJumps: [], values: [], leftSlope: (pl(b) - pl(a)) / (b - a),
-                                         rightSlope: (pl(b) - pl(a)) / (b - a), anchor: (a, pl(a)))
+            let w = exact.window([k], a: a, b: b)[0]
+            let d = exact.detrendedWindow([k], a: a, b: b)[0]
+            let line = PiecewiseLinear1D(
+                kinks: [], slopeJumps: [], values: [], leftSlope: (pl(b) - pl(a)) / (b - a),
+                rightSlope: (pl(b) - pl(a)) / (b - a), anchor: (a, pl(a)))
             let l = ExactSpectrum1D(line).window([k], a: a, b: b)[0]
             XCTAssertLessThan((w - l - d).magnitude, 1e-10 * max(w.magnitude, 1e-3), "k = \(k)")
         }
@@ -177,15 +198,23 @@ final class Exact1DTests: XCTestCase {
     /// reference as in the kernel; on top of that we allow 1e−12 relative for the recurrence and the summation.
     func testKinkSumsAgainstDirectEvaluation() {
         var rng = SplitMix64(seed: 5)
-        let x = (0..<37).map { _ in rng.uniform(-10, 10) }, w = (0..<37).map { _ in rng.uniform(-1, 1) }
+        let x = (0..<37).map { _ in rng.uniform(-10, 10) }
+        let w = (0..<37).map { _ in rng.uniform(-1, 1) }
         for ks in [stride(from: 0.0, through: 700, by: 0.7).map { $0 }, [0.1, 5, 1e4, 3.3, 77]] {
             let fast = kinkSums(positions: x, weights: w, frequencies: ks)
             let parallel = kinkSums(positions: x, weights: w, frequencies: ks, pool: pool)
-            let differing = zip(fast, parallel).filter { $0.0.re.bitPattern != $0.1.re.bitPattern || $0.0.im.bitPattern != $0.1.im.bitPattern }
+            let differing = zip(fast, parallel).filter {
+                $0.0.re.bitPattern != $0.1.re.bitPattern || $0.0.im.bitPattern != $0.1.im.bitPattern
+            }
             XCTAssertEqual(differing.count, 0, "the thread count changed the bits of \(differing.count) sums")
             for (k, value) in zip(ks, fast) {
-                var re = 0.0, im = 0.0
-                for (xj, wj) in zip(x, w) { let e = Complex.unit(turns: -k * xj); re += wj * e.re; im += wj * e.im }
+                var re = 0.0
+                var im = 0.0
+                for (xj, wj) in zip(x, w) {
+                    let e = Complex.unit(turns: -k * xj)
+                    re += wj * e.re
+                    im += wj * e.im
+                }
                 let total = w.map(abs).reduce(0, +)
                 let phaseError = 4 * 2 * Double.pi * abs(k) * x.map(abs).max()! * Double.ulpOfOne
                 XCTAssertLessThan((value - Complex(re, im)).magnitude, (1e-12 + phaseError) * total, "k = \(k)")
@@ -210,10 +239,16 @@ final class Exact1DTests: XCTestCase {
 /// enumeration must stop with an error naming the layer, not run out of memory.
 final class FoldingNetTests: XCTestCase {
     func foldingNet(depth: Int) throws -> ExactNetwork {
-        var weights: [[Double]] = [[1, 1]], biases: [[Double]] = [[0, -0.5]]
-        for _ in 1..<(depth - 1) { weights.append([2, -4, 2, -4]); biases.append([0, -0.5]) }
-        weights.append([2, -4]); biases.append([0])
-        return try ExactNetwork(sizes: [1] + Array(repeating: 2, count: depth - 1) + [1], weights: weights, biases: biases, inputs: 1)
+        var weights: [[Double]] = [[1, 1]]
+        var biases: [[Double]] = [[0, -0.5]]
+        for _ in 1..<(depth - 1) {
+            weights.append([2, -4, 2, -4])
+            biases.append([0, -0.5])
+        }
+        weights.append([2, -4])
+        biases.append([0])
+        return try ExactNetwork(
+            sizes: [1] + Array(repeating: 2, count: depth - 1) + [1], weights: weights, biases: biases, inputs: 1)
     }
 
     func testKinksAreTheDyadicPoints() throws {
@@ -227,12 +262,16 @@ final class FoldingNetTests: XCTestCase {
     func testADeepFoldingNetStopsWithAnError() throws {
         var limits = EnumerationLimits.pieces
         limits.maximumCount = 5000
-        XCTAssertThrowsError(try enumerateKinks(foldingNet(depth: 40), pool: ThreadPool(threadCount: 2), limits: limits)) { error in
+        XCTAssertThrowsError(
+            try enumerateKinks(foldingNet(depth: 40), pool: ThreadPool(threadCount: 2), limits: limits)
+        ) { error in
             guard case SpectralError.runtime(let message) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("layer 13") && message.contains("--max-pieces 5000"), message)
         }
         limits = EnumerationLimits(maximumCount: Int.max, option: "--max-pieces", availableBytes: 64 << 20)
-        XCTAssertThrowsError(try enumerateKinks(foldingNet(depth: 40), pool: ThreadPool(threadCount: 2), limits: limits)) { error in
+        XCTAssertThrowsError(
+            try enumerateKinks(foldingNet(depth: 40), pool: ThreadPool(threadCount: 2), limits: limits)
+        ) { error in
             XCTAssertTrue("\(error)".contains("memory") || "\(error)".contains("the machine has"), "\(error)")
         }
     }

@@ -1,9 +1,9 @@
 import Foundation
-import XCTest
 import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
-import SpectralExact
+import XCTest
 
 /// A 2-input net with He weights and PyTorch-default biases U(±1/√fan_in) (He's zero biases would make every
 /// zero set a union of rays from the origin: not a generic net).
@@ -36,9 +36,10 @@ final class Regions2DTests: XCTestCase {
                 total += area
             }
             XCTAssertEqual(total, 4, accuracy: 4e-12, "\(sizes)")
-            let patterns = Set((0..<regions.regionCount).map {
-                Array(regions.patterns[($0 * regions.patternWords)..<(($0 + 1) * regions.patternWords)])
-            })
+            let patterns = Set(
+                (0..<regions.regionCount).map {
+                    Array(regions.patterns[($0 * regions.patternWords)..<(($0 + 1) * regions.patternWords)])
+                })
             XCTAssertEqual(patterns.count, regions.regionCount, "\(sizes): two faces share an activation pattern")
         }
     }
@@ -53,8 +54,13 @@ final class Regions2DTests: XCTestCase {
             let scale = max(1, regions.lipschitz)
             for _ in 0..<200 {
                 let (x, y) = (rng.uniform(-1, 1), rng.uniform(-1, 1))
-                guard let face = (0..<regions.regionCount).first(where: { regions.mesh.contains(face: $0, x, y, slack: 1e-12) }) else {
-                    XCTFail("\(sizes): no face contains (\(x), \(y))"); continue
+                guard
+                    let face = (0..<regions.regionCount).first(where: {
+                        regions.mesh.contains(face: $0, x, y, slack: 1e-12)
+                    })
+                else {
+                    XCTFail("\(sizes): no face contains (\(x), \(y))")
+                    continue
                 }
                 XCTAssertEqual(regions.value(face: face, x, y), net(x, y), accuracy: 1e-12 * scale, "\(sizes)")
                 guard regions.mesh.contains(face: face, x, y, slack: -1e-9) else { continue }
@@ -62,8 +68,9 @@ final class Regions2DTests: XCTestCase {
                 var offset = 0
                 for (layer, width) in regions.hiddenSizes.enumerated() {
                     for u in 0..<width {
-                        XCTAssertEqual(regions.isActive(face: face, layer: layer, unit: u), pattern[offset + u],
-                                       "\(sizes): layer \(layer) unit \(u) at (\(x), \(y))")
+                        XCTAssertEqual(
+                            regions.isActive(face: face, layer: layer, unit: u), pattern[offset + u],
+                            "\(sizes): layer \(layer) unit \(u) at (\(x), \(y))")
                     }
                     offset += width
                 }
@@ -77,17 +84,29 @@ final class Regions2DTests: XCTestCase {
         for (i, sizes) in [[2, 6, 6, 1], [2, 10, 8, 1], [2, 8, 8, 8, 1]].enumerated() {
             let net = try generic2DNet(sizes, seed: UInt64(40 + i))
             let regions = try enumerateRegions(net, domain: box, pool: pool)
-            let enumerated = Dictionary((0..<regions.regionCount).map { f in
-                ((0..<regions.hiddenSizes.reduce(0, +)).map { u -> Bool in
-                    var (layer, unit) = (0, u)
-                    while unit >= regions.hiddenSizes[layer] { unit -= regions.hiddenSizes[layer]; layer += 1 }
-                    return regions.isActive(face: f, layer: layer, unit: unit)
-                }, f)
-            }, uniquingKeysWith: { first, _ in first })
-            let n = 400, h = 2.0 / Double(n)
+            let enumerated = Dictionary(
+                (0..<regions.regionCount).map { f in
+                    (
+                        (0..<regions.hiddenSizes.reduce(0, +)).map { u -> Bool in
+                            var (layer, unit) = (0, u)
+                            while unit >= regions.hiddenSizes[layer] {
+                                unit -= regions.hiddenSizes[layer]
+                                layer += 1
+                            }
+                            return regions.isActive(face: f, layer: layer, unit: unit)
+                        }, f
+                    )
+                }, uniquingKeysWith: { first, _ in first })
+            let n = 400
+            let h = 2.0 / Double(n)
             var sampled = Set<[Bool]>()
-            for a in 0..<n { for b in 0..<n { sampled.insert(net.pattern([-1 + (Double(a) + 0.5) * h, -1 + (Double(b) + 0.5) * h])) } }
-            XCTAssertTrue(sampled.isSubset(of: Set(enumerated.keys)), "\(sizes): sampling found a pattern the enumeration lacks")
+            for a in 0..<n {
+                for b in 0..<n {
+                    sampled.insert(net.pattern([-1 + (Double(a) + 0.5) * h, -1 + (Double(b) + 0.5) * h]))
+                }
+            }
+            XCTAssertTrue(
+                sampled.isSubset(of: Set(enumerated.keys)), "\(sizes): sampling found a pattern the enumeration lacks")
             let large = enumerated.filter { regions.mesh.areaAndCentroid($0.value).area > 20 * h * h }
             XCTAssertTrue(Set(large.keys).isSubset(of: sampled), "\(sizes): a large region was not sampled")
             XCTAssertGreaterThan(sampled.count, regions.regionCount * 9 / 10, "\(sizes)")
@@ -108,8 +127,10 @@ final class Regions2DTests: XCTestCase {
         // Layer 2: unit 0 = h_x − h_x' ≡ 0 (dead everywhere), unit 1 = h_x + 2 h_{x−y} + 3 (always on).
         let w2: [Float] = [1, 0, 0, -1, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0]
         for i in 0..<14 { mlp.weights(1)[i] = w2[i] }
-        mlp.bias(1)[0] = 0; mlp.bias(1)[1] = 3
-        mlp.weights(2)[0] = 5; mlp.weights(2)[1] = 1
+        mlp.bias(1)[0] = 0
+        mlp.bias(1)[1] = 3
+        mlp.weights(2)[0] = 5
+        mlp.weights(2)[1] = 1
         let regions = try enumerateRegions(try ExactNetwork(mlp, inputs: 2), domain: box, pool: pool)
         XCTAssertNil(regions.mesh.validate())
         XCTAssertEqual(regions.regionCount, 6)
@@ -118,7 +139,8 @@ final class Regions2DTests: XCTestCase {
         XCTAssertEqual(areas, [0.5, 0.5, 0.5, 0.5, 1, 1])
         // Only the line y = 0 (unit 1) is ignored by the output (f = h_x + 2h_{x−y} + 3 on the active side).
         for e in 0..<regions.mesh.edgeCount where regions.mesh.edgeRight[e] >= 0 {
-            XCTAssertEqual(regions.isFlat(edge: e), regions.edgeUnit[e] == 1, "edge \(e) of unit \(regions.edgeUnit[e])")
+            XCTAssertEqual(
+                regions.isFlat(edge: e), regions.edgeUnit[e] == 1, "edge \(e) of unit \(regions.edgeUnit[e])")
         }
     }
 
@@ -127,7 +149,9 @@ final class Regions2DTests: XCTestCase {
     func testCountsMatchRegioncam() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Fixtures/regions2d")
-        let counts = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("regioncam_counts.json")))
+        let counts =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: folder.appendingPathComponent("regioncam_counts.json")))
             as! [String: [String: Any]]
         XCTAssertEqual(counts.count, 4)
         for (file, entry) in counts.sorted(by: { $0.key < $1.key }) {
@@ -141,10 +165,12 @@ final class Regions2DTests: XCTestCase {
     /// there, three regions with areas 3, 0.875 and 0.125.
     func testLinesMeetingOnTheBoundary() throws {
         let mlp = MLP(sizes: [2, 2, 1])
-        let w: [Float] = [1, 0, 1, 1], b: [Float] = [-0.5, -1.5]
+        let w: [Float] = [1, 0, 1, 1]
+        let b: [Float] = [-0.5, -1.5]
         for i in 0..<4 { mlp.weights(0)[i] = w[i] }
         for i in 0..<2 { mlp.bias(0)[i] = b[i] }
-        mlp.weights(1)[0] = 1; mlp.weights(1)[1] = -2
+        mlp.weights(1)[0] = 1
+        mlp.weights(1)[1] = -2
         let regions = try enumerateRegions(try ExactNetwork(mlp, inputs: 2), domain: box, pool: pool)
         XCTAssertNil(regions.mesh.validate())
         XCTAssertEqual(regions.regionCount, 3)
@@ -169,7 +195,8 @@ final class Regions2DTests: XCTestCase {
             let a = Double(i) * Double.pi / 3
             return (0.9 * cos(a), 0.9 * sin(a))
         }
-        let regions = try enumerateRegions(try generic2DNet([2, 16, 16, 1], seed: 5), domain: hexagon.reversed(), pool: pool)
+        let regions = try enumerateRegions(
+            try generic2DNet([2, 16, 16, 1], seed: 5), domain: hexagon.reversed(), pool: pool)
         XCTAssertNil(regions.mesh.validate())
         let total = (0..<regions.regionCount).reduce(0.0) { $0 + regions.mesh.areaAndCentroid($1).area }
         XCTAssertEqual(total, regions.domainArea, accuracy: 1e-12 * regions.domainArea)

@@ -1,9 +1,9 @@
-import XCTest
 import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
 import SpectralSpectra
-import SpectralExact
+import XCTest
 
 final class Spectrum2DTests: XCTestCase {
     let pool = ThreadPool(threadCount: 2)
@@ -17,7 +17,8 @@ final class Spectrum2DTests: XCTestCase {
             let w = 2 * Double.pi * k
             if abs(w) < 1e-2 {
                 // Series (the closed forms cancel here): Σ (−iw)ⁿ/n!·1/(n + 1 + moment).
-                var sum = Complex(0), term = Complex(1)
+                var sum = Complex(0)
+                var term = Complex(1)
                 for n in 0..<12 {
                     sum = sum + (1 / Double(n + 1 + moment)) * term
                     term = (1 / Double(n + 1)) * (term * Complex(0, -w))
@@ -32,9 +33,16 @@ final class Spectrum2DTests: XCTestCase {
         }
         for (slope, offset) in [(0.0, 1.0), (1.0, 0.0)] {
             let mlp = MLP(sizes: [2, 1, 1])
-            mlp.weights(0)[0] = 0; mlp.weights(0)[1] = 0; mlp.bias(0)[0] = 1    // one unit, always 1
-            mlp.weights(1)[0] = 1; mlp.bias(1)[0] = Float(offset - 1)
-            if slope != 0 { mlp.weights(0)[0] = 1; mlp.bias(0)[0] = 2; mlp.bias(1)[0] = -2 }   // f = (x + 2) − 2 = x
+            mlp.weights(0)[0] = 0
+            mlp.weights(0)[1] = 0
+            mlp.bias(0)[0] = 1  // one unit, always 1
+            mlp.weights(1)[0] = 1
+            mlp.bias(1)[0] = Float(offset - 1)
+            if slope != 0 {
+                mlp.weights(0)[0] = 1
+                mlp.bias(0)[0] = 2
+                mlp.bias(1)[0] = -2
+            }  // f = (x + 2) − 2 = x
             let regions = try enumerateRegions(try ExactNetwork(mlp, inputs: 2), domain: square, pool: pool)
             let spectrum = ExactSpectrum2D(regions)
             let ks: [(kx: Double, ky: Double)] = [(0, 0), (1, 0), (0, 2.5), (1e-7, 3e-8), (0.37, -1.9), (40.3, 17.1)]
@@ -50,7 +58,8 @@ final class Spectrum2DTests: XCTestCase {
     /// grid through both regimes, to 1e−10 relative to the largest value.
     func testFastWindowEqualsTriangleSum() throws {
         let net = try generic2DNet([2, 10, 10, 1], seed: 23)
-        let spectrum = ExactSpectrum2D(try enumerateRegions(net, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 0.5), pool: pool), pool: pool)
+        let spectrum = ExactSpectrum2D(
+            try enumerateRegions(net, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 0.5), pool: pool), pool: pool)
         let ks = (-8...8).flatMap { a in (-8...8).map { b in (kx: Double(a) * 0.37, ky: Double(b) * 0.41) } }
         let (fast, slow) = (spectrum.window(ks), spectrum.windowByTriangles(ks))
         let scale = slow.map(\.magnitude).max()!
@@ -66,7 +75,8 @@ final class Spectrum2DTests: XCTestCase {
     /// of the gradient along the region edges and at the box boundary, so the trapezoid rule is second order).
     func testWindowMatchesSampledFFTWithSecondOrderError() throws {
         let net = try generic2DNet([2, 12, 12, 1], seed: 21)
-        let spectrum = ExactSpectrum2D(try enumerateRegions(net, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool))
+        let spectrum = ExactSpectrum2D(
+            try enumerateRegions(net, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool))
         let bins = [(1, 0), (2, 3), (-4, 5), (7, -2)]
         let exact = spectrum.window(bins.map { (Double($0.0) / 2, Double($0.1) / 2) })
         var errors: [Double] = []
@@ -74,7 +84,12 @@ final class Spectrum2DTests: XCTestCase {
             let h = 2 / Double(n)
             let samples = (0...n).map { b in (0...n).map { a in net(-1 + Double(a) * h, -1 + Double(b) * h) } }
             var grid = [Double](repeating: 0, count: n * n)
-            for b in 0...n { for a in 0...n { grid[(b % n) * n + a % n] += samples[b][a] * (a == 0 || a == n ? 0.5 : 1) * (b == 0 || b == n ? 0.5 : 1) } }
+            for b in 0...n {
+                for a in 0...n {
+                    grid[(b % n) * n + a % n] +=
+                        samples[b][a] * (a == 0 || a == n ? 0.5 : 1) * (b == 0 || b == n ? 0.5 : 1)
+                }
+            }
             let transform = fft2D(grid, rows: n, columns: n)
             var worst = 0.0
             for ((mx, my), e) in zip(bins, exact) {
@@ -138,7 +153,8 @@ final class Directions2DTests: XCTestCase {
             for (j, decay) in decays.enumerated() {
                 let expected = j < 2 ? -2.0 : -3.0
                 let fit = try XCTUnwrap(decay.fit)
-                XCTAssertEqual(fit.slope, expected, accuracy: 3 * fit.standardError + 0.05, "\(sizes) angle \(decay.angle)")
+                XCTAssertEqual(
+                    fit.slope, expected, accuracy: 3 * fit.standardError + 0.05, "\(sizes) angle \(decay.angle)")
             }
         }
     }

@@ -1,11 +1,11 @@
-import XCTest
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
+import SpectralExact
+import SpectralExperiments
 import SpectralKernels
 import SpectralNetworks
 import SpectralSpectra
-import SpectralExact
-import SpectralExperiments
+import XCTest
 
 final class Exact2DReportTests: XCTestCase {
     /// `spectral exact2d` through the driver: the files, their contents against a direct computation, and the
@@ -20,12 +20,14 @@ final class Exact2DReportTests: XCTestCase {
         c.frequencies = .grid(FrequencyGrid(kmax: 4, n: 9))
         (c.ridges, c.rays, c.radii) = (2, 2, RadiusRange(low: 10, high: 300, count: 4))
         let out = folder.appendingPathComponent("out")
-        let summary = try XCTUnwrap(ExperimentDriver.perform(Exact2D.self, c, RunSettings(out: out, threads: 2, quiet: true, commandLine: [])))
+        let summary = try XCTUnwrap(
+            ExperimentDriver.perform(Exact2D.self, c, RunSettings(out: out, threads: 2, quiet: true, commandLine: [])))
         let spectrum = try readNumbers(out.appendingPathComponent("spectrum.csv"))
         XCTAssertEqual(spectrum.header, ["kx", "ky", "window_re", "window_im", "edge_re", "edge_im"])
         XCTAssertEqual(spectrum.rows.count, 81)
         // The file holds the transform an independent call computes (the window summed over triangles here).
-        let regions = try enumerateRegions(ExactNetwork(net, inputs: 2), domain: c.domain.corners, pool: ThreadPool(threadCount: 1))
+        let regions = try enumerateRegions(
+            ExactNetwork(net, inputs: 2), domain: c.domain.corners, pool: ThreadPool(threadCount: 1))
         let direct = ExactSpectrum2D(regions).windowByTriangles(spectrum.rows.map { ($0[0], $0[1]) })
         for (row, w) in zip(spectrum.rows, direct) {
             XCTAssertEqual(row[2], w.re, accuracy: 1e-12 * max(1, w.magnitude))
@@ -43,7 +45,9 @@ final class Exact2DReportTests: XCTestCase {
         XCTAssertEqual(summary.directions.map(\.kind), ["ridge", "ridge", "generic", "requested", "requested"])
         for picture in ["regions", "polar", "directions", "spectrum"] {
             for ext in ["png", "svg"] {
-                XCTAssertGreaterThan(try Data(contentsOf: out.appendingPathComponent("\(picture).\(ext)")).count, 1000, "\(picture).\(ext)")
+                XCTAssertGreaterThan(
+                    try Data(contentsOf: out.appendingPathComponent("\(picture).\(ext)")).count, 1000,
+                    "\(picture).\(ext)")
             }
         }
     }
@@ -55,11 +59,15 @@ final class Exact2DReportTests: XCTestCase {
             let a = Double.pi / 2 + 4 * Double.pi * Double(i) / 5
             return NumberPair(cos(a), sin(a))
         }
-        for domain in [Domain2D.polygon([NumberPair(0, 0), NumberPair(0, 0), NumberPair(0, 1)]),
-                       .polygon([NumberPair(0, 0), NumberPair(1, 0), NumberPair(0.2, 0.2), NumberPair(0, 1)]),
-                       .polygon(pentagram)] {
-            XCTAssertThrowsError(try Regions2D(Regions2D.Configuration(weights: InputFile(path: "x"), domain: domain), network: net)
-                .run(.standalone())) { error in
+        for domain in [
+            Domain2D.polygon([NumberPair(0, 0), NumberPair(0, 0), NumberPair(0, 1)]),
+            .polygon([NumberPair(0, 0), NumberPair(1, 0), NumberPair(0.2, 0.2), NumberPair(0, 1)]),
+            .polygon(pentagram),
+        ] {
+            XCTAssertThrowsError(
+                try Regions2D(Regions2D.Configuration(weights: InputFile(path: "x"), domain: domain), network: net)
+                    .run(.standalone())
+            ) { error in
                 XCTAssertEqual((error as? SpectralError)?.exitCode, 64, "\(domain)")
             }
         }
@@ -72,12 +80,16 @@ final class Scaling2DTests: XCTestCase {
     /// the generic direction's exponent is near −3 where there is one to fit.
     func testSmallSweep() throws {
         var c = ScalingSweep<TwoDimensional>.Configuration()
-        (c.depths, c.widths, c.seeds, c.initializations) = (IntegerList([2, 3]), IntegerList([6, 12, 24]), 2, [.pytorch])
+        (c.depths, c.widths, c.seeds, c.initializations) = (
+            IntegerList([2, 3]), IntegerList([6, 12, 24]), 2, [.pytorch]
+        )
         let out = temporaryFolder("scaling2d")
-        _ = try ExperimentDriver.perform(ScalingSweep<TwoDimensional>.self, c, RunSettings(out: out, threads: 2, quiet: true, commandLine: []))
+        _ = try ExperimentDriver.perform(
+            ScalingSweep<TwoDimensional>.self, c, RunSettings(out: out, threads: 2, quiet: true, commandLine: []))
         let table = try readNumbers(out.appendingPathComponent("scaling.csv"))
         let header = table.header
-        XCTAssertEqual(Array(header.prefix(7)), ["init", "depth", "width", "seed", "training_steps", "regions", "lipschitz"])
+        XCTAssertEqual(
+            Array(header.prefix(7)), ["init", "depth", "width", "seed", "training_steps", "regions", "lipschitz"])
         XCTAssertEqual(table.rows.count, 2 * 3 * 2)
         let column = { (name: String) in header.firstIndex(of: name)! }
         var fitted = 0
@@ -85,10 +97,14 @@ final class Scaling2DTests: XCTestCase {
             XCTAssertLessThanOrEqual(r[column("spectral_constant")], r[column("total_edge_jump")] * (1 + 1e-12))
             XCTAssertLessThanOrEqual(r[column("lipschitz")], r[column("lipschitz_bound_eq7")] * (1 + 1e-9))
         }
-        let rows = try XCTUnwrap(String(contentsOf: out.appendingPathComponent("scaling.csv"), encoding: .utf8)).split(separator: "\n").dropFirst()
+        let rows = try XCTUnwrap(String(contentsOf: out.appendingPathComponent("scaling.csv"), encoding: .utf8)).split(
+            separator: "\n"
+        ).dropFirst()
         for line in rows {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            if let exponent = Double(cells[column("generic_decay_exponent")]), let se = Double(cells[column("decay_exponent_standard_error")]) {
+            if let exponent = Double(cells[column("generic_decay_exponent")]),
+                let se = Double(cells[column("decay_exponent_standard_error")])
+            {
                 XCTAssertEqual(exponent, -3, accuracy: 4 * se + 0.1, String(line))
                 fitted += 1
             }

@@ -1,9 +1,9 @@
-import XCTest
 import Foundation
-import SpectralCore
-import SpectralNetworks
-import SpectralExperiments
 import SpectralCommandLine
+import SpectralCore
+import SpectralExperiments
+import SpectralNetworks
+import XCTest
 
 final class Experiment1Tests: XCTestCase {
     /// The paper's claim, on three seeds of a shortened quick preset: every run learns k = 5 (to 0.9 of its
@@ -17,7 +17,9 @@ final class Experiment1Tests: XCTestCase {
             let result = try experiment.run(.standalone(seed: seed))
             let learned = result.learnedAt()
             let lowest = try XCTUnwrap(learned[0], "seed \(seed): k = 5 must reach 0.9 within 2000 iterations")
-            for f in [4, 9] { if let other = learned[f] { XCTAssertLessThan(lowest, other, "seed \(seed), k = \(c.frequencies[f])") } }
+            for f in [4, 9] {
+                if let other = learned[f] { XCTAssertLessThan(lowest, other, "seed \(seed), k = \(c.frequencies[f])") }
+            }
             let mean = result.meanMagnitudes
             let average = { (f: Int) in mean.map { $0[f] }.reduce(0, +) / Double(mean.count) }
             XCTAssertGreaterThan(average(0), average(9), "seed \(seed)")
@@ -28,7 +30,8 @@ final class Experiment1Tests: XCTestCase {
                 _ = try experiment.write(result, to: folder)
                 let expected: [String: [String]] = [
                     "dynamics.csv": ["iteration", "k", "magnitude"], "learned.csv": ["k", "first_iteration_at_0.9"],
-                    "spectral_norms.csv": ["run", "iteration", "layer", "sigma_max"], "loss.csv": ["iteration", "loss"],
+                    "spectral_norms.csv": ["run", "iteration", "layer", "sigma_max"],
+                    "loss.csv": ["iteration", "loss"],
                     "function.csv": ["iteration", "z", "target", "prediction"],
                 ]
                 for (file, header) in expected {
@@ -50,7 +53,9 @@ final class Experiment1Tests: XCTestCase {
                 var gram = [[Double]](repeating: [Double](repeating: 0, count: cols), count: cols)
                 for i in 0..<cols {
                     for j in 0..<cols {
-                        for r in 0..<rows { gram[i][j] += Double(net.weights(l)[r * cols + i]) * Double(net.weights(l)[r * cols + j]) }
+                        for r in 0..<rows {
+                            gram[i][j] += Double(net.weights(l)[r * cols + i]) * Double(net.weights(l)[r * cols + j])
+                        }
                     }
                 }
                 let reference = jacobiEigenvalues(gram).max()!.squareRoot()
@@ -71,14 +76,17 @@ final class Experiment1Tests: XCTestCase {
                 for q in (p + 1)..<n where abs(a[p][q]) > 1e-300 {
                     let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
                     let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    let c = 1 / (t * t + 1).squareRoot()
+                    let s = t * c
                     for k in 0..<n {
                         let (akp, akq) = (a[k][p], a[k][q])
-                        a[k][p] = c * akp - s * akq; a[k][q] = s * akp + c * akq
+                        a[k][p] = c * akp - s * akq
+                        a[k][q] = s * akp + c * akq
                     }
                     for k in 0..<n {
                         let (apk, aqk) = (a[p][k], a[q][k])
-                        a[p][k] = c * apk - s * aqk; a[q][k] = s * apk + c * aqk
+                        a[p][k] = c * apk - s * aqk
+                        a[q][k] = s * apk + c * aqk
                     }
                 }
             }
@@ -103,12 +111,19 @@ final class Scaling1DTests: XCTestCase {
         var c = ScalingSweep<OneDimensional>.Configuration()
         (c.depths, c.widths, c.seeds) = (IntegerList([2, 3, 4]), IntegerList([8, 16, 32]), 2)
         let out = temporaryFolder("scaling1d")
-        _ = try ExperimentDriver.perform(ScalingSweep<OneDimensional>.self, c, RunSettings(out: out, threads: 2, quiet: true, commandLine: []))
+        _ = try ExperimentDriver.perform(
+            ScalingSweep<OneDimensional>.self, c, RunSettings(out: out, threads: 2, quiet: true, commandLine: []))
         let table = try readTable(out.appendingPathComponent("scaling.csv"))
-        XCTAssertEqual(table.header, ["init", "depth", "width", "seed", "training_steps", "pieces", "lipschitz", "lipschitz_bound_eq7",
-                                      "total_slope_jump", "spectral_constant", "decay_exponent", "decay_exponent_standard_error"])
+        XCTAssertEqual(
+            table.header,
+            [
+                "init", "depth", "width", "seed", "training_steps", "pieces", "lipschitz", "lipschitz_bound_eq7",
+                "total_slope_jump", "spectral_constant", "decay_exponent", "decay_exponent_standard_error",
+            ])
         let text = try String(contentsOf: out.appendingPathComponent("scaling.csv"), encoding: .utf8)
-        let lines = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let lines = text.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         XCTAssertEqual(lines.count, 2 * 3 * 3 * 2)
         for cells in lines {
             let v = { (i: Int) in Double(cells[i])! }
@@ -124,7 +139,9 @@ final class Scaling1DTests: XCTestCase {
     /// too, and training changes the net (its Lipschitz constant moves).
     func testTrainingCheckpoints() throws {
         var c = ScalingSweep<OneDimensional>.Configuration()
-        (c.depths, c.widths, c.seeds, c.initializations, c.trainingSteps) = (IntegerList([3]), IntegerList([16]), 1, [.pytorch], [0, 200])
+        (c.depths, c.widths, c.seeds, c.initializations, c.trainingSteps) = (
+            IntegerList([3]), IntegerList([16]), 1, [.pytorch], [0, 200]
+        )
         let experiment = try ScalingSweep<OneDimensional>(c)
         let rows = try experiment.run(.standalone())
         XCTAssertEqual(rows.map(\.trainingSteps), [0, 200])
@@ -147,7 +164,8 @@ final class Experiment7Tests: XCTestCase {
             let experiment = try Experiment7(c)
             let outcomes = try experiment.run(.standalone(seed: seed))
             XCTAssertEqual(outcomes.count, 12)
-            let shares = outcomes.filter { $0.net.sweep == "clip" }.sorted { $0.net.clip < $1.net.clip }.map(\.highFrequencyShare)
+            let shares = outcomes.filter { $0.net.sweep == "clip" }.sorted { $0.net.clip < $1.net.clip }.map(
+                \.highFrequencyShare)
             XCTAssertEqual(shares, shares.sorted(), "seed \(seed): shares by clip \(shares)")
             XCTAssertGreaterThan(shares.last!, 0.5, "seed \(seed)")
             if seed == 0 {

@@ -1,9 +1,9 @@
-import XCTest
 import Foundation
 import SpectralCore
+import SpectralExperiments
 import SpectralKernels
 import SpectralNetworks
-import SpectralExperiments
+import XCTest
 
 /// The MNIST test files, when the machine has them (`../shared/data/mnist` beside the project).
 let mnistFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -32,8 +32,12 @@ final class Experiment3Tests: XCTestCase {
     /// target is rounded to Float32.
     func testTargetsAreTheNotebooksAndThePapersFormulas() throws {
         let source = try requireMNIST()
-        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: experimentFixtures
-            .appendingPathComponent("mnist/exp3_targets.json")))
+        let reference = try JSONDecoder().decode(
+            Reference.self,
+            from: Data(
+                contentsOf:
+                    experimentFixtures
+                    .appendingPathComponent("mnist/exp3_targets.json")))
         for check in reference.checks {
             var c = Experiment3.Configuration(preset: .quick, mnist: source)
             c.sampleLimit = nil
@@ -65,8 +69,9 @@ final class Experiment3Tests: XCTestCase {
         let data = try Dataset(inputs: subset.pixels, targets: targets, rows: subset.count)
         let net = MLP.initialized(sizes: mlpSizes(input: 784, width: 32, depth: 3), initialization: .pytorch, seed: 5)
         let gemm = GEMM(threads: 2)
-        let trainer = try Trainer(net: net, data: data, configuration: TrainingConfiguration(steps: 20, learningRate: 1e-3),
-                                  gemm: gemm)
+        let trainer = try Trainer(
+            net: net, data: data, configuration: TrainingConfiguration(steps: 20, learningRate: 1e-3),
+            gemm: gemm)
         let evaluator = Evaluator(net: net, data: data, loss: .mse, gemm: gemm)
         try trainer.train()
         var naive = 0.0

@@ -1,8 +1,8 @@
-import XCTest
 import Foundation
 import SpectralCore
-import SpectralKernels
 import SpectralExperiments
+import SpectralKernels
+import XCTest
 
 final class Experiment4Tests: XCTestCase {
     /// The kernel basis on 60 MNIST samples against references that share no code with it: the kernel entries
@@ -17,24 +17,34 @@ final class Experiment4Tests: XCTestCase {
         for bandwidth in [Experiment4.Bandwidth.fixed(1.25), .fixed(6), .median] {
             let basis = try KernelBasis(subset.pixels, count: n, bandwidth: bandwidth, pool: ThreadPool(threadCount: 2))
             var kernel = [Double](repeating: 0, count: n * n)
-            for i in 0..<n { for j in 0..<n {
-                var d2 = 0.0
-                for p in 0..<784 { let t = Double(subset.pixels[i * 784 + p]) - Double(subset.pixels[j * 784 + p]); d2 += t * t }
-                kernel[i * n + j] = exp(-d2 / (2 * basis.sigma * basis.sigma))
-            } }
+            for i in 0..<n {
+                for j in 0..<n {
+                    var d2 = 0.0
+                    for p in 0..<784 {
+                        let t = Double(subset.pixels[i * 784 + p]) - Double(subset.pixels[j * 784 + p])
+                        d2 += t * t
+                    }
+                    kernel[i * n + j] = exp(-d2 / (2 * basis.sigma * basis.sigma))
+                }
+            }
             let jacobi = jacobiEigen(kernel, n: n).values.reversed()
-            for (a, b) in zip(basis.values, jacobi) { XCTAssertEqual(a, b, accuracy: 1e-10, "\(bandwidth): eigenvalues") }
+            for (a, b) in zip(basis.values, jacobi) {
+                XCTAssertEqual(a, b, accuracy: 1e-10, "\(bandwidth): eigenvalues")
+            }
             let gamma = 2.0
             let noise = basis.combination { pow(Double($0) / Double(n - 1), gamma) }
             for m in [0, 1, n / 2, n - 1] {
                 let coefficient = (0..<n).reduce(0.0) { $0 + basis.vectors[$1 * n + m] * noise[$1] }
-                XCTAssertEqual(coefficient, pow(Double(m) / Double(n - 1), gamma), accuracy: 1e-12, "\(bandwidth): v_\(m)ᵀψ")
+                XCTAssertEqual(
+                    coefficient, pow(Double(m) / Double(n - 1), gamma), accuracy: 1e-12, "\(bandwidth): v_\(m)ᵀψ")
             }
             let f = (0..<n).map { sin(Double($0)) }
             let binned = basis.binnedMagnitudes(f, width: 20)
             XCTAssertEqual(binned.count, 3)
             for b in 0..<3 {
-                let naive = (20 * b..<min(n, 20 * b + 20)).map { m in abs((0..<n).reduce(0.0) { $0 + basis.vectors[$1 * n + m] * f[$1] }) }
+                let naive = (20 * b..<min(n, 20 * b + 20)).map { m in
+                    abs((0..<n).reduce(0.0) { $0 + basis.vectors[$1 * n + m] * f[$1] })
+                }
                 XCTAssertEqual(binned[b], naive.reduce(0, +) / Double(naive.count), accuracy: 1e-12)
             }
         }
@@ -55,27 +65,37 @@ final class Experiment4Tests: XCTestCase {
             gemm.multiply(view, view.transposed, into: &kernel, ldc: n)
         }
         let diagonal = (0..<n).map { kernel[$0 * n + $0] }
-        for i in 0..<n { for j in 0..<n {
-            let d2 = i == j ? 0 : max(0, diagonal[i] + diagonal[j] - 2 * kernel[i * n + j])
-            kernel[i * n + j] = exp(-d2 / (2 * 1.25 * 1.25))
-        } }
+        for i in 0..<n {
+            for j in 0..<n {
+                let d2 = i == j ? 0 : max(0, diagonal[i] + diagonal[j] - 2 * kernel[i * n + j])
+                kernel[i * n + j] = exp(-d2 / (2 * 1.25 * 1.25))
+            }
+        }
         let e = try SymmetricEigen(kernel, n: n, pool: pool)
-        var kv = [Double](repeating: 0, count: n * n), vtv = [Double](repeating: 0, count: n * n)
-        kernel.withUnsafeBufferPointer { k in e.vectors.withUnsafeBufferPointer { v in
-            let vectors = MatrixView64.rowMajor(v.baseAddress!, rows: n, cols: n)
-            gemm.multiply(.rowMajor(k.baseAddress!, rows: n, cols: n), vectors, into: &kv, ldc: n)
-            gemm.multiply(vectors.transposed, vectors, into: &vtv, ldc: n)
-        } }
-        var residual = 0.0, orthogonality = 0.0
-        for i in 0..<n { for j in 0..<n {
-            let r = kv[i * n + j] - e.values[j] * e.vectors[i * n + j]
-            let o = vtv[i * n + j] - (i == j ? 1 : 0)
-            residual += r * r
-            orthogonality += o * o
-        } }
+        var kv = [Double](repeating: 0, count: n * n)
+        var vtv = [Double](repeating: 0, count: n * n)
+        kernel.withUnsafeBufferPointer { k in
+            e.vectors.withUnsafeBufferPointer { v in
+                let vectors = MatrixView64.rowMajor(v.baseAddress!, rows: n, cols: n)
+                gemm.multiply(.rowMajor(k.baseAddress!, rows: n, cols: n), vectors, into: &kv, ldc: n)
+                gemm.multiply(vectors.transposed, vectors, into: &vtv, ldc: n)
+            }
+        }
+        var residual = 0.0
+        var orthogonality = 0.0
+        for i in 0..<n {
+            for j in 0..<n {
+                let r = kv[i * n + j] - e.values[j] * e.vectors[i * n + j]
+                let o = vtv[i * n + j] - (i == j ? 1 : 0)
+                residual += r * r
+                orthogonality += o * o
+            }
+        }
         let norm = kernel.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        print(String(format: "MNIST kernel n %d: residual %.2e, orthogonality %.2e, eigenvalues %.4f…%.4f", n,
-                     residual.squareRoot() / norm, orthogonality.squareRoot(), e.values[0], e.values[n - 1]))
+        print(
+            String(
+                format: "MNIST kernel n %d: residual %.2e, orthogonality %.2e, eigenvalues %.4f…%.4f", n,
+                residual.squareRoot() / norm, orthogonality.squareRoot(), e.values[0], e.values[n - 1]))
         XCTAssertLessThan(residual.squareRoot() / norm, 1e-13 * Double(n))
         XCTAssertLessThan(orthogonality.squareRoot(), 1e-13 * Double(n))
     }
@@ -89,9 +109,12 @@ final class Experiment4Tests: XCTestCase {
         let out = temporaryFolder("exp4")
         let folder = try OutputFolder(destination: out, location: out)
         let summary = try experiment.write(try experiment.run(.standalone(seed: 0)), to: folder)
-        for (file, header) in ["eigenvalues.csv": ["n", "eigenvalue", "gap_to_next"], "spectra.csv": ["noise", "iteration", "bin", "magnitude"],
-                               "losses.csv": ["noise", "run", "iteration", "train_loss", "val_loss"],
-                               "fitting.csv": ["noise", "bin", "target_magnitude", "clean_magnitude", "iteration_at_half"]] {
+        for (file, header) in [
+            "eigenvalues.csv": ["n", "eigenvalue", "gap_to_next"],
+            "spectra.csv": ["noise", "iteration", "bin", "magnitude"],
+            "losses.csv": ["noise", "run", "iteration", "train_loss", "val_loss"],
+            "fitting.csv": ["noise", "bin", "target_magnitude", "clean_magnitude", "iteration_at_half"],
+        ] {
             XCTAssertEqual(try readTable(out.appendingPathComponent(file)).header, header, file)
         }
         XCTAssertEqual(summary.samples, 120)

@@ -1,6 +1,6 @@
-import XCTest
 import SpectralCore
 import SpectralKernels
+import XCTest
 
 /// The packed GEMM against the naive Float64-accumulating reference.
 ///
@@ -20,7 +20,8 @@ final class GEMMTests: XCTestCase {
             let ld = inner + 3
             storage = AlignedBuffer(count: max(1, outer * ld))
             for i in 0..<storage.count { storage[i] = Float(rng.uniform(-1, 1)) }
-            view = layout == .rowMajor
+            view =
+                layout == .rowMajor
                 ? MatrixView(storage.pointer, rows: rows, cols: cols, rowStride: ld, colStride: 1)
                 : MatrixView(storage.pointer, rows: rows, cols: cols, rowStride: 1, colStride: ld)
         }
@@ -28,9 +29,11 @@ final class GEMMTests: XCTestCase {
 
     enum EpilogueKind: CaseIterable { case none, bias, biasReLU, mask }
 
-    func check(m: Int, n: Int, k: Int, aLayout: Layout, bLayout: Layout, gemm: GEMM, rng: inout SplitMix64,
-               accumulate: Bool = false, epilogue: EpilogueKind = .none, file: StaticString = #filePath,
-               line: UInt = #line) -> Bool {
+    func check(
+        m: Int, n: Int, k: Int, aLayout: Layout, bLayout: Layout, gemm: GEMM, rng: inout SplitMix64,
+        accumulate: Bool = false, epilogue: EpilogueKind = .none, file: StaticString = #filePath,
+        line: UInt = #line
+    ) -> Bool {
         let a = Operand(rows: m, cols: k, layout: aLayout, rng: &rng)
         let b = Operand(rows: k, cols: n, layout: bLayout, rng: &rng)
         let ldc = n + 2
@@ -51,18 +54,23 @@ final class GEMMTests: XCTestCase {
         let u = Double(Float.ulpOfOne) / 2
         for i in 0..<m {
             for j in 0..<ldc {
-                let got = Double(fast[i * ldc + j]), want = Double(reference[i * ldc + j])
+                let got = Double(fast[i * ldc + j])
+                let want = Double(reference[i * ldc + j])
                 if j >= n {
                     // Padding between rows must be untouched.
-                    if got != want { XCTFail("m=\(m) n=\(n) k=\(k): padding at (\(i), \(j)) was written", file: file, line: line); return false }
+                    if got != want {
+                        XCTFail("m=\(m) n=\(n) k=\(k): padding at (\(i), \(j)) was written", file: file, line: line)
+                        return false
+                    }
                     continue
                 }
                 var magnitude = accumulate ? abs(want) + 1 : 1
                 for p in 0..<k { magnitude += Double(abs(a.view[i, p] * b.view[p, j])) }
                 let bound = Double(k + 2) * u * magnitude
                 if !(abs(got - want) <= bound) {
-                    XCTFail("m=\(m) n=\(n) k=\(k) \(aLayout)/\(bLayout) \(epilogue): C[\(i), \(j)] = \(got), reference \(want), bound \(bound)",
-                            file: file, line: line)
+                    XCTFail(
+                        "m=\(m) n=\(n) k=\(k) \(aLayout)/\(bLayout) \(epilogue): C[\(i), \(j)] = \(got), reference \(want), bound \(bound)",
+                        file: file, line: line)
                     return false
                 }
             }
@@ -100,8 +108,11 @@ final class GEMMTests: XCTestCase {
                 for m in [0, 1, 5, 6, 7, 13] {
                     for n in [0, 1, 15, 16, 17, 33] {
                         for k in [0, 1, 2, 9] {
-                            guard check(m: m, n: n, k: k, aLayout: .rowMajor, bLayout: .transposed, gemm: gemm,
-                                        rng: &rng, accumulate: accumulate, epilogue: epilogue) else { return }
+                            guard
+                                check(
+                                    m: m, n: n, k: k, aLayout: .rowMajor, bLayout: .transposed, gemm: gemm,
+                                    rng: &rng, accumulate: accumulate, epilogue: epilogue)
+                            else { return }
                         }
                     }
                 }
@@ -115,11 +126,15 @@ final class GEMMTests: XCTestCase {
         for threads in [1, 2] {
             let gemm = GEMM(threads: threads)
             for trial in 0..<12 {
-                let m = 1 + rng.nextIndex(below: 400), n = 1 + rng.nextIndex(below: 300)
+                let m = 1 + rng.nextIndex(below: 400)
+                let n = 1 + rng.nextIndex(below: 300)
                 let k = trial % 3 == 0 ? 257 + rng.nextIndex(below: 400) : 1 + rng.nextIndex(below: 300)
                 let layouts = (Layout.allCases[trial % 2], Layout.allCases[(trial / 2) % 2])
-                guard check(m: m, n: n, k: k, aLayout: layouts.0, bLayout: layouts.1, gemm: gemm, rng: &rng,
-                            accumulate: trial % 4 == 1, epilogue: EpilogueKind.allCases[trial % 4]) else { return }
+                guard
+                    check(
+                        m: m, n: n, k: k, aLayout: layouts.0, bLayout: layouts.1, gemm: gemm, rng: &rng,
+                        accumulate: trial % 4 == 1, epilogue: EpilogueKind.allCases[trial % 4])
+                else { return }
             }
         }
     }
@@ -137,7 +152,8 @@ final class GEMMTests: XCTestCase {
         let (m, n, k) = (203, 261, 700)
         let a = Operand(rows: m, cols: k, layout: .rowMajor, rng: &rng)
         let b = Operand(rows: k, cols: n, layout: .transposed, rng: &rng)
-        let one = AlignedBuffer<Float>(count: m * n), two = AlignedBuffer<Float>(count: m * n)
+        let one = AlignedBuffer<Float>(count: m * n)
+        let two = AlignedBuffer<Float>(count: m * n)
         GEMM(threads: 1).multiply(a.view, b.view, into: one.pointer, ldc: n)
         GEMM(threads: 2).multiply(a.view, b.view, into: two.pointer, ldc: n)
         XCTAssertEqual(one.array.map(\.bitPattern), two.array.map(\.bitPattern))
@@ -159,8 +175,11 @@ final class GEMMTests: XCTestCase {
 final class GEMM64Tests: XCTestCase {
     func testAgainstTripleLoop() {
         var rng = SplitMix64(seed: 64)
-        let one = GEMM64(pool: ThreadPool(threadCount: 1)), two = GEMM64(pool: ThreadPool(threadCount: 2))
-        for (m, n, k) in [(1, 1, 1), (7, 9, 5), (6, 8, 256), (13, 17, 300), (97, 33, 513), (200, 2100, 40), (0, 3, 2), (3, 4, 0)] {
+        let one = GEMM64(pool: ThreadPool(threadCount: 1))
+        let two = GEMM64(pool: ThreadPool(threadCount: 2))
+        for (m, n, k) in [
+            (1, 1, 1), (7, 9, 5), (6, 8, 256), (13, 17, 300), (97, 33, 513), (200, 2100, 40), (0, 3, 2), (3, 4, 0),
+        ] {
             for (rowMajorA, rowMajorB) in [(true, true), (false, true), (true, false), (false, false)] {
                 for update in [GEMM64.Update.overwrite, .add, .subtract] {
                     let (lda, ldb, ldc) = ((rowMajorA ? k : m) + 3, (rowMajorB ? n : k) + 1, n + 2)
@@ -168,28 +187,45 @@ final class GEMM64Tests: XCTestCase {
                     let bStore = (0..<max(1, (rowMajorB ? k : n) * ldb)).map { _ in rng.uniform(-1, 1) }
                     let start = (0..<max(1, m * ldc)).map { _ in rng.uniform(-1, 1) }
                     var results: [[Double]] = []
-                    aStore.withUnsafeBufferPointer { ap in bStore.withUnsafeBufferPointer { bp in
-                        let a = rowMajorA ? MatrixView64(ap.baseAddress!, rows: m, cols: k, rowStride: lda)
-                                          : MatrixView64(ap.baseAddress!, rows: m, cols: k, rowStride: 1, colStride: lda)
-                        let b = rowMajorB ? MatrixView64(bp.baseAddress!, rows: k, cols: n, rowStride: ldb)
-                                          : MatrixView64(bp.baseAddress!, rows: k, cols: n, rowStride: 1, colStride: ldb)
-                        for gemm in [one, two] {
-                            var c = start
-                            gemm.multiply(a, b, into: &c, ldc: ldc, update)
-                            results.append(c)
+                    aStore.withUnsafeBufferPointer { ap in
+                        bStore.withUnsafeBufferPointer { bp in
+                            let a =
+                                rowMajorA
+                                ? MatrixView64(ap.baseAddress!, rows: m, cols: k, rowStride: lda)
+                                : MatrixView64(ap.baseAddress!, rows: m, cols: k, rowStride: 1, colStride: lda)
+                            let b =
+                                rowMajorB
+                                ? MatrixView64(bp.baseAddress!, rows: k, cols: n, rowStride: ldb)
+                                : MatrixView64(bp.baseAddress!, rows: k, cols: n, rowStride: 1, colStride: ldb)
+                            for gemm in [one, two] {
+                                var c = start
+                                gemm.multiply(a, b, into: &c, ldc: ldc, update)
+                                results.append(c)
+                            }
+                            let u = Double.ulpOfOne / 2
+                            for i in 0..<m {
+                                for j in 0..<ldc {
+                                    let got = results[0][i * ldc + j]
+                                    if j >= n {
+                                        XCTAssertEqual(got, start[i * ldc + j], "padding written")
+                                        continue
+                                    }
+                                    var sum = 0.0
+                                    var magnitude = 0.0
+                                    for p in 0..<k {
+                                        sum += a[i, p] * b[p, j]
+                                        magnitude += abs(a[i, p] * b[p, j])
+                                    }
+                                    let old = start[i * ldc + j]
+                                    let want = update == .overwrite ? sum : update == .add ? old + sum : old - sum
+                                    XCTAssertEqual(
+                                        got, want, accuracy: Double(k + 2) * u * (magnitude + abs(old)) + 1e-300,
+                                        "\(m)×\(n)×\(k) A row-major \(rowMajorA) B row-major \(rowMajorB) \(update) at (\(i), \(j))"
+                                    )
+                                }
+                            }
                         }
-                        let u = Double.ulpOfOne / 2
-                        for i in 0..<m { for j in 0..<ldc {
-                            let got = results[0][i * ldc + j]
-                            if j >= n { XCTAssertEqual(got, start[i * ldc + j], "padding written"); continue }
-                            var sum = 0.0, magnitude = 0.0
-                            for p in 0..<k { sum += a[i, p] * b[p, j]; magnitude += abs(a[i, p] * b[p, j]) }
-                            let old = start[i * ldc + j]
-                            let want = update == .overwrite ? sum : update == .add ? old + sum : old - sum
-                            XCTAssertEqual(got, want, accuracy: Double(k + 2) * u * (magnitude + abs(old)) + 1e-300,
-                                           "\(m)×\(n)×\(k) A row-major \(rowMajorA) B row-major \(rowMajorB) \(update) at (\(i), \(j))")
-                        } }
-                    } }
+                    }
                     XCTAssertEqual(results[0], results[1], "\(m)×\(n)×\(k): 1 and 2 threads give the same bits")
                 }
             }

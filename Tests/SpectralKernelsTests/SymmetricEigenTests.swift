@@ -1,7 +1,7 @@
-import XCTest
 import Foundation
 import SpectralCore
 import SpectralKernels
+import XCTest
 
 /// The symmetric eigensolver's contract (SymmetricEigen's doc comment): residual ‖AV − VΛ‖_F/‖A‖_F and
 /// orthogonality ‖VᵀV − I‖_F below 1e-13·n, on matrices chosen to stress each stage (random; clustered and
@@ -11,7 +11,13 @@ final class SymmetricEigenTests: XCTestCase {
     static func random(_ n: Int, seed: UInt64) -> [Double] {
         var rng = SplitMix64(seed: seed)
         var a = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in i..<n { let x = rng.uniform(-1, 1); a[i * n + j] = x; a[j * n + i] = x } }
+        for i in 0..<n {
+            for j in i..<n {
+                let x = rng.uniform(-1, 1)
+                a[i * n + j] = x
+                a[j * n + i] = x
+            }
+        }
         return a
     }
 
@@ -30,7 +36,9 @@ final class SymmetricEigenTests: XCTestCase {
             }
         }
         var a = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<n).reduce(0.0) { $0 + q[i * n + $1] * values[$1] * q[j * n + $1] } } }
+        for i in 0..<n {
+            for j in 0..<n { a[i * n + j] = (0..<n).reduce(0.0) { $0 + q[i * n + $1] * values[$1] * q[j * n + $1] } }
+        }
         for i in 0..<n { for j in 0..<i { a[i * n + j] = a[j * n + i] } }
         return a
     }
@@ -40,18 +48,24 @@ final class SymmetricEigenTests: XCTestCase {
         let dimension = 20
         let x = (0..<(n * dimension)).map { _ in rng.uniform(0, 1) }
         var k = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n {
-            var d2 = 0.0
-            for p in 0..<dimension { let t = x[i * dimension + p] - x[j * dimension + p]; d2 += t * t }
-            k[i * n + j] = exp(-d2 / (2 * sigma * sigma))
-        } }
+        for i in 0..<n {
+            for j in 0..<n {
+                var d2 = 0.0
+                for p in 0..<dimension {
+                    let t = x[i * dimension + p] - x[j * dimension + p]
+                    d2 += t * t
+                }
+                k[i * n + j] = exp(-d2 / (2 * sigma * sigma))
+            }
+        }
         return k
     }
 
     /// (residual, orthogonality) in Float64, each product summed naively.
     func errors(_ a: [Double], _ e: SymmetricEigen) -> (Double, Double) {
         let n = e.n
-        var residual = 0.0, orthogonality = 0.0
+        var residual = 0.0
+        var orthogonality = 0.0
         let norm = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
         for j in 0..<n {
             for i in 0..<n {
@@ -74,7 +88,10 @@ final class SymmetricEigenTests: XCTestCase {
         let pool = ThreadPool(threadCount: 2)
         let e = try SymmetricEigen(a, n: n, pool: pool)
         let (residual, orthogonality) = errors(a, e)
-        print(String(format: "%@: residual %.2e, orthogonality %.2e (bound %.1e)", label, residual, orthogonality, 1e-13 * Double(n)))
+        print(
+            String(
+                format: "%@: residual %.2e, orthogonality %.2e (bound %.1e)", label, residual, orthogonality,
+                1e-13 * Double(n)))
         XCTAssertLessThan(residual, 1e-13 * Double(n), "\(label): ‖AV − VΛ‖/‖A‖")
         XCTAssertLessThan(orthogonality, 1e-13 * Double(n), "\(label): ‖VᵀV − I‖")
         XCTAssertEqual(e.values, e.values.sorted(), "\(label): ascending")
@@ -114,7 +131,13 @@ final class SymmetricEigenTests: XCTestCase {
     func testWilkinsonPairs() throws {
         let n = 201
         var a = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { a[i * n + i] = Double(abs(i - 100)); if i + 1 < n { a[i * n + i + 1] = 1; a[(i + 1) * n + i] = 1 } }
+        for i in 0..<n {
+            a[i * n + i] = Double(abs(i - 100))
+            if i + 1 < n {
+                a[i * n + i + 1] = 1
+                a[(i + 1) * n + i] = 1
+            }
+        }
         try check(a, n: n, "Wilkinson W+ 201", jacobi: false)
     }
 

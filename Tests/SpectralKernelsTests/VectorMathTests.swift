@@ -1,12 +1,14 @@
-import XCTest
 import SpectralKernels
+import XCTest
 
 final class VectorMathTests: XCTestCase {
     /// The one-instruction square root equals the standard library's lane by lane, bit for bit, on ordinary
     /// values, both zeros, subnormals, the largest finite value, infinity, negatives and NaN.
     func testLaneSquareRootEqualsScalarSquareRoot() {
-        var values: [Float] = [0, -0.0, 1, 2, 0.25, 3e-39, .leastNonzeroMagnitude, .leastNormalMagnitude,
-                               .greatestFiniteMagnitude, .infinity, -1, -.infinity, .nan]
+        var values: [Float] = [
+            0, -0.0, 1, 2, 0.25, 3e-39, .leastNonzeroMagnitude, .leastNormalMagnitude,
+            .greatestFiniteMagnitude, .infinity, -1, -.infinity, .nan,
+        ]
         var state: UInt32 = 12345
         for _ in 0..<4000 {
             state = state &* 1_664_525 &+ 1_013_904_223
@@ -31,8 +33,10 @@ final class VectorMathTests: XCTestCase {
     /// quotients, the fused multiply-add (Double's `addingProduct` is fused too), negation (−(+0) = −0), on ordinary
     /// and special values.
     func testDouble4ArithmeticEqualsScalarArithmetic() {
-        var values: [Double] = [0, -0.0, 1, -2.5, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .infinity,
-                                -.infinity, .nan, 1e-300, 3e300]
+        var values: [Double] = [
+            0, -0.0, 1, -2.5, .leastNonzeroMagnitude, .greatestFiniteMagnitude, .infinity,
+            -.infinity, .nan, 1e-300, 3e300,
+        ]
         var state: UInt64 = 99
         for _ in 0..<1200 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -45,7 +49,8 @@ final class VectorMathTests: XCTestCase {
             }
         }
         for start in stride(from: 0, to: values.count, by: 12) {
-            let a = Array(values[start..<start + 4]), b = Array(values[start + 4..<start + 8])
+            let a = Array(values[start..<start + 4])
+            let b = Array(values[start + 4..<start + 8])
             let c = Array(values[start + 8..<start + 12])
             let (va, vb, vc) = (Double4(SIMD4(a)), Double4(SIMD4(b)), Double4(SIMD4(c)))
             same(va + vb, (0..<4).map { a[$0] + b[$0] }, "+")

@@ -1,14 +1,16 @@
-import XCTest
 import SpectralCore
 import SpectralKernels
 import SpectralNetworks
+import XCTest
 
 /// The vectorised Adam against the same formula written one Float at a time, bit for bit: both do the same IEEE
 /// operations in the same order (Swift contracts nothing into FMAs, and both square roots are correctly rounded).
 final class AdamKernelTests: XCTestCase {
     /// PyTorch's Adam step for one parameter, as `Optimizer` documents it.
-    private func scalarAdam(p: inout Float, g gradient: Float, m: inout Float, v: inout Float, step t: Int,
-                            lr: Double, weightDecay: Double, clip: Float?) {
+    private func scalarAdam(
+        p: inout Float, g gradient: Float, m: inout Float, v: inout Float, step t: Int,
+        lr: Double, weightDecay: Double, clip: Float?
+    ) {
         let (beta1, beta2, eps) = (0.9, 0.999, 1e-8)
         let g = weightDecay == 0 ? gradient : gradient + Float(weightDecay) * p
         m = m + Float(1 - beta1) * (g - m)
@@ -25,17 +27,24 @@ final class AdamKernelTests: XCTestCase {
             for weightDecay in [0.0, 0.01] {
                 var rng = SplitMix64(seed: 7)
                 var p = (0..<count).map { _ in Float(rng.uniform(-0.5, 0.5)) }
-                var refP = p, refM = [Float](repeating: 0, count: count), refV = refM
-                let optimizer = Optimizer(kind: .adam(), learningRate: 0.05, weightDecay: weightDecay,
-                                          clip: clip.map(Double.init), parameterCount: count)
+                var refP = p
+                var refM = [Float](repeating: 0, count: count)
+                var refV = refM
+                let optimizer = Optimizer(
+                    kind: .adam(), learningRate: 0.05, weightDecay: weightDecay,
+                    clip: clip.map(Double.init), parameterCount: count)
                 for step in 1...3 {
                     var g = (0..<count).map { _ in Float(rng.uniform(-1, 1)) }
                     for i in 0..<count {
-                        scalarAdam(p: &refP[i], g: g[i], m: &refM[i], v: &refV[i], step: step, lr: 0.05,
-                                   weightDecay: weightDecay, clip: clip)
+                        scalarAdam(
+                            p: &refP[i], g: g[i], m: &refM[i], v: &refV[i], step: step, lr: 0.05,
+                            weightDecay: weightDecay, clip: clip)
                     }
-                    XCTAssertTrue(optimizer.step(parameters: &p, gradient: &g, count: count, pool: ThreadPool(threadCount: 1)))
-                    XCTAssertEqual(p.map(\.bitPattern), refP.map(\.bitPattern), "clip \(String(describing: clip)), decay \(weightDecay), step \(step)")
+                    XCTAssertTrue(
+                        optimizer.step(parameters: &p, gradient: &g, count: count, pool: ThreadPool(threadCount: 1)))
+                    XCTAssertEqual(
+                        p.map(\.bitPattern), refP.map(\.bitPattern),
+                        "clip \(String(describing: clip)), decay \(weightDecay), step \(step)")
                 }
             }
         }
@@ -51,10 +60,12 @@ final class AdamKernelTests: XCTestCase {
         let pool = ThreadPool(threadCount: 2)
         let whole = Optimizer(kind: .adam(), learningRate: 0.01, parameterCount: count)
         let split = Optimizer(kind: .adam(), learningRate: 0.01, parameterCount: count)
-        var a = start, b = start
+        var a = start
+        var b = start
         let cuts = [0, 3, 8_197, 8_200, 16_390, count]
         for g in gradients {
-            var ga = g, gb = g
+            var ga = g
+            var gb = g
             XCTAssertTrue(whole.step(parameters: &a, gradient: &ga, count: count, pool: pool))
             split.beginStep()
             for c in 0..<(cuts.count - 1) {

@@ -1,7 +1,7 @@
-import XCTest
 import SpectralCore
 import SpectralKernels
 import SpectralNetworks
+import XCTest
 
 /// Backpropagation against central finite differences of a Float64 evaluation of the same network.
 ///
@@ -33,8 +33,9 @@ final class GradientTests: XCTestCase {
         inputs.withUnsafeBufferPointer { x in
             pass.forward(x.baseAddress!, rows: rows)
             _ = targets.withUnsafeBufferPointer { t in
-                loss.evaluate(output: pass.output, target: t.baseAddress!, count: rows * sizes.last!,
-                              gradient: pass.outputGradient)
+                loss.evaluate(
+                    output: pass.output, target: t.baseAddress!, count: rows * sizes.last!,
+                    gradient: pass.outputGradient)
             }
             pass.backward(x.baseAddress!, rows: rows)
         }
@@ -47,7 +48,8 @@ final class GradientTests: XCTestCase {
             let original = net.parameters[i]
             // Perturb in Float64 by evaluating with a shifted copy: Float32 storage cannot hold θ ± h exactly, so
             // use the exactly representable shifts and divide by their true difference.
-            let up = Float(Double(original) + h), down = Float(Double(original) - h)
+            let up = Float(Double(original) + h)
+            let down = Float(Double(original) - h)
             net.parameters[i] = up
             let lossUp = lossFloat64(net, data, loss)
             net.parameters[i] = down
@@ -110,17 +112,20 @@ final class InputGradientTests: XCTestCase {
             XCTAssertEqual(pass.parameterGradient.array, before, "parameters: false leaves ∂θ alone")
             let largest = analytic.map { abs(Double($0)) }.max()!
             let h = 1e-6
-            for r in 0..<rows { for j in stride(from: 0, to: din, by: max(1, din / 40)) {
-                var x = (0..<din).map { Double(inputs[r * din + $0]) }
-                let c = (0..<dout).map { Double(covector[r * dout + $0]) }
-                x[j] += h
-                let up = zip(net.evaluateFloat64(x), c).reduce(0) { $0 + $1.0 * $1.1 }
-                x[j] -= 2 * h
-                let down = zip(net.evaluateFloat64(x), c).reduce(0) { $0 + $1.0 * $1.1 }
-                let numeric = (up - down) / (2 * h)
-                XCTAssertEqual(Double(analytic[r * din + j]), numeric, accuracy: 1e-5 * largest + 1e-4 * abs(numeric),
-                               "sizes \(sizes), row \(r), input \(j)")
-            } }
+            for r in 0..<rows {
+                for j in stride(from: 0, to: din, by: max(1, din / 40)) {
+                    var x = (0..<din).map { Double(inputs[r * din + $0]) }
+                    let c = (0..<dout).map { Double(covector[r * dout + $0]) }
+                    x[j] += h
+                    let up = zip(net.evaluateFloat64(x), c).reduce(0) { $0 + $1.0 * $1.1 }
+                    x[j] -= 2 * h
+                    let down = zip(net.evaluateFloat64(x), c).reduce(0) { $0 + $1.0 * $1.1 }
+                    let numeric = (up - down) / (2 * h)
+                    XCTAssertEqual(
+                        Double(analytic[r * din + j]), numeric, accuracy: 1e-5 * largest + 1e-4 * abs(numeric),
+                        "sizes \(sizes), row \(r), input \(j)")
+                }
+            }
         }
     }
 }

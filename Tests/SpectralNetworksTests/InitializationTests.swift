@@ -1,6 +1,6 @@
-import XCTest
 import SpectralCore
 import SpectralNetworks
+import XCTest
 
 /// The initialisers' distributions against their definitions, layer by layer with each layer's own fans. Bands are
 /// 5 standard errors of the sample mean and variance (central limit theorem), so a correct draw fails about once in
@@ -15,10 +15,12 @@ final class InitializationTests: XCTestCase {
     }
 
     func check(_ values: [Double], variance expected: Double, excessKurtosis: Double, _ what: String) {
-        let n = Double(values.count), m = moments(values)
+        let n = Double(values.count)
+        let m = moments(values)
         XCTAssertEqual(m.mean, 0, accuracy: 5 * (expected / n).squareRoot(), "\(what): mean")
         // Var(x²) = E[x⁴] − σ⁴ = (κ + 2)σ⁴ for excess kurtosis κ.
-        XCTAssertEqual(m.variance, expected, accuracy: 5 * expected * ((excessKurtosis + 2) / n).squareRoot(), "\(what): variance")
+        XCTAssertEqual(
+            m.variance, expected, accuracy: 5 * expected * ((excessKurtosis + 2) / n).squareRoot(), "\(what): variance")
     }
 
     func testEachInitialisationHasItsDistribution() {

@@ -1,7 +1,7 @@
-import XCTest
 import Foundation
 import SpectralCore
 import SpectralNetworks
+import XCTest
 
 final class SafetensorsTests: XCTestCase {
     /// Files written by the Python `safetensors` package (F32 and F64) load, with the values NumPy wrote.
@@ -22,18 +22,21 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(back.sizes, net.sizes)
         XCTAssertEqual(back.parameters.array.map(\.bitPattern), net.parameters.array.map(\.bitPattern))
         // Names as torch.nn.Sequential(Linear, ReLU, Linear, ReLU, Linear) gives them.
-        XCTAssertEqual(Set(try Safetensors.read(url).keys), ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
+        XCTAssertEqual(
+            Set(try Safetensors.read(url).keys), ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
     }
 
     /// Every malformed file is refused with an error that names the tensor or the problem.
     func testMalformedFilesAreRefused() throws {
         let good = Safetensors.serialize(MLP.initialized(sizes: [1, 4, 1], initialization: .he, seed: 1).tensors())
-        func expectBadInput(_ data: Data, mentioning phrase: String, file: StaticString = #filePath, line: UInt = #line) {
+        func expectBadInput(_ data: Data, mentioning phrase: String, file: StaticString = #filePath, line: UInt = #line)
+        {
             XCTAssertThrowsError(try MLP.fromTensors(Safetensors.parse(data))) { error in
                 guard case SpectralError.badInput(let message) = error else {
                     return XCTFail("expected bad input, got \(error)", file: file, line: line)
                 }
-                XCTAssertTrue(message.contains(phrase), "'\(message)' does not mention '\(phrase)'", file: file, line: line)
+                XCTAssertTrue(
+                    message.contains(phrase), "'\(message)' does not mention '\(phrase)'", file: file, line: line)
             }
         }
         expectBadInput(good.prefix(5), mentioning: "too short")
@@ -43,8 +46,16 @@ final class SafetensorsTests: XCTestCase {
             transform(&t)
             return Safetensors.serialize(t)
         }
-        expectBadInput(edit { $0["2.weight"]!.shape = [1, 2]; $0["2.weight"]!.values.removeLast(2) }, mentioning: "'2.weight'")
-        expectBadInput(edit { $0["0.bias"]!.shape = [3]; $0["0.bias"]!.values.removeLast() }, mentioning: "'0.bias'")
+        expectBadInput(
+            edit {
+                $0["2.weight"]!.shape = [1, 2]
+                $0["2.weight"]!.values.removeLast(2)
+            }, mentioning: "'2.weight'")
+        expectBadInput(
+            edit {
+                $0["0.bias"]!.shape = [3]
+                $0["0.bias"]!.values.removeLast()
+            }, mentioning: "'0.bias'")
         expectBadInput(edit { $0["2.bias"] = nil }, mentioning: "'2.bias'")
         expectBadInput(edit { $0["0.weight"]!.values[1] = .nan }, mentioning: "'0.weight'")
         expectBadInput(edit { $0["extra"] = Tensor(dtype: .f32, shape: [1], values: [0]) }, mentioning: "'extra'")

@@ -11,7 +11,8 @@ func fixtureURL(_ name: String) -> URL {
 
 func fixtureDataset() throws -> Dataset {
     let tensors = try Safetensors.read(fixtureURL("mlp_data.safetensors"))
-    let x = tensors["inputs"]!, t = tensors["targets"]!
+    let x = tensors["inputs"]!
+    let t = tensors["targets"]!
     return try Dataset(inputs: x.values.map(Float.init), targets: t.values.map(Float.init), rows: x.shape[0])
 }
 

@@ -1,7 +1,7 @@
-import XCTest
 import SpectralCore
 import SpectralKernels
 import SpectralNetworks
+import XCTest
 
 /// The trainer against PyTorch itself (Fixtures/make_torch_fixtures.py): Adam with weight decay, SGD with momentum
 /// and with Nesterov momentum, BCE-with-logits, and seeded mini-batches (the script re-implements the trainer's
@@ -29,7 +29,9 @@ final class TorchFixtureTests: XCTestCase {
             let set = try Dataset(inputs: data.inputs, targets: targets, rows: data.rows)
             let net = try MLP.load(from: fixtureURL("mlp_initial.safetensors"))
             var config = TrainingConfiguration(steps: steps, learningRate: lr)
-            (config.optimizer, config.weightDecay, config.loss, config.batchSize, config.shuffleSeed) = (kind, wd, loss, batch, 5)
+            (config.optimizer, config.weightDecay, config.loss, config.batchSize, config.shuffleSeed) = (
+                kind, wd, loss, batch, 5
+            )
             let trainer = try Trainer(net: net, data: set, configuration: config, gemm: GEMM(threads: 2))
             var losses: [Double] = []
             try trainer.train { _, l in losses.append(l) }
@@ -41,8 +43,10 @@ final class TorchFixtureTests: XCTestCase {
             }
             let expected = try MLP.load(from: fixtureURL("torch_\(name)_final.safetensors"))
             XCTAssertEqual(expected.parameterCount, net.parameterCount)
-            let worst = (0..<net.parameterCount).map { abs(net.parameters[$0] - expected.parameters[$0]) }.max() ?? .infinity
-            XCTAssertLessThan(worst, tolerance, "\(name): largest parameter difference from PyTorch after \(steps) steps")
+            let worst =
+                (0..<net.parameterCount).map { abs(net.parameters[$0] - expected.parameters[$0]) }.max() ?? .infinity
+            XCTAssertLessThan(
+                worst, tolerance, "\(name): largest parameter difference from PyTorch after \(steps) steps")
         }
     }
 }

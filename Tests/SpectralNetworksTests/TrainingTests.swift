@@ -1,7 +1,7 @@
-import XCTest
 import SpectralCore
 import SpectralKernels
 import SpectralNetworks
+import XCTest
 
 final class TrainingTests: XCTestCase {
     /// One Adam step on a single parameter, computed by hand: θ = 1, g = 0.5, lr = 0.1 gives m = 0.05,
@@ -9,7 +9,8 @@ final class TrainingTests: XCTestCase {
     /// it to 0.9 within one ulp.
     func testOneAdamStepByHand() {
         let optimizer = Optimizer(kind: .adam(), learningRate: 0.1, parameterCount: 1)
-        var p: [Float] = [1], g: [Float] = [0.5]
+        var p: [Float] = [1]
+        var g: [Float] = [0.5]
         XCTAssertTrue(optimizer.step(parameters: &p, gradient: &g, count: 1, pool: ThreadPool(threadCount: 1)))
         XCTAssertEqual(Double(p[0]), 1 - 0.1 * 0.5 / (0.5 + 1e-8), accuracy: Double(Float(0.9).ulp))
         // Second step, same gradient: m = 0.095, v = 0.00049975, m̂ = 0.5, v̂ = 0.25 again → another −0.1.
@@ -20,17 +21,19 @@ final class TrainingTests: XCTestCase {
 
     func testSGDMomentumByHand() {
         let optimizer = Optimizer(kind: .sgd(momentum: 0.5), learningRate: 0.1, parameterCount: 1)
-        var p: [Float] = [1], g: [Float] = [2]
+        var p: [Float] = [1]
+        var g: [Float] = [2]
         _ = optimizer.step(parameters: &p, gradient: &g, count: 1, pool: ThreadPool(threadCount: 1))
-        XCTAssertEqual(p[0], 0.8, accuracy: 1e-7)       // buffer = g = 2
+        XCTAssertEqual(p[0], 0.8, accuracy: 1e-7)  // buffer = g = 2
         g = [2]
         _ = optimizer.step(parameters: &p, gradient: &g, count: 1, pool: ThreadPool(threadCount: 1))
-        XCTAssertEqual(p[0], 0.5, accuracy: 1e-7)       // buffer = 0.5·2 + 2 = 3
+        XCTAssertEqual(p[0], 0.5, accuracy: 1e-7)  // buffer = 0.5·2 + 2 = 3
     }
 
     func testClippingKeepsParametersInRange() {
         let optimizer = Optimizer(kind: .sgd(), learningRate: 1, clip: 0.25, parameterCount: 3)
-        var p: [Float] = [0, 0.2, -0.2], g: [Float] = [-5, 0.1, 5]
+        var p: [Float] = [0, 0.2, -0.2]
+        var g: [Float] = [-5, 0.1, 5]
         _ = optimizer.step(parameters: &p, gradient: &g, count: 3, pool: ThreadPool(threadCount: 1))
         XCTAssertEqual(p, [0.25, 0.1, -0.25])
     }
@@ -43,8 +46,10 @@ final class TrainingTests: XCTestCase {
     /// below 1e-5 absolute; a wrong formula (bias correction, ε placement, lerp) is off by > 1e-4.
     func testTwentyStepsMatchReference() throws {
         let data = try fixtureDataset()
-        for (name, kind, lr, wd, column) in [("adam", OptimizerKind.adam(), 1e-2, 0.0, 1),
-                                             ("sgd", OptimizerKind.sgd(momentum: 0.9), 5e-2, 1e-3, 2)] {
+        for (name, kind, lr, wd, column) in [
+            ("adam", OptimizerKind.adam(), 1e-2, 0.0, 1),
+            ("sgd", OptimizerKind.sgd(momentum: 0.9), 5e-2, 1e-3, 2),
+        ] {
             let net = try MLP.load(from: fixtureURL("mlp_initial.safetensors"))
             var config = TrainingConfiguration(steps: 20, learningRate: lr)
             config.optimizer = kind
@@ -59,7 +64,9 @@ final class TrainingTests: XCTestCase {
             }
             XCTAssertLessThan(worst, 1e-5, "\(name): largest parameter difference after 20 steps")
             let csv = try String(contentsOf: fixtureURL("training_losses.csv"), encoding: .utf8)
-            let reference = csv.split(separator: "\n").dropFirst().compactMap { Double($0.split(separator: ",")[column]) }
+            let reference = csv.split(separator: "\n").dropFirst().compactMap {
+                Double($0.split(separator: ",")[column])
+            }
             XCTAssertEqual(losses.count, 20)
             XCTAssertEqual(reference.count, losses.count, "\(name): one reference loss per step")
             for (got, want) in zip(losses, reference) {
@@ -94,12 +101,18 @@ final class TrainingTests: XCTestCase {
     func testTrainingFitsALowFrequency() throws {
         let rows = 64
         let inputs = (0..<rows).map { Float($0) / Float(rows) }
-        let data = try Dataset(inputs: inputs, targets: inputs.map { Float(sin(2 * Double.pi * Double($0))) }, rows: rows)
+        let data = try Dataset(
+            inputs: inputs, targets: inputs.map { Float(sin(2 * Double.pi * Double($0))) }, rows: rows)
         let net = MLP.initialized(sizes: [1, 32, 32, 1], initialization: .pytorch, seed: 1)
-        let trainer = try Trainer(net: net, data: data, configuration: TrainingConfiguration(steps: 1500, learningRate: 3e-3),
-                                  gemm: GEMM(threads: 2))
-        var first = 0.0, last = 0.0
-        try trainer.train { step, loss in if step == 1 { first = loss }; last = loss }
+        let trainer = try Trainer(
+            net: net, data: data, configuration: TrainingConfiguration(steps: 1500, learningRate: 3e-3),
+            gemm: GEMM(threads: 2))
+        var first = 0.0
+        var last = 0.0
+        try trainer.train { step, loss in
+            if step == 1 { first = loss }
+            last = loss
+        }
         XCTAssertLessThan(last, first / 20)
     }
 
@@ -124,9 +137,11 @@ final class ClippedDivergenceTests: XCTestCase {
     func testNaNIsNotHiddenByClipping() {
         for kind in [OptimizerKind.adam(), .sgd(momentum: 0.9)] {
             let optimizer = Optimizer(kind: kind, learningRate: 0.1, clip: 1, parameterCount: 11)
-            var p = [Float](repeating: 0.5, count: 11), g = [Float](repeating: 1, count: 11)
+            var p = [Float](repeating: 0.5, count: 11)
+            var g = [Float](repeating: 1, count: 11)
             g[9] = .nan
-            XCTAssertFalse(optimizer.step(parameters: &p, gradient: &g, count: 11, pool: ThreadPool(threadCount: 1)), "\(kind)")
+            XCTAssertFalse(
+                optimizer.step(parameters: &p, gradient: &g, count: 11, pool: ThreadPool(threadCount: 1)), "\(kind)")
         }
     }
 }

@@ -1,9 +1,10 @@
-import XCTest
 import Foundation
+import SpectralPlot
+import XCTest
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import SpectralPlot
 
 /// The PNG writer's bytes decoded by an inflater written here from RFC 1951 (fixed-Huffman blocks, which is all the
 /// encoder emits): the decoded scanlines must equal the canvas, and every chunk's CRC must match.
@@ -15,7 +16,9 @@ final class PNGTests: XCTestCase {
         for y in 0..<raster.height {
             for x in 0..<raster.width {
                 state = state &* 1_103_515_245 &+ 12345
-                raster[x, y] = y < 10 ? RGB(UInt8(state >> 24), UInt8(state >> 16 & 0xFF), UInt8(state >> 8 & 0xFF))
+                raster[x, y] =
+                    y < 10
+                    ? RGB(UInt8(state >> 24), UInt8(state >> 16 & 0xFF), UInt8(state >> 8 & 0xFF))
                     : y < 25 ? RGB(10, 200, 30) : RGB(UInt8(x * 2), UInt8(y * 5), 7)
             }
         }
@@ -32,19 +35,26 @@ final class PNGTests: XCTestCase {
         let png = figure.pngData()
         let (width, height, pixels) = try decode(png)
         XCTAssertEqual([width, height], [120, 80])
-        func pixel(_ x: Int, _ y: Int) -> RGB { let i = (y * width + x) * 3; return RGB(pixels[i], pixels[i + 1], pixels[i + 2]) }
+        func pixel(_ x: Int, _ y: Int) -> RGB {
+            let i = (y * width + x) * 3
+            return RGB(pixels[i], pixels[i + 1], pixels[i + 2])
+        }
         XCTAssertEqual(pixel(25, 27), RGB(200, 0, 0))
         XCTAssertEqual(pixel(9, 27), .white)
         XCTAssertEqual(pixel(40, 27), .white, "the rectangle ends at x = 40")
-        let plot = linePlot(title: "test", series: [Series(name: "a", x: [1, 2, 3], y: [3, 1, 2])], xLabel: "x", yLabel: "y",
-                            width: 300, height: 200).pngData()
+        let plot = linePlot(
+            title: "test", series: [Series(name: "a", x: [1, 2, 3], y: [3, 1, 2])], xLabel: "x", yLabel: "y",
+            width: 300, height: 200
+        ).pngData()
         XCTAssertLessThan(plot.count, 300 * 200 * 3 / 5, "compression ratio")
     }
 
     /// Letters with descenders reach below the baseline and others do not: 'q' must not read as 'a', nor 'g' as '9'.
     func testDescendersReachBelowTheBaseline() throws {
-        for (letter, descends) in [("q", true), ("g", true), ("y", true), ("p", true), ("j", true), ("a", false),
-                                   ("9", false), ("o", false)] {
+        for (letter, descends) in [
+            ("q", true), ("g", true), ("y", true), ("p", true), ("j", true), ("a", false),
+            ("9", false), ("o", false),
+        ] {
             var figure = Figure(width: 40, height: 40)
             figure.text(letter, x: 5, y: 5, scale: 2)
             let (width, _, pixels) = try decode(figure.pngData())
@@ -59,7 +69,10 @@ final class PNGTests: XCTestCase {
     /// log-spaced grid of cell centres).
     func testTicksAreRoundNumbers() {
         var state: UInt64 = 7
-        func uniform() -> Double { state = state &* 6_364_136_223_846_793_005 &+ 1; return Double(state >> 11) * 0x1p-53 }
+        func uniform() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            return Double(state >> 11) * 0x1p-53
+        }
         func isOneTwoFive(_ v: Double) -> Bool {
             let mantissa = abs(v) / pow(10, floor(log10(abs(v)) + 1e-9))
             return [1.0, 2, 5, 10].contains { abs(mantissa - $0) < 1e-6 }
@@ -77,12 +90,14 @@ final class PNGTests: XCTestCase {
                     XCTAssertEqual(value, tick, accuracy: abs(tick) * 1e-9 + 1e-300, "label \(text) for tick \(tick)")
                 }
                 let steps = zip(ticks.dropFirst(), ticks).map { $0 - $1 }
-                let evenRound = steps.allSatisfy { abs($0 - steps[0]) <= 1e-6 * steps[0] } && steps.first.map(isOneTwoFive) ?? false
+                let evenRound =
+                    steps.allSatisfy { abs($0 - steps[0]) <= 1e-6 * steps[0] } && steps.first.map(isOneTwoFive) ?? false
                 let oneTwoFive = ticks.allSatisfy { $0 != 0 && isOneTwoFive($0) }
                 if logarithmic && high / low >= 10 {
                     XCTAssertTrue(oneTwoFive, "log ticks \(ticks) on \(low)…\(high)")
                 } else {
-                    XCTAssertTrue(evenRound || (logarithmic && oneTwoFive), "ticks \(ticks) on \(low)…\(high) log \(logarithmic)")
+                    XCTAssertTrue(
+                        evenRound || (logarithmic && oneTwoFive), "ticks \(ticks) on \(low)…\(high) log \(logarithmic)")
                 }
             }
         }
@@ -90,15 +105,22 @@ final class PNGTests: XCTestCase {
 
     /// The SVG of a plot is well-formed XML, with its title and tick labels as real text elements.
     func testSVGIsXMLWithRealText() throws {
-        let figure = heatMap(title: "Exp & <test>", values: [[0, 1], [2, 3]], xValues: [10, 20], yValues: [1, 2], xLabel: "k",
-                             yLabel: "y", colorLabel: "v")
+        let figure = heatMap(
+            title: "Exp & <test>", values: [[0, 1], [2, 3]], xValues: [10, 20], yValues: [1, 2], xLabel: "k",
+            yLabel: "y", colorLabel: "v")
         let svg = figure.svg()
         final class Collector: NSObject, XMLParserDelegate {
             var texts: [String] = [], current = "", elements: [String] = []
-            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                        attributes: [String: String] = [:]) { elements.append(name); current = "" }
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) {
+                elements.append(name)
+                current = ""
+            }
             func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
-            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?)
+            {
                 if name == "text" { texts.append(current) }
             }
         }
@@ -107,7 +129,8 @@ final class PNGTests: XCTestCase {
         parser.delegate = collector
         XCTAssertTrue(parser.parse(), "SVG is not well-formed: \(parser.parserError.map { "\($0)" } ?? "")")
         XCTAssertTrue(collector.texts.contains("Exp & <test>"))
-        XCTAssertTrue(collector.texts.contains("10") && collector.texts.contains("20"), "tick labels \(collector.texts)")
+        XCTAssertTrue(
+            collector.texts.contains("10") && collector.texts.contains("20"), "tick labels \(collector.texts)")
         XCTAssertTrue(collector.elements.contains("image"), "the heat map is an embedded image")
     }
 
@@ -118,8 +141,10 @@ final class PNGTests: XCTestCase {
         figure.add(.rectangle(x: 100, y: 100, width: 5, height: 5, fill: .black))
         figure.add(.rectangle(x: -50, y: -50, width: 51, height: 51, fill: .black))
         figure.line(-100, -100, 500, 500, .black, width: 3)
-        _ = linePlot(title: String(repeating: "long ", count: 100), series: [Series(name: "s", x: [1, 2], y: [1, 2])],
-                     xLabel: "x", yLabel: "y", width: 200, height: 150).pngData()
+        _ = linePlot(
+            title: String(repeating: "long ", count: 100), series: [Series(name: "s", x: [1, 2], y: [1, 2])],
+            xLabel: "x", yLabel: "y", width: 200, height: 150
+        ).pngData()
         let (_, _, pixels) = try decode(figure.pngData())
         XCTAssertEqual(Array(pixels.prefix(3)), [0, 0, 0])
     }
@@ -128,13 +153,19 @@ final class PNGTests: XCTestCase {
     func decode(_ data: Data) throws -> (Int, Int, [UInt8]) {
         let png = [UInt8](data)
         XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        var offset = 8, idat: [UInt8] = [], width = 0, height = 0
+        var offset = 8
+        var idat: [UInt8] = []
+        var width = 0
+        var height = 0
         while offset < png.count {
             let length = Int(be32(png, offset))
             let type = String(decoding: png[(offset + 4)..<(offset + 8)], as: UTF8.self)
             let body = Array(png[(offset + 8)..<(offset + 8 + length)])
             XCTAssertEqual(be32(png, offset + 8 + length), crc32(Array(png[(offset + 4)..<(offset + 8)]) + body), type)
-            if type == "IHDR" { width = Int(be32(body, 0)); height = Int(be32(body, 4)) }
+            if type == "IHDR" {
+                width = Int(be32(body, 0))
+                height = Int(be32(body, 4))
+            }
             if type == "IDAT" { idat += body }
             offset += 12 + length
         }
@@ -165,8 +196,12 @@ final class PNGTests: XCTestCase {
     }
 
     func adler32(_ bytes: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
-        for x in bytes { a = (a + UInt32(x)) % 65521; b = (b + a) % 65521 }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for x in bytes {
+            a = (a + UInt32(x)) % 65521
+            b = (b + a) % 65521
+        }
         return b << 16 | a
     }
 
@@ -180,8 +215,16 @@ final class PNGTests: XCTestCase {
             defer { position += 1 }
             return Int(input[position / 8] >> UInt8(position % 8)) & 1
         }
-        func bits(_ n: Int) throws -> Int { var v = 0; for i in 0..<n { v |= try bit() << i }; return v }
-        func code(_ n: Int) throws -> Int { var v = 0; for _ in 0..<n { v = v << 1 | (try bit()) }; return v }
+        func bits(_ n: Int) throws -> Int {
+            var v = 0
+            for i in 0..<n { v |= try bit() << i }
+            return v
+        }
+        func code(_ n: Int) throws -> Int {
+            var v = 0
+            for _ in 0..<n { v = v << 1 | (try bit()) }
+            return v
+        }
         func symbol() throws -> Int {
             var v = try code(7)
             if v <= 0b0010111 { return 256 + v }
@@ -191,10 +234,18 @@ final class PNGTests: XCTestCase {
             v = v << 1 | (try bit())
             return 144 + v - 0x190
         }
-        let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
+        let lengthBase = [
+            3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
+            227, 258,
+        ]
         let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-        let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]
-        let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+        let distanceBase = [
+            1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+            6145, 8193, 12289, 16385, 24577,
+        ]
+        let distanceExtra = [
+            0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+        ]
         var out: [UInt8] = []
         var final = 0
         repeat {
@@ -202,14 +253,18 @@ final class PNGTests: XCTestCase {
             let type = try bits(2)
             if type == 0 {
                 position = (position + 7) / 8 * 8
-                let length = try bits(16); _ = try bits(16)
+                let length = try bits(16)
+                _ = try bits(16)
                 for _ in 0..<length { out.append(UInt8(try bits(8))) }
                 continue
             }
             guard type == 1 else { throw InflateError() }
             while true {
                 let s = try symbol()
-                if s < 256 { out.append(UInt8(s)); continue }
+                if s < 256 {
+                    out.append(UInt8(s))
+                    continue
+                }
                 if s == 256 { break }
                 let length = lengthBase[s - 257] + (try bits(lengthExtra[s - 257]))
                 let d = try code(5)

@@ -1,7 +1,7 @@
-import XCTest
 import SpectralCore
 import SpectralKernels
 import SpectralSpectra
+import XCTest
 
 /// The DFT at chosen frequencies and its vector phases, against libm and the FFT.
 final class DFTTests: XCTestCase {
@@ -27,7 +27,9 @@ final class DFTTests: XCTestCase {
             }
         }
         XCTAssertLessThan(worst, 3.4e-16)
-        for (t, c, s) in [(0.0, 1.0, 0.0), (0.25, 0, 1), (0.5, -1, 0), (-0.25, 0, -1), (7.75, 0, -1)] as [(Double, Double, Double)] {
+        for (t, c, s) in [(0.0, 1.0, 0.0), (0.25, 0, 1), (0.5, -1, 0), (-0.25, 0, -1), (7.75, 0, -1)]
+            as [(Double, Double, Double)]
+        {
             let v = unitCircle(turns: Double4(repeating: t))
             XCTAssertEqual(v.cos.lanes[0], c, "cos 2π·\(t)")
             XCTAssertEqual(v.sin.lanes[0], s, "sin 2π·\(t)")
@@ -61,11 +63,13 @@ final class DFTTests: XCTestCase {
         var rng = SplitMix64(seed: 9)
         let x = (0..<n).map { _ in rng.uniform(-1, 1) }
         for k in [0.5, 3.25, 100.7, -12.1, 776.5, 2000.3] {
-            var re = CompensatedSum(), im = CompensatedSum()
+            var re = CompensatedSum()
+            var im = CompensatedSum()
             let reduced = k.truncatingRemainder(dividingBy: Double(n))
             for j in 0..<n {
                 let e = Complex.unit(turns: -reduced * Double(j) / Double(n))
-                re.add(x[j] * e.re); im.add(x[j] * e.im)
+                re.add(x[j] * e.re)
+                im.add(x[j] * e.im)
             }
             let got = dft(x, at: [k])[0]
             XCTAssertLessThan((got - Complex(re.value, im.value)).magnitude, 1e-12, "k = \(k)")

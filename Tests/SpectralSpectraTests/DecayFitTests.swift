@@ -1,6 +1,6 @@
-import XCTest
 import SpectralCore
 import SpectralSpectra
+import XCTest
 
 final class DecayFitTests: XCTestCase {
     /// Noise-free power laws are recovered to rounding error, k⁻² exactly.

@@ -1,6 +1,6 @@
-import XCTest
 import SpectralCore
 import SpectralSpectra
+import XCTest
 
 /// The FFT against the O(N²) DFT computed independently: exact integer phase reduction (k·j mod N), a twiddle
 /// table from libm's cos/sin (≤ 1 ulp), and Neumaier-compensated sums, so the reference's own error is ~1e−16
@@ -10,19 +10,26 @@ final class FFTTests: XCTestCase {
         let n = x.count
         let table = (0..<n).map { Complex.unit(turns: -Double($0) / Double(n)) }
         return (bins ?? Array(0..<n)).map { k in
-            var re = CompensatedSum(), im = CompensatedSum()
+            var re = CompensatedSum()
+            var im = CompensatedSum()
             for j in 0..<n {
                 let w = table[(k * j) % n]
-                re.add(x[j].re * w.re); re.add(-x[j].im * w.im)
-                im.add(x[j].re * w.im); im.add(x[j].im * w.re)
+                re.add(x[j].re * w.re)
+                re.add(-x[j].im * w.im)
+                im.add(x[j].re * w.im)
+                im.add(x[j].im * w.re)
             }
             return Complex(re.value, im.value)
         }
     }
 
     func relativeError(_ a: [Complex], _ b: [Complex]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) { num += (x - y).magnitude * (x - y).magnitude; den += y.magnitude * y.magnitude }
+        var num = 0.0
+        var den = 0.0
+        for (x, y) in zip(a, b) {
+            num += (x - y).magnitude * (x - y).magnitude
+            den += y.magnitude * y.magnitude
+        }
         return den == 0 ? num.squareRoot() : (num / den).squareRoot()
     }
 
@@ -107,10 +114,12 @@ final class FFTTests: XCTestCase {
     }
 
     func referenceNonInteger(_ x: [Double], _ k: Double) -> Complex {
-        var re = 0.0, im = 0.0
+        var re = 0.0
+        var im = 0.0
         for (j, v) in x.enumerated() {
             let angle = -2 * Double.pi * k * Double(j) / Double(x.count)
-            re += v * cos(angle); im += v * sin(angle)
+            re += v * cos(angle)
+            im += v * sin(angle)
         }
         return Complex(re, im)
     }

@@ -24,8 +24,9 @@ struct TrainingCheckpoint<Records: Codable>: Codable {
     }
 
     var trainerState: TrainerState {
-        TrainerState(step: step, parameters: Self.floats(parameters), optimizerSteps: optimizerSteps, first: Self.floats(first),
-                     second: Self.floats(second), order: order, cursor: cursor, shuffler: shuffler)
+        TrainerState(
+            step: step, parameters: Self.floats(parameters), optimizerSteps: optimizerSteps, first: Self.floats(first),
+            second: Self.floats(second), order: order, cursor: cursor, shuffler: shuffler)
     }
 
     static func bytes(_ values: [Float]) -> Data {
@@ -37,7 +38,9 @@ struct TrainingCheckpoint<Records: Codable>: Codable {
     static func floats(_ data: Data) -> [Float] {
         let bytes = [UInt8](data)
         return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
-            Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(
+                    bytes[i + 3]) << 24)
         }
     }
 }
@@ -47,10 +50,12 @@ extension PointContext {
     /// and saving one every `checkpointInterval` steps (when set) and when a signal stops the run. `fresh` runs
     /// once before the first step of a run that is not resumed; `observe(step, loss, &records)` after each step,
     /// before progress is counted and the signal polled; `note(loss)` labels the progress line.
-    public func trainResumably<Records: Codable>(_ trainer: Trainer, steps: Int, records: inout Records,
-                                                 fresh: (inout Records) throws -> Void = { _ in },
-                                                 note: (Double) -> String,
-                                                 observe: (Int, Double, inout Records) throws -> Void) throws {
+    public func trainResumably<Records: Codable>(
+        _ trainer: Trainer, steps: Int, records: inout Records,
+        fresh: (inout Records) throws -> Void = { _ in },
+        note: (Double) -> String,
+        observe: (Int, Double, inout Records) throws -> Void
+    ) throws {
         if let saved: TrainingCheckpoint<Records> = loadCheckpoint(), saved.step <= steps {
             try trainer.restore(saved.trainerState)
             records = saved.records
@@ -77,7 +82,8 @@ extension PointContext {
         guard let file = checkpointFile, let data = FileManager.default.contents(atPath: file.path) else { return nil }
         // A checkpoint that does not decode (another format, a damaged disk) is ignored: the point starts over.
         guard let saved = try? JSONDecoder().decode(TrainingCheckpoint<Records>.self, from: data),
-              saved.format == TrainingCheckpoint<Records>.format else { return nil }
+            saved.format == TrainingCheckpoint<Records>.format
+        else { return nil }
         return saved
     }
 

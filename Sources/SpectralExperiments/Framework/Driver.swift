@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 import SpectralKernels
 
 /// How a command runs an experiment: where the files go, the threads, progress, the command line for run.json.
@@ -30,21 +30,27 @@ public struct RunSettings: Sendable {
 ///     stay in the staging folder for the next run to resume from.
 public enum ExperimentDriver {
     @discardableResult
-    public static func perform<E: Experiment>(_ type: E.Type, _ configuration: E.Configuration, _ settings: RunSettings,
-                                              shard: Shard? = nil, mergedFrom: [URL] = []) throws -> E.Summary? {
+    public static func perform<E: Experiment>(
+        _ type: E.Type, _ configuration: E.Configuration, _ settings: RunSettings,
+        shard: Shard? = nil, mergedFrom: [URL] = []
+    ) throws -> E.Summary? {
         try configuration.validate()
         try configuration.memoryEstimate().check()
         let inputs = try configuration.inputFiles.map { try InputRecord.of($0.path) }
         let staged = try StagedFolder(destination: settings.out)
-        let started = ISO8601DateFormatter().string(from: Date()), start = monotonicSeconds()
+        let started = ISO8601DateFormatter().string(from: Date())
+        let start = monotonicSeconds()
         do {
             let experiment = try E(configuration)
-            let folder = try OutputFolder(destination: staged.destination, location: staged.staging, pool: ThreadPool(threadCount: settings.threads))
+            let folder = try OutputFolder(
+                destination: staged.destination, location: staged.staging,
+                pool: ThreadPool(threadCount: settings.threads))
             let store = PointStore(directory: folder.url("points"))
             try store.importPoints(from: staged.destination.appendingPathComponent("points"))
             for shardFolder in mergedFrom { try store.importPoints(from: shardFolder.appendingPathComponent("points")) }
-            let context = RunContext(masterSeed: configuration.masterSeed ?? 0, threads: settings.threads, label: E.name,
-                                     quiet: settings.quiet, store: store, shard: shard, requireStoredPoints: !mergedFrom.isEmpty)
+            let context = RunContext(
+                masterSeed: configuration.masterSeed ?? 0, threads: settings.threads, label: E.name,
+                quiet: settings.quiet, store: store, shard: shard, requireStoredPoints: !mergedFrom.isEmpty)
             context.checkpointInterval = settings.checkpointEvery
             var summary: E.Summary?
             if let shard {
@@ -63,20 +69,29 @@ public enum ExperimentDriver {
             // Every point is finished: no checkpoint is needed, and an older run's would be stale.
             try? FileManager.default.removeItem(at: folder.url("checkpoint"))
             let shards = try mergedFrom.map { try shardSource($0) }
-            let record = RunRecord(command: settings.commandLine, experiment: E.name, configuration: configuration,
-                                   seed: configuration.masterSeed, threads: settings.threads, started: started,
-                                   wallSeconds: monotonicSeconds() - start, timings: context.timings, inputs: inputs,
-                                   points: context.pointsRecord, shards: mergedFrom.isEmpty ? nil : shards,
-                                   files: folder.fileRecords())
+            let record = RunRecord(
+                command: settings.commandLine, experiment: E.name, configuration: configuration,
+                seed: configuration.masterSeed, threads: settings.threads, started: started,
+                wallSeconds: monotonicSeconds() - start, timings: context.timings, inputs: inputs,
+                points: context.pointsRecord, shards: mergedFrom.isEmpty ? nil : shards,
+                files: folder.fileRecords())
             try folder.writeJSON(record, "run.json")
             try Interrupt.check()
             try staged.commit()
-            if let summary { for line in experiment.report(summary, folder: staged.destination) { print(line) } }
-            else { print("\(E.name) shard \(shard!.index)/\(shard!.count): \(context.pointsRecord?.inShard ?? 0) points in \(staged.destination.path)") }
+            if let summary {
+                for line in experiment.report(summary, folder: staged.destination) { print(line) }
+            } else {
+                print(
+                    "\(E.name) shard \(shard!.index)/\(shard!.count): \(context.pointsRecord?.inShard ?? 0) points in \(staged.destination.path)"
+                )
+            }
             return summary
         } catch {
             if staged.abandon() {
-                FileHandle.standardError.write(Data("spectral: finished points and checkpoints kept in \(staged.staging.path); the same command resumes from them\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "spectral: finished points and checkpoints kept in \(staged.staging.path); the same command resumes from them\n"
+                            .utf8))
             }
             throw error
         }
@@ -87,23 +102,28 @@ public enum ExperimentDriver {
     }
 
     private static func shardSource(_ folder: URL) throws -> ShardSource {
-        let data = try Data(InputFileReader.read(folder.appendingPathComponent("run.json"), limit: 64 << 20, kind: "run.json"))
+        let data = try Data(
+            InputFileReader.read(folder.appendingPathComponent("run.json"), limit: 64 << 20, kind: "run.json"))
         struct Partial: Decodable { let points: PointsRecord? }
-        let partial = try JSONFile.decode(Partial.self, from: data, name: folder.appendingPathComponent("run.json").path)
+        let partial = try JSONFile.decode(
+            Partial.self, from: data, name: folder.appendingPathComponent("run.json").path)
         return ShardSource(folder: folder.path, shard: partial.points?.shard, points: partial.points?.inShard ?? 0)
     }
 
     /// Writes run.json for one part of a composite run (the demo's steps) into its subfolder; the part's input
     /// paths are relative to that subfolder.
-    static func writePartRecord<E: Experiment>(_ type: E.Type, _ configuration: E.Configuration, folder: OutputFolder,
-                                               timings: [String: Double]) throws {
+    static func writePartRecord<E: Experiment>(
+        _ type: E.Type, _ configuration: E.Configuration, folder: OutputFolder,
+        timings: [String: Double]
+    ) throws {
         let inputs = try configuration.inputFiles.map { file -> InputRecord in
             let (digest, bytes) = try InputFileReader.digest(folder.url(file.path))
             return InputRecord(path: file.path, bytes: bytes, sha256: digest)
         }
-        let record = RunRecord(command: [], experiment: E.name, configuration: configuration, seed: configuration.masterSeed,
-                               threads: 0, started: ISO8601DateFormatter().string(from: Date()), wallSeconds: 0,
-                               timings: timings, inputs: inputs, points: nil, shards: nil, files: folder.fileRecords())
+        let record = RunRecord(
+            command: [], experiment: E.name, configuration: configuration, seed: configuration.masterSeed,
+            threads: 0, started: ISO8601DateFormatter().string(from: Date()), wallSeconds: 0,
+            timings: timings, inputs: inputs, points: nil, shards: nil, files: folder.fileRecords())
         try folder.writeJSON(record, "run.json")
     }
 }

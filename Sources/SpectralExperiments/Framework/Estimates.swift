@@ -21,7 +21,9 @@ public func mlpSizes(input: Int, width: Int, depth: Int, output: Int = 1) -> [In
 /// Multiply-adds × 2 of one full-batch training step (forward, ∂W, and ∂X for all but the first layer).
 public func trainingStepFlops(sizes: [Int], rows: Int) -> Double {
     var flops = 0.0
-    for l in 0..<(sizes.count - 1) { flops += 2 * Double(rows) * Double(sizes[l]) * Double(sizes[l + 1]) * (l == 0 ? 2 : 3) }
+    for l in 0..<(sizes.count - 1) {
+        flops += 2 * Double(rows) * Double(sizes[l]) * Double(sizes[l + 1]) * (l == 0 ? 2 : 3)
+    }
     return flops
 }
 

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 
 /// Everything that decides an experiment's results, and nothing else (not the thread count, not where the files
 /// go): encoded into `run.json`, decoded again by `spectral rerun`, hashed into the identity of each point.

@@ -1,6 +1,6 @@
 import Foundation
-import SpectralCore
 import SpectralCommandLine
+import SpectralCore
 
 /// `--out`, `--threads` and `--quiet`: the same in every command.
 public struct OutputOptions: ParsableArguments {
@@ -10,8 +10,9 @@ public struct OutputOptions: ParsableArguments {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "no progress on stderr")
     public var quiet = false
-    @Option(help: "save long training runs' state every N steps (always when SIGINT or SIGTERM stops them)",
-            check: .within(1...1_000_000_000))
+    @Option(
+        help: "save long training runs' state every N steps (always when SIGINT or SIGTERM stops them)",
+        check: .within(1...1_000_000_000))
     public var checkpointEvery: Int?
     public init() {}
 
@@ -33,7 +34,8 @@ public struct SeedOptions: ParsableArguments {
 
 /// `--shard K/N`: run only shard K of N of a sweep's points (K = 0…N−1, as SLURM_ARRAY_TASK_ID).
 public struct ShardOptions: ParsableArguments {
-    @Option(help: "run only this share of the points, K/N with K = 0…N−1 (merge the shard folders with 'spectral merge')")
+    @Option(
+        help: "run only this share of the points, K/N with K = 0…N−1 (merge the shard folders with 'spectral merge')")
     public var shard: ShardSpecification?
     public init() {}
 }
@@ -42,8 +44,12 @@ public struct ShardSpecification: ExpressibleByArgument, Sendable {
     public let shard: Shard
     public init(argument: String) throws {
         let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else { throw ArgumentValueError("must be K/N") }
-        guard n >= 1, n <= 100_000, k >= 0, k < n else { throw ArgumentValueError("must be K/N with 0 ≤ K < N ≤ 100000") }
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
+            throw ArgumentValueError("must be K/N")
+        }
+        guard n >= 1, n <= 100_000, k >= 0, k < n else {
+            throw ArgumentValueError("must be K/N with 0 ≤ K < N ≤ 100000")
+        }
         shard = Shard(index: k, count: n)
     }
     public static var valueName: String { "K/N" }
@@ -70,8 +76,9 @@ extension ExperimentCommand {
     }
 
     func settings(_ commandLine: [String]) -> RunSettings {
-        RunSettings(out: URL(fileURLWithPath: output.out.path, isDirectory: true), threads: output.threads,
-                    quiet: output.quiet, commandLine: commandLine, checkpointEvery: output.checkpointEvery)
+        RunSettings(
+            out: URL(fileURLWithPath: output.out.path, isDirectory: true), threads: output.threads,
+            quiet: output.quiet, commandLine: commandLine, checkpointEvery: output.checkpointEvery)
     }
 
     /// Runs the configuration of a run record again (`spectral rerun`), after checking that its inputs are the
@@ -92,7 +99,8 @@ extension ExperimentCommand {
     }
 
     static func canonicalConfiguration(_ data: Data, name: String) throws -> Data {
-        try JSONFile.canonical(JSONFile.decode(RunRecordEnvelope<Runner.Configuration>.self, from: data, name: name).configuration)
+        try JSONFile.canonical(
+            JSONFile.decode(RunRecordEnvelope<Runner.Configuration>.self, from: data, name: name).configuration)
     }
 }
 
@@ -100,7 +108,9 @@ private func checkInputs(_ inputs: [InputRecord]) throws {
     for input in inputs {
         let now = try InputRecord.of(input.path)
         guard now.sha256 == input.sha256 else {
-            throw SpectralError.badInput("\(input.path) has changed since the run (its SHA-256 was \(input.sha256.prefix(12))…, now \(now.sha256.prefix(12))…)")
+            throw SpectralError.badInput(
+                "\(input.path) has changed since the run (its SHA-256 was \(input.sha256.prefix(12))…, now \(now.sha256.prefix(12))…)"
+            )
         }
     }
 }
@@ -110,7 +120,8 @@ nonisolated(unsafe) var registeredExperiments: [any ExperimentCommand.Type] = []
 
 private func experimentCommand(named name: String, in file: String) throws -> any ExperimentCommand.Type {
     guard let command = registeredExperiments.first(where: { $0.experimentName == name }) else {
-        throw SpectralError.badInput("\(file) records experiment '\(name)', which this version of spectral does not have")
+        throw SpectralError.badInput(
+            "\(file) records experiment '\(name)', which this version of spectral does not have")
     }
     return command
 }
@@ -126,7 +137,9 @@ private func readRecord(_ path: String) throws -> (Data, String) {
 public struct RerunCommand: ParsableCommand {
     public static let description = CommandDescription(
         name: "rerun", abstract: "Run a result's configuration again from its run.json (the same bits).",
-        discussion: "Reads the experiment and its resolved configuration from RUN_JSON, checks that every input file is the one it recorded (SHA-256), and writes the result into --out.")
+        discussion:
+            "Reads the experiment and its resolved configuration from RUN_JSON, checks that every input file is the one it recorded (SHA-256), and writes the result into --out."
+    )
     @Argument(valueName: "RUN_JSON", help: "the run.json of a result")
     var record: InputFile
     @OptionGroup var output: OutputOptions
@@ -137,10 +150,13 @@ public struct RerunCommand: ParsableCommand {
     public func run(_ invocation: Invocation) throws {
         let (data, name) = try readRecord(record.path)
         let command = try experimentCommand(named: name, in: record.path)
-        let settings = RunSettings(out: URL(fileURLWithPath: output.out.path).standardizedFileURL, threads: output.threads,
-                                   quiet: output.quiet, commandLine: invocation.arguments)
+        let settings = RunSettings(
+            out: URL(fileURLWithPath: output.out.path).standardizedFileURL, threads: output.threads,
+            quiet: output.quiet, commandLine: invocation.arguments)
         let folder = URL(fileURLWithPath: record.path).deletingLastPathComponent().path
-        guard FileManager.default.changeCurrentDirectoryPath(folder) else { throw SpectralError.io("cannot enter \(folder)") }
+        guard FileManager.default.changeCurrentDirectoryPath(folder) else {
+            throw SpectralError.io("cannot enter \(folder)")
+        }
         try command.rerun(record: data, name: record.path, settings: settings)
     }
 }
@@ -149,7 +165,9 @@ public struct RerunCommand: ParsableCommand {
 public struct MergeCommand: ParsableCommand {
     public static let description = CommandDescription(
         name: "merge", abstract: "Merge the shard folders of a sharded sweep into the result the unsharded run writes.",
-        discussion: "Every SHARD_DIR must come from the same command and configuration (run with --shard K/N). The merged folder has exactly the files of the unsharded run, with the same bytes; its run.json lists the shards.")
+        discussion:
+            "Every SHARD_DIR must come from the same command and configuration (run with --shard K/N). The merged folder has exactly the files of the unsharded run, with the same bytes; its run.json lists the shards."
+    )
     @ArgumentList(valueName: "SHARD_DIR", help: "the folders the shards wrote")
     var shards: [OutputPath]
     @OptionGroup var output: OutputOptions
@@ -160,15 +178,19 @@ public struct MergeCommand: ParsableCommand {
         let records = try folders.map { try readRecord($0.appendingPathComponent("run.json").path) }
         let name = records[0].1
         guard records.allSatisfy({ $0.1 == name }) else {
-            throw SpectralError.usage("the shard folders come from different experiments (\(Set(records.map(\.1)).sorted().joined(separator: ", ")))")
+            throw SpectralError.usage(
+                "the shard folders come from different experiments (\(Set(records.map(\.1)).sorted().joined(separator: ", ")))"
+            )
         }
         let command = try experimentCommand(named: name, in: folders[0].path)
         let reference = try command.canonicalConfiguration(records[0].0, name: folders[0].path)
-        for (folder, record) in zip(folders, records) where try command.canonicalConfiguration(record.0, name: folder.path) != reference {
+        for (folder, record) in zip(folders, records)
+        where try command.canonicalConfiguration(record.0, name: folder.path) != reference {
             throw SpectralError.usage("\(folder.path) was run with a different configuration than \(folders[0].path)")
         }
-        let settings = RunSettings(out: URL(fileURLWithPath: output.out.path), threads: output.threads, quiet: output.quiet,
-                                   commandLine: invocation.arguments)
+        let settings = RunSettings(
+            out: URL(fileURLWithPath: output.out.path), threads: output.threads, quiet: output.quiet,
+            commandLine: invocation.arguments)
         try command.merge(record: records[0].0, name: folders[0].path, shards: folders, settings: settings)
     }
 }
@@ -196,7 +218,8 @@ public enum SpectralProgram {
         registeredExperiments = commands.compactMap { $0 as? any ExperimentCommand.Type }
         return CommandLineProgram(
             name: "spectral", version: SpectralVersion.string,
-            abstract: "Exact and numeric spectra of ReLU networks, and the experiments of 'On the Spectral Bias of Neural Networks'.",
+            abstract:
+                "Exact and numeric spectra of ReLU networks, and the experiments of 'On the Spectral Bias of Neural Networks'.",
             commands: commands + [RerunCommand.self, MergeCommand.self, SlurmCommand.self])
     }
 }

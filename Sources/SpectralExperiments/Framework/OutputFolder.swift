@@ -1,8 +1,8 @@
 import Foundation
 import SpectralCore
+import SpectralKernels
 import SpectralNetworks
 import SpectralPlot
-import SpectralKernels
 
 /// Where a run writes its files: one writer for CSV, JSON, pictures (PNG and SVG from one figure) and weights.
 /// The files go into the staging folder of a `StagedFolder` (or a subfolder of one, for composite runs such as the
@@ -36,7 +36,9 @@ public final class OutputFolder {
 
     /// A table of `count` rows, encoded in chunks across the pool (the bytes do not depend on the split).
     public func writeTable(_ header: [String], count: Int, _ name: String, row: (Int) -> [CSVValue]) throws {
-        let chunks = pool.mapChunks(count: count, chunkSize: 8192) { range in CSVTable(header: header).encodedRows(range, row) }
+        let chunks = pool.mapChunks(count: count, chunkSize: 8192) { range in
+            CSVTable(header: header).encodedRows(range, row)
+        }
         var table = CSVTable(header: header)
         for chunk in chunks { table.append(encoded: chunk) }
         try write(table, name)

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import SpectralCore
 import SpectralKernels
+import Synchronization
 
 /// What an experiment's `run` is given: the master seed, the thread pool, progress, interrupt checks, and (for
 /// pointwise experiments) the store of finished points and the shard to run.
@@ -20,8 +20,10 @@ public final class RunContext: @unchecked Sendable {
     private var timingsStore: [String: Double] = [:]
     private(set) var pointsRecord: PointsRecord?
 
-    init(masterSeed: UInt64, threads: Int, label: String, quiet: Bool, store: PointStore?, shard: Shard? = nil,
-         requireStoredPoints: Bool = false) {
+    init(
+        masterSeed: UInt64, threads: Int, label: String, quiet: Bool, store: PointStore?, shard: Shard? = nil,
+        requireStoredPoints: Bool = false
+    ) {
         self.masterSeed = masterSeed
         self.threads = threads
         pool = ThreadPool(threadCount: threads)
@@ -59,15 +61,23 @@ public final class RunContext: @unchecked Sendable {
         let start = monotonicSeconds()
         defer {
             let seconds = monotonicSeconds() - start
-            lock.lock(); timingsStore[name, default: 0] += seconds; lock.unlock()
+            lock.lock()
+            timingsStore[name, default: 0] += seconds
+            lock.unlock()
         }
         return try body()
     }
 
-    public var timings: [String: Double] { lock.lock(); defer { lock.unlock() }; return timingsStore }
+    public var timings: [String: Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        return timingsStore
+    }
 
     func absorbTimings(_ other: [String: Double], prefix: String) {
-        lock.lock(); for (k, v) in other { timingsStore[prefix + k, default: 0] += v }; lock.unlock()
+        lock.lock()
+        for (k, v) in other { timingsStore[prefix + k, default: 0] += v }
+        lock.unlock()
     }
 
     /// Every point's result, computed or found in the store; with a shard, only that shard's points (the rest nil).
@@ -79,10 +89,13 @@ public final class RunContext: @unchecked Sendable {
         for i in mine { results[i] = store?.load(E.PointResult.self, identity: identities[i]) }
         let todo = mine.filter { results[$0] == nil }
         if requireStoredPoints && !todo.isEmpty {
-            throw SpectralError.badInput("\(todo.count) of \(points.count) points are missing from the shards (the first is point \(todo[0]), \(identities[todo[0]])); run the missing shards, then merge again")
+            throw SpectralError.badInput(
+                "\(todo.count) of \(points.count) points are missing from the shards (the first is point \(todo[0]), \(identities[todo[0]])); run the missing shards, then merge again"
+            )
         }
-        pointsRecord = PointsRecord(total: points.count, inShard: mine.count, computed: todo.count,
-                                    reused: mine.count - todo.count, shard: shard)
+        pointsRecord = PointsRecord(
+            total: points.count, inShard: mine.count, computed: todo.count,
+            reused: mine.count - todo.count, shard: shard)
         let progress = self.progress(total: max(1, todo.reduce(0) { $0 + experiment.progressUnits(of: points[$1]) }))
         let computed = try computePoints(experiment, points, todo, identities, progress)
         for (i, result) in zip(todo, computed) { results[i] = result }
@@ -93,26 +106,36 @@ public final class RunContext: @unchecked Sendable {
         }
     }
 
-    private func computePoints<E: PointwiseExperiment>(_ experiment: E, _ points: [E.Point], _ todo: [Int],
-                                                       _ identities: [String], _ progress: ProgressReporter) throws
-    -> [E.PointResult] {
+    private func computePoints<E: PointwiseExperiment>(
+        _ experiment: E, _ points: [E.Point], _ todo: [Int],
+        _ identities: [String], _ progress: ProgressReporter
+    ) throws
+        -> [E.PointResult]
+    {
         let done = ProgressCounter()
         func runOne(_ index: Int, pool: ThreadPool) throws -> E.PointResult {
-            let context = PointContext(pool: pool, generator: generator(experiment.coordinates(of: points[index])),
-                                       masterSeed: masterSeed, progress: progress, done: done,
-                                       checkpoint: store?.checkpointDirectory(identity: identities[index]),
-                                       checkpointInterval: checkpointInterval)
+            let context = PointContext(
+                pool: pool, generator: generator(experiment.coordinates(of: points[index])),
+                masterSeed: masterSeed, progress: progress, done: done,
+                checkpoint: store?.checkpointDirectory(identity: identities[index]),
+                checkpointInterval: checkpointInterval)
             let result = try experiment.run(points[index], context: context)
             try store?.save(result, point: points[index], experiment: E.name, identity: identities[index])
             store?.removeCheckpoint(identity: identities[index])
             return result
         }
         guard experiment.runsPointsConcurrently && threads > 1 && todo.count > 1 else {
-            return try todo.map { i in try checkInterrupt(); return try runOne(i, pool: pool) }
+            return try todo.map { i in
+                try checkInterrupt()
+                return try runOne(i, pool: pool)
+            }
         }
         let slots = UnsafeMutablePointer<E.PointResult?>.allocate(capacity: todo.count)
         slots.initialize(repeating: nil, count: todo.count)
-        defer { slots.deinitialize(count: todo.count); slots.deallocate() }
+        defer {
+            slots.deinitialize(count: todo.count)
+            slots.deallocate()
+        }
         let failure = Mutex<Error?>(nil)
         let single = (0..<threads).map { _ in ThreadPool(threadCount: 1) }
         pool.run(tasks: todo.count) { task, worker in
@@ -140,8 +163,10 @@ public final class PointContext: @unchecked Sendable {
     private let progress: ProgressReporter
     private let done: ProgressCounter
 
-    init(pool: ThreadPool, generator: SplitMix64, masterSeed: UInt64, progress: ProgressReporter, done: ProgressCounter,
-         checkpoint: URL?, checkpointInterval: Int?) {
+    init(
+        pool: ThreadPool, generator: SplitMix64, masterSeed: UInt64, progress: ProgressReporter, done: ProgressCounter,
+        checkpoint: URL?, checkpointInterval: Int?
+    ) {
         self.checkpointInterval = checkpointInterval
         self.pool = pool
         self.generator = generator
@@ -200,10 +225,15 @@ public struct PointStore: Sendable {
 
     /// The hash of what a point depends on: the experiment, the master seed and the point's value.
     static func identity<P: Encodable>(experiment: String, seed: UInt64, point: P) throws -> String {
-        String(SHA256.hex(try JSONFile.canonical(PointKey(experiment: experiment, seed: seed, point: point))).prefix(32))
+        String(
+            SHA256.hex(try JSONFile.canonical(PointKey(experiment: experiment, seed: seed, point: point))).prefix(32))
     }
 
-    private struct Entry<P: Codable, R: Codable>: Codable { let experiment: String; let point: P; let result: R }
+    private struct Entry<P: Codable, R: Codable>: Codable {
+        let experiment: String
+        let point: P
+        let result: R
+    }
     private struct ResultOnly<R: Decodable>: Decodable { let result: R }
 
     func load<R: Decodable>(_ type: R.Type, identity: String) -> R? {

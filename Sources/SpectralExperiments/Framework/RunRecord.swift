@@ -82,7 +82,8 @@ struct CPUInfo: Encodable {
     init() {
         let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let line = text.split(separator: "\n").first { $0.hasPrefix("model name") }
-        model = line.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) }
+        model =
+            line.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) }
             ?? "unknown"
         cores = ProcessInfo.processInfo.activeProcessorCount
     }
