@@ -9,6 +9,8 @@ extension SpectralProgram {
         Exp2Command.self,
         Exp3Command.self,
         Exp4Command.self,
+        Exp5Command.self,
+        Exp6Command.self,
         Exp7Command.self,
         SpectrumCommand.self,
         Exact1DCommand.self,

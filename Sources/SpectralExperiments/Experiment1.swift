@@ -209,10 +209,7 @@ public struct Experiment1: PointwiseExperiment {
         try context.trainResumably(
             trainer, steps: p.iterations, records: &records,
             fresh: { r in
-                let initialLoss =
-                    zip(trainer.predict(inputs, rows: p.samples), values)
-                    .map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +) / Double(p.samples)
-                record(0, loss: initialLoss, into: &r)
+                record(0, loss: meanSquaredError(trainer.predict(inputs, rows: p.samples), values), into: &r)
             }, note: { _ in "run \(p.run + 1)" }
         ) { step, loss, r in
             if step % p.recordEvery == 0 { record(step, loss: loss, into: &r) }
@@ -244,12 +241,8 @@ public struct Experiment1: PointwiseExperiment {
         result.target = first.target ?? []
         result.snapshots = Array(zip(first.snapshotIterations ?? [], first.snapshots ?? []))
         if let parameters = first.finalParameters {
-            let net = MLP(sizes: mlpSizes(input: 1, width: c.width, depth: c.depth))
-            guard parameters.count == net.parameterCount else {
-                throw SpectralError.badInput("run 0's stored parameters do not fit the net")
-            }
-            _ = net.parameters.buffer.update(fromContentsOf: parameters)
-            result.finalNetwork = net
+            result.finalNetwork = try MLP(
+                sizes: mlpSizes(input: 1, width: c.width, depth: c.depth), parameters: parameters)
         }
         return result
     }

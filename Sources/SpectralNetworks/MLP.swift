@@ -27,6 +27,17 @@ public final class MLP: @unchecked Sendable {
         self.init(sizes: [input] + Array(repeating: width, count: depth - 1) + [output])
     }
 
+    /// A net of `sizes` holding `parameters` (the flat layout above), e.g. a run's stored result.
+    public convenience init(sizes: [Int], parameters: [Float]) throws {
+        self.init(sizes: sizes)
+        guard parameters.count == parameterCount else {
+            throw SpectralError.badInput(
+                "\(parameters.count) stored parameters do not fit a \(sizes.map(String.init).joined(separator: "-")) net"
+            )
+        }
+        _ = self.parameters.buffer.update(fromContentsOf: parameters)
+    }
+
     public var layerCount: Int { sizes.count - 1 }
     public var inputSize: Int { sizes[0] }
     public var outputSize: Int { sizes[sizes.count - 1] }

@@ -175,6 +175,11 @@ final class BadInputTests: XCTestCase {
             (["spectrum", "--input", "/nonexistent.csv", "--out", out], 74, "/nonexistent.csv"),
             (["exp7", "--steps", "10", "--out", "/proc/spectral-test/out"], 74, "/proc"),
             (["exp3", "--out", out], 64, "--mnist is required"),
+            (["exp5", "--curves", "4,4", "--out", out], 64, "distinct L"),
+            (["exp5", "--curves", "-1", "--out", out], 64, "--curves"),
+            (["exp6", "--validation-fraction", "0.95", "--out", out], 64, "--validation-fraction"),
+            (["exp6", "--threshold", "nan", "--out", out], 64, "--threshold"),
+            (["exp6", "--frequencies", "0", "--out", out], 64, "--frequencies"),
             (["exp3", "--mnist", path("a-folder"), "--out", out], 64, "no MNIST file t10k-images-idx3-ubyte"),
             (
                 ["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,3", "--out", out], 64,

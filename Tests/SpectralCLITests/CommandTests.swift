@@ -64,6 +64,14 @@ final class CommandTests: XCTestCase {
                 ["weights.safetensors", "loss.csv", "loss.png", "loss.svg"]
             ),
             (
+                "exp5", ["exp5", "--iterations", "40", "--record-every", "20", "--curves", "0,4"],
+                ["dynamics.csv", "learned.csv", "loss.csv", "weights_L4.safetensors", "heatmaps.png", "heatmap_L0.svg"]
+            ),
+            (
+                "exp6", ["exp6", "--iterations", "30", "--frequencies", "40,80", "--curves", "0,6"],
+                ["grid.csv", "history.csv", "train_accuracy.png", "val_accuracy.svg", "decision_k80_L6.png"]
+            ),
+            (
                 "exp1", ["exp1", "--iterations", "200", "--record-every", "50"],
                 [
                     "dynamics.csv", "learned.csv", "spectral_norms.csv", "loss.csv", "function.csv",
@@ -158,7 +166,7 @@ final class CommandTests: XCTestCase {
     }
 
     /// A sweep split into shards and merged writes the unsharded run's bytes, whatever the split (N = 1, 3, 7),
-    /// for every kind of sweep: nets over a grid (1-D and 2-D), exp7's three sweeps, and exp1's runs.
+    /// for every kind of sweep: nets over a grid (1-D and 2-D), exp7's three sweeps, exp6's cells and exp1's runs.
     func testShardedSweepMergesToTheUnshardedBytes() throws {
         let sweeps: [(String, [String])] = [
             (
@@ -167,6 +175,7 @@ final class CommandTests: XCTestCase {
             ),
             ("scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "2", "--inits", "pytorch"]),
             ("exp7", ["exp7", "--steps", "60"]),
+            ("exp6", ["exp6", "--iterations", "20", "--frequencies", "30,60", "--curves", "0,3"]),
             ("exp1", ["exp1", "--iterations", "60", "--record-every", "20", "--runs", "7"]),
         ]
         for (name, sweep) in sweeps {
