@@ -16,6 +16,7 @@ extension SpectralProgram {
         Exact1DCommand.self,
         ScalingCommand<OneDimensional>.self,
         Regions2DCommand.self,
+        Decision2DCommand.self,
         Exact2DCommand.self,
         ScalingCommand<TwoDimensional>.self,
         ProfileCommand.self,

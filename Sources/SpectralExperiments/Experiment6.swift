@@ -91,8 +91,10 @@ public struct Experiment6: PointwiseExperiment {
         public let k: Int, L: Int, run: Int
         public let trainAccuracy: Double, validationAccuracy: Double?, finalLoss: Double
         public let iterations: [Int], losses: [Double], accuracies: [Double]
-        /// Run 0's cells drawn in decision pictures: the logits on the grid, row by row from the bottom.
+        /// Run 0's cells drawn in decision pictures: the logits on the grid, row by row from the bottom, and the
+        /// trained parameters (for `decision2d`).
         public let gridLogits: [Float]?
+        public let parameters: [Float]?
     }
 
     struct Records: Codable {
@@ -182,7 +184,8 @@ public struct Experiment6: PointwiseExperiment {
                 ? nil : accuracy(trainer.predict(validation.inputs, rows: split.heldOut.count), validation.labels),
             finalLoss: records.losses.last ?? .nan, iterations: records.iterations, losses: records.losses,
             accuracies: records.accuracies,
-            gridLogits: drawsDecision(p) ? trainer.predict(Self.gridInputs, rows: Self.gridSide * Self.gridSide) : nil)
+            gridLogits: drawsDecision(p) ? trainer.predict(Self.gridInputs, rows: Self.gridSide * Self.gridSide) : nil,
+            parameters: drawsDecision(p) ? net.parameters.array : nil)
     }
 
     /// The grid's points, row by row from y = −1.6 up, x from −1.6 right (`np.linspace(-1.6, 1.6, 200)`).
@@ -222,6 +225,11 @@ extension Experiment6 {
         for cell in cells where cell.gridLogits != nil {
             let name = "decision_k\(cell.k)_L\(cell.L)"
             try folder.write(decisionPicture(cell), name)
+            if let parameters = cell.parameters {
+                try folder.write(
+                    try MLP(sizes: configuration.sizes, parameters: parameters),
+                    "weights_k\(cell.k)_L\(cell.L).safetensors")
+            }
             pictures.append(name)
         }
         return Summary(
@@ -313,8 +321,8 @@ public struct Exp6Command: ExperimentCommand {
             notebook (k = 200, L = 20; 10,000), quick (k = 200, L = 0, 10, 20; 2,000). Cells train side by side, one
             per thread. Writes grid.csv (k,L,run,train_accuracy,val_accuracy,final_loss), history.csv, the
             train_accuracy and val_accuracy heat maps (the paper's Fig. 9 shows training accuracy), decision pictures
-            (the net's sign on a 200 × 200 grid over [-1.6, 1.6]² with the samples) for run 1's highest k at the
-            lowest and highest L, summary.json and run.json.
+            (the net's sign on a 200 × 200 grid over [-1.6, 1.6]² with the samples) and weights_k<k>_L<L>.safetensors
+            (for decision2d) for run 1's highest k at the lowest and highest L, summary.json and run.json.
             """)
 
     @Option(help: "paper, notebook or quick") var preset: Experiment6.Preset = .quick

@@ -385,13 +385,15 @@ public func heatMap(
 /// The outer edges of cells centred at `centres` (evenly spaced, or geometrically with `log`).
 func cellEdges(_ centres: [Double], log: Bool) -> (Double, Double) {
     guard let first = centres.first, let last = centres.last else { return (0, 1) }
-    guard centres.count > 1 else { return log ? (first / 2, first * 2) : (first - 0.5, first + 0.5) }
+    // One cell: a quarter of its value either side (at least ½), so the ticks are round numbers around it.
+    let half = max(0.5, abs(first) / 4)
+    guard centres.count > 1 else { return log ? (first / 2, first * 2) : (first - half, first + half) }
     if log {
         let ratio = pow(last / first, 1 / Double(centres.count - 1)).squareRoot()
         return (first / ratio, last * ratio)
     }
-    let half = (last - first) / Double(centres.count - 1) / 2
-    return (first - half, last + half)
+    let spacing = (last - first) / Double(centres.count - 1) / 2
+    return (first - spacing, last + spacing)
 }
 
 /// Convex polygons in data coordinates filled by value (rasterised at the plot area's resolution, so a map of

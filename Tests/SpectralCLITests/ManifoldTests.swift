@@ -100,4 +100,60 @@ final class ManifoldTests: XCTestCase {
             XCTAssertEqual(row[4].isEmpty, fraction == "0", "a validation accuracy exactly when samples are held out")
         }
     }
+
+    func decision(_ weights: URL, _ name: String, _ extra: [String] = []) throws -> [String: Any] {
+        let out = Self.folder.appendingPathComponent(name)
+        try succeed(["decision2d", "--weights", weights.path, "--out", out.path, "--quiet"] + extra)
+        let data = try Data(contentsOf: out.appendingPathComponent("summary.json"))
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// f(x, y) = relu(x) + relu(−x) − ½ = |x| − ½ on [−1, 1]²: the boundary is the lines x = ±½ (length 4), class 1
+    /// the two strips |x| > ½ (two components of area 1 each), class 0 the band between (area 2), in closed form.
+    func testDecisionBoundaryOfAHandMadeNetIsTheClosedForm() throws {
+        let tensors: [String: Tensor] = [
+            "0.weight": Tensor(dtype: .f64, shape: [2, 2], values: [1, 0, -1, 0]),
+            "0.bias": Tensor(dtype: .f64, shape: [2], values: [0, 0]),
+            "2.weight": Tensor(dtype: .f64, shape: [1, 2], values: [1, 1]),
+            "2.bias": Tensor(dtype: .f64, shape: [1], values: [-0.5]),
+        ]
+        let file = Self.folder.appendingPathComponent("abs.safetensors")
+        try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
+        try Safetensors.serialize(tensors).write(to: file)
+        let s = try decision(file, "decision-abs", ["--grid", "101"])
+        XCTAssertEqual(s["boundary_length"] as? Double ?? 0, 4, accuracy: 1e-14)
+        XCTAssertEqual(s["positive_area"] as? Double ?? 0, 2, accuracy: 1e-14)
+        XCTAssertEqual(s["negative_area"] as? Double ?? 0, 2, accuracy: 1e-14)
+        XCTAssertEqual(s["positive_components"] as? Int, 2)
+        XCTAssertEqual(s["negative_components"] as? Int, 1)
+        let components = try String(
+            contentsOf: Self.folder.appendingPathComponent("decision-abs/components.csv"), encoding: .utf8
+        ).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        for c in components {
+            XCTAssertEqual(c[2], c[1] == 1 ? 1 : 2, accuracy: 1e-14, "component \(c[0])'s area")
+            XCTAssertEqual(abs(c[4]) > 0.5, c[1] == 1, "component \(c[0])'s inside point is in its class")
+        }
+        let grid = try XCTUnwrap(s["grid"] as? [String: Any])
+        XCTAssertEqual(grid["points"] as? Int, 101 * 101)
+        XCTAssertEqual(grid["disagreements"] as? Int, 0)
+        // x = ±0.5 are grid columns (i = 25, 75 of 101): exactly on the boundary, so set apart, not compared.
+        XCTAssertEqual(grid["near_boundary"] as? Int, 2 * 101)
+    }
+
+    /// A trained exp6 classifier: the class areas sum to the box's to 1e-12 and every grid point off the boundary
+    /// gets the net's own sign from the region that holds it.
+    func testDecisionRegionsOfATrainedClassifierAgreeWithItsGrid() throws {
+        let out = Self.folder.appendingPathComponent("exp6-for-decision")
+        try succeed([
+            "exp6", "--frequencies", "60", "--curves", "6", "--iterations", "200", "--out", out.path, "--quiet",
+        ])
+        let s = try decision(
+            out.appendingPathComponent("weights_k60_L6.safetensors"), "decision-exp6", ["--box", "-1.6:1.6,-1.6:1.6"])
+        XCTAssertLessThan(s["area_error"] as? Double ?? 1, 1e-12)
+        XCTAssertEqual(s["domain_area"] as? Double ?? 0, 3.2 * 3.2, accuracy: 1e-12)
+        let grid = try XCTUnwrap(s["grid"] as? [String: Any])
+        XCTAssertEqual(grid["points"] as? Int, 200 * 200)
+        XCTAssertEqual(grid["disagreements"] as? Int, 0)
+        XCTAssertGreaterThan(s["boundary_segments"] as? Int ?? 0, 0)
+    }
 }
