@@ -22,6 +22,25 @@ struct PeakBench: ParsableCommand {
     }
 }
 
+/// `bandwidth`: STREAM's triad a = b + s·c over arrays far larger than the caches, 1 thread and all; the
+/// roofline's memory limit (`spectral profile` measures it again in its own run).
+struct BandwidthBench: ParsableCommand {
+    static let description = CommandDescription(
+        name: "bandwidth", abstract: "Memory bandwidth: a STREAM-style triad, 1 thread and all cores.")
+    @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "MiB per array (three arrays)", check: .within(8...4096)) var mib = 64
+
+    func run(_ invocation: Invocation) throws {
+        let pool = ThreadPool(threadCount: threads)
+        for t in Set([1, threads]).sorted() {
+            emit([
+                "benchmark": "bandwidth", "threads": t, "bytes_per_array": mib << 20,
+                "gb_per_second": MemoryBandwidth.triad(pool: pool, threads: t, bytesPerArray: mib << 20, repeats: 7),
+            ])
+        }
+    }
+}
+
 /// `gemm`: each training product at the experiment-1 shapes (M = 200 samples, 256 × 256 layers) and a large
 /// square, on 1 and on all threads, against the one-core peak.
 ///

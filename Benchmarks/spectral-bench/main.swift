@@ -9,7 +9,8 @@ let program = CommandLineProgram(
     abstract:
         "Benchmarks of SpectralBias: every figure against a limit (FMA peak, memory bandwidth, a peer) measured in the same run.",
     commands: [
-        PeakBench.self, GEMMBench.self, TrainBench.self, FFTBench.self, DFTBench.self, BreakpointsBench.self,
+        PeakBench.self, BandwidthBench.self, GEMMBench.self, TrainBench.self, FFTBench.self, DFTBench.self,
+        BreakpointsBench.self,
         RowProduct64Bench.self, EigenBench.self, Regions2DBench.self, CommandBench.self,
     ])
 
