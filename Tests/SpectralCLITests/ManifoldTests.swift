@@ -108,13 +108,14 @@ final class ManifoldTests: XCTestCase {
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// f(x, y) = relu(x) + relu(−x) − ½ = |x| − ½ on [−1, 1]²: the boundary is the lines x = ±½ (length 4), class 1
-    /// the two strips |x| > ½ (two components of area 1 each), class 0 the band between (area 2), in closed form.
+    /// f(x, y) = 1.25·relu(x) + 0.75·relu(−x) − ½ on [−1, 1]²: the boundary is the lines x = 0.4 and x = −2/3
+    /// (length 4); class 1 the strips x > 0.4 (area 1.2) and x < −2/3 (area 2/3), class 0 the band between (32/15).
+    /// Unequal slopes on the two sides, so an error in where a clip crosses an edge cannot cancel between pieces.
     func testDecisionBoundaryOfAHandMadeNetIsTheClosedForm() throws {
         let tensors: [String: Tensor] = [
             "0.weight": Tensor(dtype: .f64, shape: [2, 2], values: [1, 0, -1, 0]),
             "0.bias": Tensor(dtype: .f64, shape: [2], values: [0, 0]),
-            "2.weight": Tensor(dtype: .f64, shape: [1, 2], values: [1, 1]),
+            "2.weight": Tensor(dtype: .f64, shape: [1, 2], values: [1.25, 0.75]),
             "2.bias": Tensor(dtype: .f64, shape: [1], values: [-0.5]),
         ]
         let file = Self.folder.appendingPathComponent("abs.safetensors")
@@ -122,22 +123,21 @@ final class ManifoldTests: XCTestCase {
         try Safetensors.serialize(tensors).write(to: file)
         let s = try decision(file, "decision-abs", ["--grid", "101"])
         XCTAssertEqual(s["boundary_length"] as? Double ?? 0, 4, accuracy: 1e-14)
-        XCTAssertEqual(s["positive_area"] as? Double ?? 0, 2, accuracy: 1e-14)
-        XCTAssertEqual(s["negative_area"] as? Double ?? 0, 2, accuracy: 1e-14)
+        XCTAssertEqual(s["positive_area"] as? Double ?? 0, 1.2 + 2.0 / 3, accuracy: 1e-14)
+        XCTAssertEqual(s["negative_area"] as? Double ?? 0, 32.0 / 15, accuracy: 1e-14)
         XCTAssertEqual(s["positive_components"] as? Int, 2)
         XCTAssertEqual(s["negative_components"] as? Int, 1)
         let components = try String(
             contentsOf: Self.folder.appendingPathComponent("decision-abs/components.csv"), encoding: .utf8
         ).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
         for c in components {
-            XCTAssertEqual(c[2], c[1] == 1 ? 1 : 2, accuracy: 1e-14, "component \(c[0])'s area")
-            XCTAssertEqual(abs(c[4]) > 0.5, c[1] == 1, "component \(c[0])'s inside point is in its class")
+            let expected = c[1] == 0 ? 32.0 / 15 : c[4] > 0 ? 1.2 : 2.0 / 3
+            XCTAssertEqual(c[2], expected, accuracy: 1e-14, "component \(c[0])'s area")
+            XCTAssertEqual(c[4] > 0.4 || c[4] < -2.0 / 3, c[1] == 1, "component \(c[0])'s inside point is in its class")
         }
         let grid = try XCTUnwrap(s["grid"] as? [String: Any])
         XCTAssertEqual(grid["points"] as? Int, 101 * 101)
         XCTAssertEqual(grid["disagreements"] as? Int, 0)
-        // x = ±0.5 are grid columns (i = 25, 75 of 101): exactly on the boundary, so set apart, not compared.
-        XCTAssertEqual(grid["near_boundary"] as? Int, 2 * 101)
     }
 
     /// A trained exp6 classifier: the class areas sum to the box's to 1e-12 and every grid point off the boundary
