@@ -63,6 +63,16 @@ public struct DecisionRegions2D: Sendable {
         self.components = components
     }
 
+    /// The polygons {f > 0} and {f < 0} inside region f (either may be empty), for pictures.
+    public static func pieces(
+        of f: Int, in regions: LinearRegions2D
+    ) -> (positive: [(x: Double, y: Double)], negative: [(x: Double, y: Double)]) {
+        let mesh = regions.mesh
+        let corners = mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) }
+        let values = corners.map { regions.value(face: f, $0.x, $0.y) }
+        return (clippedPolygon(corners, values, keep: 1), clippedPolygon(corners, values, keep: -1))
+    }
+
     /// Edges on which f is exactly 0 at both ends (so all along) between regions of opposite sign: boundary that
     /// no region's interior holds.
     static func zeroEdges(_ regions: LinearRegions2D) -> [BoundarySegment] {
@@ -138,6 +148,13 @@ struct ClippedPiece: Sendable {
 /// Sutherland–Hodgman against the one half-plane keep · f > 0, f given at the corners (affine, so the crossing on an
 /// edge is at t = v_i / (v_i − v_j)).
 func clip(_ corners: [(x: Double, y: Double)], _ values: [Double], keep: Double) -> ClippedPiece {
+    polygonAreaAndCentroid(clippedPolygon(corners, values, keep: keep))
+}
+
+/// The corners of the part of a convex polygon where keep · f > 0 (empty when there is none).
+func clippedPolygon(
+    _ corners: [(x: Double, y: Double)], _ values: [Double], keep: Double
+) -> [(x: Double, y: Double)] {
     var kept: [(x: Double, y: Double)] = []
     for i in corners.indices {
         let j = (i + 1) % corners.count
@@ -149,7 +166,7 @@ func clip(_ corners: [(x: Double, y: Double)], _ values: [Double], keep: Double)
                 (corners[i].x + t * (corners[j].x - corners[i].x), corners[i].y + t * (corners[j].y - corners[i].y)))
         }
     }
-    return polygonAreaAndCentroid(kept)
+    return kept
 }
 
 /// {f = 0} inside a convex polygon whose corners take both signs: the segment between its two crossings (corners

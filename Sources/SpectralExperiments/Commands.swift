@@ -20,6 +20,7 @@ extension SpectralProgram {
         Exact2DCommand.self,
         ScalingCommand<TwoDimensional>.self,
         ProfileCommand.self,
+        PathsCommand.self,
     ]
 
     public static var standard: CommandLineProgram { program(commands) }

@@ -162,25 +162,12 @@ extension Decision2D {
             domain: r.regions.domain.map { [$0.x, $0.y] })
     }
 
-    /// Regions shaded by the class of their larger piece, the exact boundary drawn over them.
+    /// The class pieces of every region, the exact boundary drawn over them.
     func picture(_ r: Result) -> Figure {
-        let mesh = r.regions.mesh
-        let polygons = (0..<r.regions.regionCount).map { f in
-            mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) }
-        }
-        let values = (0..<r.regions.regionCount).map {
-            r.decision.positiveArea[$0] >= r.decision.negativeArea[$0] ? 1.0 : 0
-        }
-        let segments = r.decision.segments.map { (Segment($0.x0, $0.y0, $0.x1, $0.y1), RGB.black, 2.0) }
-        let box = Regions2D.boundingBox(r.regions)
-        let shade = ColorScale(range: 0...1, label: "class (logit > 0)") {
-            $0 > 0.5 ? RGB(250, 200, 200) : RGB(200, 220, 245)
-        }
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
-        return polygonMap(
-            title: "Exact decision boundary of \(name): \(r.decision.components.count) class components",
-            polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y, xLabel: "x1",
-            yLabel: "x2", colorScale: shade)
+        return decisionMap(
+            r.regions, r.decision,
+            title: "Exact decision boundary of \(name): \(r.decision.components.count) class components")
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
@@ -220,4 +207,27 @@ public struct Decision2DCommand: ExperimentCommand {
         (c.maxRegions, c.gridSide) = (domain.maxRegions, grid)
         return c
     }
+}
+
+/// The class regions of a 2-input classifier as a picture: the pieces {f > 0} and {f < 0} of every linear region,
+/// the exact boundary {f = 0} in black, `series` (paths, samples) over them.
+func decisionMap(
+    _ regions: LinearRegions2D, _ decision: DecisionRegions2D, title: String, series: [Series] = []
+) -> Figure {
+    var (polygons, values) = ([[(x: Double, y: Double)]](), [Double]())
+    for f in 0..<regions.regionCount {
+        let pieces = DecisionRegions2D.pieces(of: f, in: regions)
+        for (polygon, value) in [(pieces.positive, 1.0), (pieces.negative, 0)] where polygon.count >= 3 {
+            polygons.append(polygon)
+            values.append(value)
+        }
+    }
+    let segments = decision.segments.map { (Segment($0.x0, $0.y0, $0.x1, $0.y1), RGB.black, 2.0) }
+    let box = Regions2D.boundingBox(regions)
+    let shade = ColorScale(range: 0...1, label: "class (logit > 0)") {
+        $0 > 0.5 ? RGB(250, 200, 200) : RGB(200, 220, 245)
+    }
+    return polygonMap(
+        title: title, polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y,
+        xLabel: "x1", yLabel: "x2", colorScale: shade, series: series)
 }

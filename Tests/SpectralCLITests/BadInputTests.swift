@@ -180,6 +180,21 @@ final class BadInputTests: XCTestCase {
             (["exp6", "--validation-fraction", "0.95", "--out", out], 64, "--validation-fraction"),
             (["exp6", "--threshold", "nan", "--out", out], 64, "--threshold"),
             (["exp6", "--frequencies", "0", "--out", out], 64, "--frequencies"),
+            (["paths", "--out", out], 64, "give --mnist DIR or --curve L"),
+            (["paths", "--curve", "4", "--out", out], 64, "--curve needs --weights"),
+            (["paths", "--curve", "4", "--mnist", path("a-folder"), "--out", out], 64, "cannot be given together"),
+            (
+                ["paths", "--curve", "4", "--weights", path("net2d/weights.safetensors"), "--lr", "nan", "--out", out],
+                64, "--lr"
+            ),
+            (["paths", "--curve", "4", "--weights", path("net1d/weights.safetensors"), "--out", out], 65, "1 inputs"),
+            (["paths", "--curve", "4", "--weights", path("garbage.safetensors"), "--out", out], 65, "garbage"),
+            (
+                [
+                    "paths", "--curve", "4", "--weights", path("net2d/weights.safetensors"), "--train-steps", "9",
+                    "--out", out,
+                ], 64, "--train-steps has no effect"
+            ),
             (["exp3", "--mnist", path("a-folder"), "--out", out], 64, "no MNIST file t10k-images-idx3-ubyte"),
             (
                 ["exp3", "--mnist", path("mnist-mismatch"), "--classes", "3,3", "--out", out], 64,

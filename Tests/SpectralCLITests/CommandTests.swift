@@ -52,6 +52,11 @@ final class CommandTests: XCTestCase {
                     "validation_loss.png", "eigenvalues.png", "fitting.svg",
                 ]
             ),
+            (
+                "paths-mnist",
+                ["paths", "--mnist", mnist.path, "--per-class", "3", "--pairs", "2", "--train-steps", "5"],
+                ["paths.csv", "samples.csv", "classifier.safetensors", "ratios.png", "path_images.png"]
+            ),
         ]
         let haveMNIST = FileManager.default.fileExists(
             atPath: mnist.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
@@ -102,6 +107,10 @@ final class CommandTests: XCTestCase {
                 ["scaling.csv", "growth.csv", "pieces_vs_width_pytorch.png", "constants_vs_depth_pytorch.svg"]
             ),
             ("regions2d", ["regions2d", "--weights", twoD.path], ["regions.csv", "regions.png", "regions.svg"]),
+            (
+                "paths", ["paths", "--curve", "3", "--weights", twoD.path, "--per-class", "4", "--pairs", "3"],
+                ["paths.csv", "samples.csv", "agreement.csv", "ratios.png", "paths_map.png", "paths_map.svg"]
+            ),
             (
                 "regions2d-polygon", ["regions2d", "--weights", twoD.path, "--polygon", "0:-1,1:0,0:1,-1:0"],
                 ["regions.csv", "regions.png"]

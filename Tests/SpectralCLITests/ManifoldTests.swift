@@ -157,3 +157,72 @@ final class ManifoldTests: XCTestCase {
         XCTAssertGreaterThan(s["boundary_segments"] as? Int ?? 0, 0)
     }
 }
+
+/// `spectral paths` on a net whose class regions are known: f = 100·(u − 2·relu(u − 0.525) − 0.4), u = ½‖x‖₁,
+/// is positive on the diamond ring 0.8 < ‖x‖₁ < 1.3 (one component) and negative inside (‖x‖₁ < 0.8) and
+/// outside (‖x‖₁ > 1.3): two components of class 0. Samples on the unit circle (L = 0) fall in the ring near the
+/// axes and outside it near the diagonals; attacks toward class 0 leave the ring inward or outward.
+final class PathsCommandTests: XCTestCase {
+    static let folder = scratchFolder("paths")
+
+    func ringWeights() throws -> URL {
+        let tensors: [String: Tensor] = [
+            "0.weight": Tensor(dtype: .f64, shape: [4, 2], values: [0.5, 0, -0.5, 0, 0, 0.5, 0, -0.5]),
+            "0.bias": Tensor(dtype: .f64, shape: [4], values: [0, 0, 0, 0]),
+            "2.weight": Tensor(dtype: .f64, shape: [2, 4], values: [1, 1, 1, 1, 1, 1, 1, 1]),
+            "2.bias": Tensor(dtype: .f64, shape: [2], values: [0, -0.525]),
+            "4.weight": Tensor(dtype: .f64, shape: [1, 2], values: [100, -200]),
+            "4.bias": Tensor(dtype: .f64, shape: [1], values: [-40]),
+        ]
+        let file = Self.folder.appendingPathComponent("ring.safetensors")
+        try Safetensors.serialize(tensors).write(to: file)
+        return file
+    }
+
+    func table(_ url: URL) throws -> [[String: String]] {
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+    }
+
+    /// The exact verdict equals the closed form for every pair (class 1: always one component; class 0: both ends
+    /// inside or both outside); NEB's path, checked exactly, never joins two components; the paths found inside
+    /// a component are at least as long as the straight line; every attack reached p ≥ 0.99.
+    func testExactConnectivityOfTheRingAndNEBNeverCrossesComponents() throws {
+        let out = Self.folder.appendingPathComponent("ring")
+        try succeed([
+            "paths", "--curve", "0", "--curve-samples", "200", "--weights", try ringWeights().path, "--per-class", "8",
+            "--pairs", "12", "--out", out.path, "--quiet",
+        ])
+        let samples = try table(out.appendingPathComponent("samples.csv"))
+        let paths = try table(out.appendingPathComponent("paths.csv"))
+        let agreement = try table(out.appendingPathComponent("agreement.csv"))
+        XCTAssertEqual(paths.count, agreement.count)
+        XCTAssertTrue(samples.allSatisfy { $0["reached"] == "1" }, "every attack reaches p ≥ 0.99")
+        func inside(_ i: String) -> Bool {
+            let s = samples[Int(i)!]
+            return abs(Double(s["x1"]!)!) + abs(Double(s["x2"]!)!) < 0.8
+        }
+        var crossComponentPairs = 0
+        for (p, a) in zip(paths, agreement) {
+            let expected = p["class"] == "1" || inside(p["sample_a"]!) == inside(p["sample_b"]!)
+            if !expected { crossComponentPairs += 1 }
+            XCTAssertEqual(a["same_component"], expected ? "1" : "0", "pair \(p["pair"]!)")
+            if a["neb_exact_connected"] == "1" { XCTAssertEqual(a["same_component"], "1", "pair \(p["pair"]!)") }
+            if let ratio = Double(a["inside_ratio"] ?? "") { XCTAssertGreaterThanOrEqual(ratio, 1 - 1e-9) }
+            XCTAssertEqual(a["inside_ratio"]!.isEmpty, !expected)
+        }
+        XCTAssertGreaterThan(crossComponentPairs, 0, "some class-0 pairs join the inner and the outer component")
+        let summary = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any])
+        XCTAssertEqual(summary["neb_connected_across_components"] as? Int, 0)
+        XCTAssertEqual(summary["components"] as? Int, 3)
+        // 100·(0.525 − 0.4) on the ridge, 100·(1.6 − 2·1.075 − 0.4) at the box's corners; the command analyses the
+        // Float32 net its searches use, so 0.525 and 0.4 are rounded: 1e-4 covers 100 · (a few ulps of Float32).
+        let range = try XCTUnwrap(summary["logit_range"] as? [Double])
+        XCTAssertEqual(range[0], -95, accuracy: 1e-4)
+        XCTAssertEqual(range[1], 12.5, accuracy: 1e-4)
+    }
+}
