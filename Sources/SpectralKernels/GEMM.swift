@@ -50,6 +50,7 @@ public final class GEMM: @unchecked Sendable {
             }
             return
         }
+        if thinProduct(a, b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue) { return }
         let tiling = OutputTiling(m: m, n: n, threads: pool.threadCount)
         pool.run(tasks: tiling.taskCount) { task, worker in
             let (rows, cols) = tiling.tile(task)

@@ -159,6 +159,26 @@ final class GEMMTests: XCTestCase {
         XCTAssertEqual(one.array.map(\.bitPattern), two.array.map(\.bitPattern))
     }
 
+    /// The thin products (a dimension of 1: first and last layers) at training shapes, in every layout: large
+    /// enough that two threads split them, bitwise identical to one thread, and within the bound of `check`.
+    func testThinProductsAtTrainingShapes() {
+        var rng = SplitMix64(seed: 6)
+        for (m, n, k) in [(200, 1, 256), (1, 256, 200), (256, 1, 200), (200, 256, 1), (1000, 1, 37), (1, 300, 1000)] {
+            for aLayout in Layout.allCases {
+                for bLayout in Layout.allCases {
+                    let a = Operand(rows: m, cols: k, layout: aLayout, rng: &rng)
+                    let b = Operand(rows: k, cols: n, layout: bLayout, rng: &rng)
+                    let one = AlignedBuffer<Float>(count: m * n)
+                    let two = AlignedBuffer<Float>(count: m * n)
+                    GEMM(threads: 1).multiply(a.view, b.view, into: one.pointer, ldc: n)
+                    GEMM(threads: 2).multiply(a.view, b.view, into: two.pointer, ldc: n)
+                    XCTAssertEqual(one.array.map(\.bitPattern), two.array.map(\.bitPattern), "\(m)×\(n)×\(k)")
+                    _ = check(m: m, n: n, k: k, aLayout: aLayout, bLayout: bLayout, gemm: GEMM(threads: 2), rng: &rng)
+                }
+            }
+        }
+    }
+
     func testThreadPoolRunsEveryTaskOnce() {
         let pool = ThreadPool(threadCount: 2)
         for count in [0, 1, 2, 3, 17, 1000] {
