@@ -35,15 +35,15 @@ extension Paths {
         try writeSamples(r, to: folder)
         try folder.writeTable(
             [
-                "pair", "kind", "class", "connected", "length", "straight_length", "ratio", "min_margin", "pivots",
+                "pair", "kind", "connected", "length", "straight_length", "ratio", "min_margin", "pivots", "class",
                 "exact_path_margin", "exact_connected", "straight_margin", "straight_connected", "sample_a", "sample_b",
             ], count: r.pairs.count, "paths.csv"
         ) { i in
             let p = r.pairs[i]
             return [
-                .int(i), .text(p.kind.rawValue), .int(p.path.sign > 0 ? 1 : 0), .int(p.path.connected ? 1 : 0),
-                .double(p.path.length), .double(p.path.straightLength), .double(p.path.ratio),
-                .double(p.path.minMargin), .int(p.path.pivots.count / r.box.dimension), .double(p.exactPathMargin),
+                .int(i), .text(p.kind.rawValue), .int(p.path.connected ? 1 : 0), .double(p.path.length),
+                .double(p.path.straightLength), .double(p.path.ratio), .double(p.path.minMargin),
+                .int(p.path.pivots.count / r.box.dimension), .int(p.path.sign > 0 ? 1 : 0), .double(p.exactPathMargin),
                 .int(p.exactPathMargin > 0 ? 1 : 0), .double(p.straightMargin), .int(p.straightMargin > 0 ? 1 : 0),
                 .int(p.a), .int(p.b),
             ]
