@@ -79,7 +79,8 @@ public struct Paths: Experiment {
             let sizes = mlpSizes(input: inputDimension, width: training.width, depth: training.depth)
             let denseRows = 64 * neb.finalPivotCount * (neb.subdivisions + 1)
             estimate.addTraining(sizes: sizes, rows: max(2048, 4 * perClass + denseRows))
-            // Pairs that can exist per class: train–train and adversarial–adversarial C(n, 2) each, train–adversarial n².
+            // Pairs that can exist per class: train–train and adversarial–adversarial C(n, 2) each,
+            // train–adversarial n².
             let n = perClass
             let perClassPairs = 2 * min(pairs, n * (n - 1) / 2) + min(pairs, n * n)
             let paths = Double(2 * perClassPairs) * Double(neb.finalPivotCount) * Double(inputDimension)
