@@ -66,14 +66,11 @@ struct Regions2DBench: ParsableCommand {
     @Option(help: "also save the net's weights here (to run other tools on them)") var saveWeights: OutputPath?
 
     func run(_ invocation: Invocation) throws {
-        let net = heWeights(sizes: [2] + Array(repeating: width, count: depth) + [1], seed: seed, biasSD: biasSD)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("regions2d-bench-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let weights = folder.appendingPathComponent("net.safetensors")
-        try net.save(to: weights)
-        if let saveWeights { try net.save(to: URL(fileURLWithPath: saveWeights.path)) }
-        let network = try ExactNetwork.load(weights, inputs: 2)
+        let bench = try BenchNet(
+            sizes: [2] + Array(repeating: width, count: depth) + [1], seed: seed, biasSD: biasSD,
+            saveWeights: saveWeights)
+        defer { bench.remove() }
+        let (weights, network) = (bench.weights, try ExactNetwork.load(bench.weights, inputs: 2))
         let pool = ThreadPool(threadCount: threads)
         var regions: LinearRegions2D?
         var engine = Double.infinity
@@ -86,13 +83,8 @@ struct Regions2DBench: ParsableCommand {
                 })
         }
         guard let r = regions else { return }
-        let endToEnd = try bestOfRuns(
-            spectralExecutable(),
-            [
-                "regions2d", "--weights", weights.path, "--threads", String(threads),
-                "--quiet", "--out", folder.appendingPathComponent("out").path,
-            ])
-        let initialization = "he weights, " + (biasSD.map { "biases N(0, \($0)^2)" } ?? "pytorch-default biases")
+        let endToEnd = try bench.endToEnd("regions2d", threads: threads)
+        let initialization = bench.initialization
         emit([
             "benchmark": "regions2d", "tool": "spectral (Float64)", "depth": depth, "width": width, "threads": threads,
             "engine_seconds": engine, "end_to_end_seconds": endToEnd.seconds, "end_to_end_peak_mib": endToEnd.peakMiB,
@@ -136,4 +128,73 @@ func heWeights(sizes: [Int], seed: UInt64, biasSD: Double?) -> MLP {
         }
     }
     return net
+}
+
+/// `regions3d --depth 2 --width 64 --bias-sd 0.1`: the linear regions of a 3 → width^depth → 1 net on [−1, 1]³
+/// with He weights: cells per second of the engine alone (in process) and of `spectral regions3d` end to end on the
+/// same weights file.
+struct Regions3DBench: ParsableCommand {
+    static let description = CommandDescription(
+        name: "regions3d", abstract: "3-D linear regions: cells per second, engine and end to end.")
+    @Option(help: "hidden layers", check: .within(1...16)) var depth = 2
+    @Option(help: "hidden width", check: .within(1...1024)) var width = 64
+    @Option(help: "threads", check: .within(1...256)) var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "seed of the weights") var seed: UInt64 = 1
+    @Option(help: "biases ~ N(0, SD²) (default: PyTorch's U(±1/√fan_in))", check: .atLeast(0)) var biasSD: Double?
+    @Option(help: "timed repeats (the best is kept)", check: .within(1...50)) var repeats = 2
+    @Option(help: "also save the net's weights here (to run other tools on them)") var saveWeights: OutputPath?
+
+    func run(_ invocation: Invocation) throws {
+        let bench = try BenchNet(
+            sizes: [3] + Array(repeating: width, count: depth) + [1], seed: seed, biasSD: biasSD,
+            saveWeights: saveWeights)
+        defer { bench.remove() }
+        let network = try ExactNetwork.load(bench.weights, inputs: 3)
+        let pool = ThreadPool(threadCount: threads)
+        var regions: LinearRegions3D?
+        var engine = Double.infinity
+        for _ in 0..<repeats {
+            engine = min(
+                engine, try PeakProbe.timeThrowing { regions = try enumerateRegions3D(network, box: .unit, pool: pool) }
+            )
+        }
+        guard let r = regions else { return }
+        let endToEnd = try bench.endToEnd("regions3d", threads: threads)
+        let initialization = bench.initialization
+        emit([
+            "benchmark": "regions3d", "depth": depth, "width": width, "threads": threads, "cells": r.cellCount,
+            "faces": r.complex.faceCount, "edges": r.complex.edgeCount, "vertices": r.complex.vertexCount,
+            "engine_seconds": engine, "cells_per_second": Double(r.cellCount) / engine,
+            "end_to_end_seconds": endToEnd.seconds, "end_to_end_peak_mib": endToEnd.peakMiB,
+            "ambiguous_cells": r.ambiguousCells, "init": initialization,
+        ])
+    }
+}
+
+/// A He-initialised net saved in a scratch folder, for benchmarks that time the engine in process and the user's
+/// command on the same file.
+struct BenchNet {
+    let folder: URL, weights: URL, initialization: String
+
+    init(sizes: [Int], seed: UInt64, biasSD: Double?, saveWeights: OutputPath?) throws {
+        let net = heWeights(sizes: sizes, seed: seed, biasSD: biasSD)
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("exact-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        weights = folder.appendingPathComponent("net.safetensors")
+        try net.save(to: weights)
+        if let saveWeights { try net.save(to: URL(fileURLWithPath: saveWeights.path)) }
+        initialization = "he weights, " + (biasSD.map { "biases N(0, \($0)^2)" } ?? "pytorch-default biases")
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// `spectral COMMAND --weights FILE` end to end, everything it writes included.
+    func endToEnd(_ command: String, threads: Int) throws -> (seconds: Double, peakMiB: Double) {
+        try bestOfRuns(
+            spectralExecutable(),
+            [
+                command, "--weights", weights.path, "--threads", String(threads), "--quiet", "--out",
+                folder.appendingPathComponent("out").path,
+            ])
+    }
 }

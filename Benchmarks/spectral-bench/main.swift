@@ -11,7 +11,7 @@ let program = CommandLineProgram(
     commands: [
         PeakBench.self, BandwidthBench.self, GEMMBench.self, TrainBench.self, FFTBench.self, DFTBench.self,
         BreakpointsBench.self,
-        RowProduct64Bench.self, EigenBench.self, Regions2DBench.self, CommandBench.self,
+        RowProduct64Bench.self, EigenBench.self, Regions2DBench.self, Regions3DBench.self, CommandBench.self,
     ])
 
 do { try CPUFeatures.check() } catch let error as SpectralError {

@@ -169,20 +169,41 @@ public struct Box2D: ExpressibleByArgument, Codable, Sendable, Equatable {
     public init(x: NumberPair, y: NumberPair) { (self.x, self.y) = (x, y) }
 
     public init(argument: String) throws {
-        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-        guard parts.count == 2, let x = try? NumberPair(argument: String(parts[0])),
-            let y = try? NumberPair(argument: String(parts[1]))
-        else {
-            throw ArgumentValueError("must be X0:X1,Y0:Y1 with finite numbers")
-        }
-        guard x.second > x.first, y.second > y.first else {
-            throw ArgumentValueError("is empty: it needs X0 < X1 and Y0 < Y1")
-        }
-        (self.x, self.y) = (x, y)
+        let r = try boxRanges(argument, axes: ["X", "Y"])
+        (x, y) = (r[0], r[1])
     }
 
     public static var valueName: String { "X0:X1,Y0:Y1" }
     public var argumentDescription: String { "\(x.argumentDescription),\(y.argumentDescription)" }
+}
+
+/// A box in ℝ³: "X0:X1,Y0:Y1,Z0:Z1".
+public struct Box3DRanges: ExpressibleByArgument, Codable, Sendable, Equatable {
+    public var x: NumberPair, y: NumberPair, z: NumberPair
+
+    public init(x: NumberPair, y: NumberPair, z: NumberPair) { (self.x, self.y, self.z) = (x, y, z) }
+
+    public init(argument: String) throws {
+        let r = try boxRanges(argument, axes: ["X", "Y", "Z"])
+        (x, y, z) = (r[0], r[1], r[2])
+    }
+
+    public static var valueName: String { "X0:X1,Y0:Y1,Z0:Z1" }
+    public var argumentDescription: String { [x, y, z].map(\.argumentDescription).joined(separator: ",") }
+}
+
+/// One finite, non-empty A:B range per axis, separated by commas.
+private func boxRanges(_ argument: String, axes: [String]) throws -> [NumberPair] {
+    let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+    let ranges = parts.map { try? NumberPair(argument: String($0)) }
+    guard parts.count == axes.count, ranges.allSatisfy({ $0 != nil }) else {
+        throw ArgumentValueError(
+            "must be " + axes.map { "\($0)0:\($0)1" }.joined(separator: ",") + " with finite numbers")
+    }
+    guard ranges.allSatisfy({ $0!.second > $0!.first }) else {
+        throw ArgumentValueError("is empty: it needs " + axes.map { "\($0)0 < \($0)1" }.joined(separator: " and "))
+    }
+    return ranges.map { $0! }
 }
 
 /// A comma-separated list of an enumeration's names, each at most once ("pytorch,he").

@@ -246,29 +246,12 @@ private struct LocalArrangement {
             }
         }
         // Runs of signs, zeros aside.
-        let m = vs.count
         let sign = vs.map { v -> Int in
             let s = value(v, j)
             return s > 0 ? 1 : (s < 0 ? -1 : 0)
         }
-        let nonzero = (0..<m).filter { sign[$0] != 0 }
-        var changes = 0
-        for t in nonzero.indices where sign[nonzero[t]] != sign[nonzero[(t + 1) % nonzero.count]] { changes += 1 }
-        guard changes == 2, consistent else {
-            if changes > 2 || !consistent { ambiguous += 1 }
-            cell = Cell(vertices: vs, halfEdges: hs)
-            return nil
-        }
-        // The last zero before the negative run (pa) and before the positive run (pb).
-        func lastZeroBefore(runOf s: Int) -> Int? {
-            for t in nonzero.indices where sign[nonzero[t]] == -s && sign[nonzero[(t + 1) % nonzero.count]] == s {
-                let before = (nonzero[(t + 1) % nonzero.count] - 1 + m) % m
-                return sign[before] == 0 ? before : nil
-            }
-            return nil
-        }
-        guard let pa = lastZeroBefore(runOf: -1), let pb = lastZeroBefore(runOf: 1) else {
-            ambiguous += 1
+        guard consistent, let (pa, pb) = cutPoints(sign) else {
+            if !consistent || signChanges(sign) >= 2 { ambiguous += 1 }
             cell = Cell(vertices: vs, halfEdges: hs)
             return nil
         }
@@ -277,16 +260,7 @@ private struct LocalArrangement {
         chordEnd.append(vs[pb])
         chordUnit.append(j)
         func arc(from s: Int, to e: Int, closing: Int) -> Cell {
-            var cv: [Int32] = []
-            var ch: [Int] = []
-            var i = s
-            while i != e {
-                cv.append(vs[i])
-                ch.append(hs[i])
-                i = (i + 1) % m
-            }
-            cv.append(vs[e])
-            ch.append(closing)
+            let (cv, ch) = cyclicArc(vs, hs, from: s, to: e, closing: closing)
             return Cell(vertices: cv, halfEdges: ch)
         }
         cell = arc(from: pb, to: pa, closing: -((chord << 1) + 1))  // positive side, pa → pb forward

@@ -1,8 +1,9 @@
 import SpectralKernels
 
-/// The next layer's affine maps on every new face: for cell C of parent face F,
-///     A_{l+1}(C) = W_{l+1} · diag(p_C) · A_l(F) + [0 | 0 | b_{l+1}],
-/// with A_l(F) the rows (a, b, c) of F's maps and p_C the cell's activation bits for layer l.
+/// The next layer's affine maps on every new face (or cell, in 3-D): for cell C of parent face F,
+///     A_{l+1}(C) = W_{l+1} · diag(p_C) · A_l(F) + [0 | … | 0 | b_{l+1}],
+/// with A_l(F) the `rows` rows of F's maps (a, b, c in 2-D; a, b, c, d in 3-D: the last row is the offset) and p_C
+/// the cell's activation bits for layer l.
 ///
 /// The cells of one parent differ only in the units that cross it. So for most parents one product is formed
 /// with the bits all its cells share (`base`), and each cell adds a rank-one term W[:, u]·A_l(F)[u, :] per extra
@@ -11,7 +12,7 @@ import SpectralKernels
 /// (`affineRows`), the updates run in unit order, so the thread count changes nothing.
 func nextLayerMaps(
     _ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
-    weight: [Double], bias: [Double], pool: ThreadPool
+    weight: [Double], bias: [Double], pool: ThreadPool, rows: Int = 3
 ) -> AlignedBuffer<Double> {
     let outputs = bias.count
     let cells = parents.count
@@ -44,9 +45,9 @@ func nextLayerMaps(
         }
     }
     // The products, in blocks across the pool.
-    let productMaps = AlignedBuffer<Double>(uninitializedCount: products.count * 3 * outputs)
+    let productMaps = AlignedBuffer<Double>(uninitializedCount: products.count * rows * outputs)
     let block = 128
-    let scratch = (0..<pool.threadCount).map { _ in AlignedBuffer<Double>(uninitializedCount: block * 3 * width) }
+    let scratch = (0..<pool.threadCount).map { _ in AlignedBuffer<Double>(uninitializedCount: block * rows * width) }
     let productScratch = RowProductScratch(threads: pool.threadCount)
     let packed = weight.withUnsafeBufferPointer {
         PackedWeights64(weight: $0.baseAddress!, outputs: outputs, inputs: width)
@@ -62,39 +63,41 @@ func nextLayerMaps(
             for u in 0..<width {
                 let word = cell >= 0 ? bits[cell * words + u >> 6] : baseBits[run * words + u >> 6]
                 let active = word >> UInt64(u & 63) & 1 == 1
-                for k in 0..<3 { masked[(i * 3 + k) * width + u] = active ? mp[(parent * 3 + k) * width + u] : 0 }
+                for k in 0..<rows {
+                    masked[(i * rows + k) * width + u] = active ? mp[(parent * rows + k) * width + u] : 0
+                }
             }
         }
         packed.multiply(
-            masked, rows: count * 3, bias: nil, into: o + first * 3 * outputs, scratch: productScratch[worker])
+            masked, rows: count * rows, bias: nil, into: o + first * rows * outputs, scratch: productScratch[worker])
     }
     // Each cell: its product (or its parent's base product plus the rank-one terms), plus the bias.
     let transposed = AlignedBuffer<Double>(uninitializedCount: width * outputs)  // [unit][output]
     for u in 0..<width { for o in 0..<outputs { transposed[u * outputs + o] = weight[o * width + u] } }
-    let next = AlignedBuffer<Double>(uninitializedCount: cells * 3 * outputs)
+    let next = AlignedBuffer<Double>(uninitializedCount: cells * rows * outputs)
     let np = next.pointer
     let (pp, tp) = (UnsafePointer(productMaps.pointer), UnsafePointer(transposed.pointer))
     pool.forEachChunk(count: runs, minimumChunk: 64) { range in
         for r in range {
             let parent = Int(parents[runStarts[r]])
             for c in runStarts[r]..<runStarts[r + 1] {
-                let cellMaps = np + c * 3 * outputs
-                cellMaps.update(from: pp + productOf[c] * 3 * outputs, count: 3 * outputs)
+                let cellMaps = np + c * rows * outputs
+                cellMaps.update(from: pp + productOf[c] * rows * outputs, count: rows * outputs)
                 if useBase[r] {
                     for wIndex in 0..<words {
                         var extra = bits[c * words + wIndex] & ~baseBits[r * words + wIndex]
                         while extra != 0 {
                             let u = wIndex * 64 + extra.trailingZeroBitCount
                             extra &= extra - 1
-                            for k in 0..<3 {
+                            for k in 0..<rows {
                                 axpy(
-                                    maps[(parent * 3 + k) * width + u], tp + u * outputs, cellMaps + k * outputs,
+                                    maps[(parent * rows + k) * width + u], tp + u * outputs, cellMaps + k * outputs,
                                     count: outputs)
                             }
                         }
                     }
                 }
-                for o in 0..<outputs { cellMaps[2 * outputs + o] += bias[o] }
+                for o in 0..<outputs { cellMaps[(rows - 1) * outputs + o] += bias[o] }
             }
         }
     }

@@ -19,6 +19,7 @@ extension SpectralProgram {
         Decision2DCommand.self,
         Exact2DCommand.self,
         ScalingCommand<TwoDimensional>.self,
+        Regions3DCommand.self,
         ProfileCommand.self,
         PathsCommand.self,
     ]

@@ -18,6 +18,12 @@ final class BadInputTests: XCTestCase {
             "train", "--data", data.path, "--steps", "5", "--width", "8", "--depth", "2", "--out", path("net2d"),
             "--quiet",
         ])
+        let data3 = folder.appendingPathComponent("three-inputs.csv")
+        try? writeThreeInputData(data3)
+        _ = try? spectral([
+            "train", "--data", data3.path, "--steps", "5", "--width", "8", "--depth", "2", "--out", path("net3d"),
+            "--quiet",
+        ])
         let files: [(String, String)] = [
             ("garbage.safetensors", "this is not a safetensors file at all"),
             ("nan.csv", "x\n1\nnan\n2\n3\n"), ("ragged.csv", "1,2,3\n4,5\n"), ("empty.csv", "# nothing\n"),
@@ -84,6 +90,7 @@ final class BadInputTests: XCTestCase {
     /// (arguments, exit code, a word the message must contain)
     static var table: [([String], Int32, String)] {
         let (w1, w2, out) = (path("net1d/weights.safetensors"), path("net2d/weights.safetensors"), path("out"))
+        let w3 = path("net3d/weights.safetensors")
         let pentagram = "0:1,0.588:-0.809,-0.951:0.309,0.951:0.309,-0.588:-0.809"
         return [
             ([], 64, "no command"), (["frobnicate"], 64, "unknown command 'frobnicate'"),
@@ -150,6 +157,12 @@ final class BadInputTests: XCTestCase {
                 "--max-pieces 100000"
             ),
             (["regions2d", "--weights", w2, "--max-regions", "3", "--out", out], 1, "more than --max-regions 3"),
+            (["regions3d", "--weights", w3, "--max-cells", "3", "--out", out], 1, "more than --max-cells 3"),
+            (["regions3d", "--weights", w3, "--slices", "w=1", "--out", out], 64, "--slices"),
+            (["regions3d", "--weights", w3, "--slices", "z=3", "--out", out], 64, "outside the box"),
+            (["regions3d", "--weights", w3, "--box", "0:1,0:1", "--out", out], 64, "--box"),
+            (["regions3d", "--weights", w3, "--box", "0:1,0:1,1:1", "--out", out], 64, "is empty"),
+            (["regions3d", "--weights", w2, "--out", out], 65, "2 inputs"),
             (["scaling1d", "--inits", "he,he", "--out", out], 64, "twice"),
             (["scaling1d", "--widths", "0", "--out", out], 64, "--widths"),
             (["completion", "fish"], 64, "bash or zsh"),

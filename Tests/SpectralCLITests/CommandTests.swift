@@ -9,6 +9,7 @@ final class CommandTests: XCTestCase {
     /// A 1-D and a 2-D net, trained by `spectral train` (so they come through the command line too).
     static var oneD = folder.appendingPathComponent("net1d/weights.safetensors")
     static var twoD = folder.appendingPathComponent("net2d/weights.safetensors")
+    static var threeD = folder.appendingPathComponent("net3d/weights.safetensors")
 
     override class func setUp() {
         super.setUp()
@@ -21,6 +22,12 @@ final class CommandTests: XCTestCase {
         _ = try? spectral([
             "train", "--data", data.path, "--steps", "30", "--width", "16", "--depth", "3", "--out",
             folder.appendingPathComponent("net2d").path, "--quiet",
+        ])
+        let data3 = folder.appendingPathComponent("three-inputs.csv")
+        try? writeThreeInputData(data3)
+        _ = try? spectral([
+            "train", "--data", data3.path, "--steps", "30", "--width", "12", "--depth", "3", "--out",
+            folder.appendingPathComponent("net3d").path, "--quiet",
         ])
     }
 
@@ -107,6 +114,11 @@ final class CommandTests: XCTestCase {
                 ["scaling.csv", "growth.csv", "pieces_vs_width_pytorch.png", "constants_vs_depth_pytorch.svg"]
             ),
             ("regions2d", ["regions2d", "--weights", twoD.path], ["regions.csv", "regions.png", "regions.svg"]),
+            (
+                "regions3d",
+                ["regions3d", "--weights", threeD.path, "--slices", "z=0,x=-0.5", "--box", "-1:1,-1:1,-2:2"],
+                ["cells.csv", "slice_z_0.png", "slice_x_-0.5.svg"]
+            ),
             (
                 "paths", ["paths", "--curve", "3", "--weights", twoD.path, "--per-class", "4", "--pairs", "3"],
                 ["paths.csv", "samples.csv", "agreement.csv", "ratios.png", "paths_map.png", "paths_map.svg"]

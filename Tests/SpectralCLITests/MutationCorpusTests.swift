@@ -241,6 +241,7 @@ final class MutationCorpusTests: XCTestCase {
             ["exact2d", "--weights", "x", "--grid"], ["exact2d", "--weights", "x", "--radii"],
             ["regions2d", "--weights", "x", "--box"],
             ["regions2d", "--weights", "x", "--polygon"], ["scaling1d", "--depths"], ["scaling2d", "--widths"],
+            ["regions3d", "--weights", "x", "--box"], ["regions3d", "--weights", "x", "--slices"],
             ["exp7", "--steps"],
             ["spectrum", "--input", "x", "--interval"], ["spectrum", "--input", "x", "--column"],
         ]

@@ -63,6 +63,14 @@ func fileDigests(_ folder: URL) throws -> [String: String] {
 }
 
 /// A CSV of samples of a function of two inputs, for `train --data` (a 2-input net for the 2-D commands).
+/// A 6 × 6 × 6 grid of [−1, 1]³ with the target sin 3x·cos 2y + z, for a 3-input net.
+func writeThreeInputData(_ url: URL) throws {
+    var text = "x,y,z,target\n"
+    let grid = (0..<6).map { -1 + 2 * Double($0) / 5 }
+    for x in grid { for y in grid { for z in grid { text += "\(x),\(y),\(z),\(sin(3 * x) * cos(2 * y) + z)\n" } } }
+    try text.write(to: url, atomically: true, encoding: .utf8)
+}
+
 func writeTwoInputData(_ url: URL) throws {
     var text = "x,y,target\n"
     for i in 0..<12 {

@@ -7,14 +7,17 @@ import XCTest
 
 /// A 2-input net with He weights and PyTorch-default biases U(±1/√fan_in) (He's zero biases would make every
 /// zero set a union of rays from the origin: not a generic net).
-func generic2DNet(_ sizes: [Int], seed: UInt64) throws -> ExactNetwork {
+func generic2DNet(_ sizes: [Int], seed: UInt64) throws -> ExactNetwork { try genericNet(sizes, seed: seed) }
+
+/// The same for any input size (sizes[0]).
+func genericNet(_ sizes: [Int], seed: UInt64) throws -> ExactNetwork {
     let net = MLP.initialized(sizes: sizes, initialization: .he, seed: seed)
     var rng = SplitMix64(seed: seed &+ 100)
     for l in 0..<net.layerCount {
         let bound = 1 / Double(net.fanIn(l)).squareRoot()
         for i in 0..<net.fanOut(l) { net.bias(l)[i] = Float(rng.uniform(-bound, bound)) }
     }
-    return try ExactNetwork(net, inputs: 2)
+    return try ExactNetwork(net, inputs: sizes[0])
 }
 
 final class Regions2DTests: XCTestCase {

@@ -1,0 +1,365 @@
+/// The complex while one layer cuts it, one unit's plane at a time (`cut(unit:)`), with the layer's
+/// pre-activations at every vertex (`width` per vertex).
+///
+/// One plane at a time keeps every step the one of a convex polytope and a plane. Each new vertex is made on an
+/// existing edge, shared by all faces and cells around that edge, and its values are the convex combination of the
+/// edge's ends, with the cutting unit's set to exactly 0. So along every edge each later unit changes sign at most
+/// once, both sides of every face see the same crossings, and every sign test reads one stored number:
+///
+///     edges   a ──●── b     a vertex where the unit is 0 (t = z_a / (z_a − z_b)), one per edge crossed strictly
+///     faces   ┌───●───┐     a chord between the two zeros of the face's boundary: the face becomes its positive
+///             │ + │ − │     part (same id) and its negative part (a new id), listed by both of its cells
+///             └───●───┘
+///     cells   the chords and the cell's edges that lie between a positive and a negative face close into one
+///             polygon P: the cell becomes its positive side (same id) and its negative side (a new id), P between
+///
+/// Rounding can leave a face or a cell whose corner signs an affine function could not make (a face with more than
+/// two sign changes, a cell whose P is not one cycle): it stays whole, is counted in `ambiguous`, and its bit is
+/// the unit's sign at its vertex mean.
+struct ComplexUnderCut {
+    var px: [Double] = [], py: [Double] = [], pz: [Double] = []
+    var values: [Double] = []
+    var width = 0
+    var edgeStart: [Int32] = [], edgeEnd: [Int32] = []
+    var faceVertices: [[Int32]] = [], faceEdges: [[Int32]] = []
+    var faceCellA: [Int32] = [], faceCellB: [Int32] = []
+    /// The hidden unit (numbered across layers) whose zero set holds each face; −1 on the domain's boundary.
+    var faceUnit: [Int32] = []
+    var cellFaces: [[Int32]] = []
+    /// Per cell: the cell it comes from at the start of the layer, its activation bits (`patternWords`) and the
+    /// layer's units that may still cross it (`candidateWords`).
+    var cellParent: [Int32] = []
+    var patterns: [UInt64] = []
+    var candidates: [UInt64] = []
+    var patternWords = 1, candidateWords = 1
+    var ambiguous = 0
+    // Per pass: which edges and faces were looked at, and the vertex and second half of each split edge.
+    private var pass: Int32 = 0
+    private var edgeStamp: [Int32] = [], faceStamp: [Int32] = []
+    private var splitVertex: [Int32] = [], splitEdge: [Int32] = []
+
+    var cellCount: Int { cellFaces.count }
+    var vertexCount: Int { px.count }
+
+    /// The box, as one cell.
+    init(box: Box3D, patternWords: Int) {
+        for k in 0..<2 {
+            for j in 0..<2 {
+                for i in 0..<2 {
+                    px.append(i == 0 ? box.lower.x : box.upper.x)
+                    py.append(j == 0 ? box.lower.y : box.upper.y)
+                    pz.append(k == 0 ? box.lower.z : box.upper.z)
+                }
+            }
+        }
+        let quads: [[Int32]] = [
+            [0, 2, 6, 4], [1, 3, 7, 5], [0, 1, 5, 4], [2, 3, 7, 6], [0, 1, 3, 2], [4, 5, 7, 6],
+        ]
+        var edgeOf: [SIMD2<Int32>: Int32] = [:]
+        for quad in quads {
+            var edges: [Int32] = []
+            for i in 0..<4 {
+                let (a, b) = (quad[i], quad[(i + 1) % 4])
+                let key = SIMD2(min(a, b), max(a, b))
+                if edgeOf[key] == nil {
+                    edgeOf[key] = Int32(edgeStart.count)
+                    edgeStart.append(a)
+                    edgeEnd.append(b)
+                }
+                edges.append(edgeOf[key]!)
+            }
+            addFace(vertices: quad, edges: edges, cells: (0, -1), unit: -1)
+        }
+        cellFaces = [Array(0..<6)]
+        cellParent = [0]
+        self.patternWords = patternWords
+        patterns = [UInt64](repeating: 0, count: patternWords)
+        candidates = [0]
+    }
+
+    private mutating func addFace(vertices: [Int32], edges: [Int32], cells: (Int32, Int32), unit: Int32) {
+        faceVertices.append(vertices)
+        faceEdges.append(edges)
+        faceCellA.append(cells.0)
+        faceCellB.append(cells.1)
+        faceUnit.append(unit)
+        faceStamp.append(pass)
+    }
+
+    private mutating func addEdge(_ a: Int32, _ b: Int32) -> Int32 {
+        edgeStart.append(a)
+        edgeEnd.append(b)
+        edgeStamp.append(pass)
+        splitVertex.append(-1)
+        splitEdge.append(-1)
+        return Int32(edgeStart.count - 1)
+    }
+
+    @inline(__always) func value(_ v: Int32, _ j: Int) -> Double { values[Int(v) * width + j] }
+
+    /// The signs of unit j at the corners of a face: (some positive, some negative).
+    private func signs(face f: Int, unit j: Int) -> (positive: Bool, negative: Bool) {
+        var (positive, negative) = (false, false)
+        for v in faceVertices[f] {
+            let s = value(v, j)
+            positive = positive || s > 0
+            negative = negative || s < 0
+        }
+        return (positive, negative)
+    }
+
+    /// Starts a layer: `values` holds the layer's pre-activations at every vertex (`width` each), and each cell's
+    /// parent is itself. Units of one sign on a cell set (or leave) its bit now; the others become candidates.
+    mutating func startLayer(width: Int, values: [Double], wordOffset: Int) {
+        self.width = width
+        self.values = values
+        candidateWords = (width + 63) / 64
+        cellParent = (0..<cellCount).map(Int32.init)
+        candidates = [UInt64](repeating: 0, count: cellCount * candidateWords)
+        edgeStamp = [Int32](repeating: pass, count: edgeStart.count)
+        splitVertex = [Int32](repeating: -1, count: edgeStart.count)
+        splitEdge = splitVertex
+        faceStamp = [Int32](repeating: pass, count: faceVertices.count)
+        for c in 0..<cellCount {
+            var positive = [UInt64](repeating: 0, count: candidateWords)
+            var negative = positive
+            for f in cellFaces[c] {
+                for v in faceVertices[Int(f)] {
+                    for u in 0..<width {
+                        let s = value(v, u)
+                        if s > 0 { positive[u >> 6] |= 1 << UInt64(u & 63) }
+                        if s < 0 { negative[u >> 6] |= 1 << UInt64(u & 63) }
+                    }
+                }
+            }
+            for w in 0..<candidateWords {
+                patterns[c * patternWords + wordOffset + w] = positive[w] & ~negative[w]
+                candidates[c * candidateWords + w] = positive[w] & negative[w]
+            }
+        }
+    }
+
+    /// Cuts every cell that unit j crosses by its plane. `sign(parent, point)` is the unit's sign from the parent
+    /// cell's affine map (only for cells left whole).
+    mutating func cut(unit j: Int, globalUnit: Int32, wordOffset: Int, sign: (Int32, SIMD3<Double>) -> Bool) {
+        pass += 1
+        let (word, bit) = (j >> 6, UInt64(1) << UInt64(j & 63))
+        var crossed: [Int] = []
+        for c in 0..<cellCount where candidates[c * candidateWords + word] & bit != 0 {
+            candidates[c * candidateWords + word] &= ~bit
+            var (positive, negative) = (false, false)
+            for f in cellFaces[c] {
+                let s = signs(face: Int(f), unit: j)
+                (positive, negative) = (positive || s.positive, negative || s.negative)
+            }
+            if positive && negative {
+                crossed.append(c)
+            } else if positive {
+                patterns[c * patternWords + wordOffset + word] |= bit
+            }
+        }
+        var touched: [Int] = []
+        for c in crossed {
+            for f in cellFaces[c] where faceStamp[Int(f)] != pass {
+                faceStamp[Int(f)] = pass
+                touched.append(Int(f))
+                for e in faceEdges[Int(f)] { splitIfCrossed(edge: Int(e), unit: j) }
+            }
+        }
+        for f in touched {
+            insertSplitVertices(face: f)
+            let s = signs(face: f, unit: j)
+            if s.positive && s.negative { split(face: f, unit: j) }
+        }
+        for c in crossed {
+            if !split(cell: c, unit: j, globalUnit: globalUnit, wordOffset: wordOffset) {
+                ambiguous += 1
+                let inside = vertexMean(cellFaces[c])
+                if sign(cellParent[c], inside) { patterns[c * patternWords + wordOffset + word] |= bit }
+            }
+        }
+    }
+
+    /// Splits edge e at unit j's zero when the unit's sign at its ends differs strictly (once per pass).
+    private mutating func splitIfCrossed(edge e: Int, unit j: Int) {
+        guard edgeStamp[e] != pass else { return }
+        edgeStamp[e] = pass
+        splitVertex[e] = -1
+        let (a, b) = (edgeStart[e], edgeEnd[e])
+        let (za, zb) = (value(a, j), value(b, j))
+        guard (za > 0 && zb < 0) || (za < 0 && zb > 0) else { return }
+        let t = za / (za - zb)
+        let w = Int32(vertexCount)
+        px.append((1 - t) * px[Int(a)] + t * px[Int(b)])
+        py.append((1 - t) * py[Int(a)] + t * py[Int(b)])
+        pz.append((1 - t) * pz[Int(a)] + t * pz[Int(b)])
+        let (ra, rb) = (Int(a) * width, Int(b) * width)
+        for u in 0..<width { values.append(u > j ? (1 - t) * values[ra + u] + t * values[rb + u] : 0) }
+        edgeEnd[e] = w
+        let far = addEdge(w, b)
+        splitVertex[e] = w
+        splitEdge[e] = far
+    }
+
+    /// Puts the vertices made on face f's edges into its cycle.
+    private mutating func insertSplitVertices(face f: Int) {
+        let (vs, es) = (faceVertices[f], faceEdges[f])
+        guard es.contains(where: { splitVertex[Int($0)] >= 0 }) else { return }
+        var newVertices: [Int32] = []
+        var newEdges: [Int32] = []
+        for (a, e) in zip(vs, es) {
+            newVertices.append(a)
+            let w = splitVertex[Int(e)]
+            guard w >= 0 else {
+                newEdges.append(e)
+                continue
+            }
+            // e now runs start → w and splitEdge[e] w → the old end.
+            let forward = a == edgeStart[Int(e)]
+            newEdges.append(forward ? e : splitEdge[Int(e)])
+            newVertices.append(w)
+            newEdges.append(forward ? splitEdge[Int(e)] : e)
+        }
+        faceVertices[f] = newVertices
+        faceEdges[f] = newEdges
+    }
+
+    /// Cuts face f by the chord between the zeros before its negative and its positive run: f keeps the positive
+    /// part, a new face takes the negative one.
+    private mutating func split(face f: Int, unit j: Int) {
+        let (vs, es) = (faceVertices[f], faceEdges[f])
+        let sign = vs.map { v -> Int in
+            let s = value(v, j)
+            return s > 0 ? 1 : (s < 0 ? -1 : 0)
+        }
+        guard let (pa, pb) = cutPoints(sign) else { return }  // its cells will be left whole
+        let chord = addEdge(vs[pa], vs[pb])
+        let positive = cyclicArc(vs, es, from: pb, to: pa, closing: chord)
+        let negative = cyclicArc(vs, es, from: pa, to: pb, closing: chord)
+        faceVertices[f] = positive.vertices
+        faceEdges[f] = positive.edges
+        let g = Int32(faceVertices.count)
+        addFace(
+            vertices: negative.vertices, edges: negative.edges, cells: (faceCellA[f], faceCellB[f]),
+            unit: faceUnit[f])
+        cellFaces[Int(faceCellA[f])].append(g)
+        if faceCellB[f] >= 0 { cellFaces[Int(faceCellB[f])].append(g) }
+    }
+
+    /// Splits cell c along the polygon P (see the type's comment). Returns false, leaving c whole, when the faces'
+    /// signs cannot come from one plane.
+    private mutating func split(cell c: Int, unit j: Int, globalUnit: Int32, wordOffset: Int) -> Bool {
+        var sides: [Int] = []
+        var between: [Int32: (positive: Int, negative: Int)] = [:]
+        for f in cellFaces[c] {
+            let s = signs(face: Int(f), unit: j)
+            guard s.positive != s.negative else { return false }
+            sides.append(s.positive ? 1 : -1)
+            for e in faceEdges[Int(f)] {
+                var count = between[e, default: (0, 0)]
+                if s.positive { count.positive += 1 } else { count.negative += 1 }
+                between[e] = count
+            }
+        }
+        let cutEdges = between.filter { $0.value == (1, 1) }.keys.sorted()
+        guard let cycle = closedCycle(cutEdges) else { return false }
+        let newCell = Int32(cellCount)
+        let p = Int32(faceVertices.count)
+        addFace(vertices: cycle.vertices, edges: cycle.edges, cells: (Int32(c), newCell), unit: globalUnit)
+        var positiveFaces: [Int32] = [p]
+        var negativeFaces: [Int32] = [p]
+        for (f, side) in zip(cellFaces[c], sides) {
+            if side > 0 {
+                positiveFaces.append(f)
+                continue
+            }
+            negativeFaces.append(f)
+            if faceCellA[Int(f)] == Int32(c) { faceCellA[Int(f)] = newCell } else { faceCellB[Int(f)] = newCell }
+        }
+        cellFaces[c] = positiveFaces
+        cellFaces.append(negativeFaces)
+        cellParent.append(cellParent[c])
+        // Word by word: appending a slice of the array itself would copy the whole array (the slice shares it).
+        for w in 0..<patternWords { patterns.append(patterns[c * patternWords + w]) }
+        for w in 0..<candidateWords { candidates.append(candidates[c * candidateWords + w]) }
+        patterns[c * patternWords + wordOffset + j >> 6] |= 1 << UInt64(j & 63)
+        return true
+    }
+
+    /// The edges as one closed cycle (every vertex on exactly two of them), or nil.
+    private func closedCycle(_ edges: [Int32]) -> (vertices: [Int32], edges: [Int32])? {
+        guard edges.count >= 3 else { return nil }
+        var at: [Int32: [Int32]] = [:]
+        for e in edges {
+            at[edgeStart[Int(e)], default: []].append(e)
+            at[edgeEnd[Int(e)], default: []].append(e)
+        }
+        guard at.values.allSatisfy({ $0.count == 2 }) else { return nil }
+        var vertices: [Int32] = [edgeStart[Int(edges[0])]]
+        var cycle: [Int32] = [edges[0]]
+        var current = edgeEnd[Int(edges[0])]
+        while current != vertices[0] {
+            let pair = at[current]!
+            let next = pair[0] == cycle.last! ? pair[1] : pair[0]
+            vertices.append(current)
+            cycle.append(next)
+            current = edgeStart[Int(next)] == current ? edgeEnd[Int(next)] : edgeStart[Int(next)]
+            if cycle.count > edges.count { return nil }
+        }
+        return cycle.count == edges.count ? (vertices, cycle) : nil
+    }
+
+    func vertexMean(_ faces: [Int32]) -> SIMD3<Double> {
+        let vs = Set(faces.flatMap { faceVertices[Int($0)] })
+        let sum = vs.reduce(SIMD3<Double>()) { $0 + SIMD3(px[Int($1)], py[Int($1)], pz[Int($1)]) }
+        return sum / Double(vs.count)
+    }
+}
+
+/// For the corner signs of a convex polygon cut by a plane: the zero before the negative run and the zero before the
+/// positive run, or nil unless the nonzero signs form exactly one run of each with a zero before each.
+func cutPoints(_ sign: [Int]) -> (beforeNegative: Int, beforePositive: Int)? {
+    let m = sign.count
+    let nonzero = (0..<m).filter { sign[$0] != 0 }
+    guard signChanges(sign) == 2 else { return nil }
+    func zeroBefore(runOf s: Int) -> Int? {
+        for t in nonzero.indices where sign[nonzero[t]] == -s && sign[nonzero[(t + 1) % nonzero.count]] == s {
+            let before = (nonzero[(t + 1) % nonzero.count] - 1 + m) % m
+            return sign[before] == 0 ? before : nil
+        }
+        return nil
+    }
+    guard let a = zeroBefore(runOf: -1), let b = zeroBefore(runOf: 1) else { return nil }
+    return (a, b)
+}
+
+/// The corners of a polygon's cycle from `from` to `to` (inclusive, going forward) and the edges between them, closed
+/// by `closing` (the chord from `to` back to `from`): one side of a polygon cut along that chord.
+func cyclicArc<Vertex, Edge>(
+    _ vertices: [Vertex], _ edges: [Edge], from: Int, to: Int, closing: Edge
+) -> (vertices: [Vertex], edges: [Edge]) {
+    var (cv, ce): ([Vertex], [Edge]) = ([], [])
+    var i = from
+    while i != to {
+        cv.append(vertices[i])
+        ce.append(edges[i])
+        i = (i + 1) % vertices.count
+    }
+    cv.append(vertices[to])
+    ce.append(closing)
+    return (cv, ce)
+}
+
+/// How often the nonzero signs change going once around the cycle.
+func signChanges(_ sign: [Int]) -> Int {
+    let nonzero = sign.filter { $0 != 0 }
+    return nonzero.indices.filter { nonzero[$0] != nonzero[($0 + 1) % nonzero.count] }.count
+}
+
+/// An axis-aligned box [lower, upper] in ℝ³.
+public struct Box3D: Sendable, Equatable {
+    public var lower: SIMD3<Double>, upper: SIMD3<Double>
+    public init(lower: SIMD3<Double>, upper: SIMD3<Double>) { (self.lower, self.upper) = (lower, upper) }
+    public static let unit = Box3D(lower: SIMD3(repeating: -1), upper: SIMD3(repeating: 1))
+    public var volume: Double { (upper - lower).x * (upper - lower).y * (upper - lower).z }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import SpectralCommandLine
+import SpectralCore
+import SpectralExact
+import SpectralKernels
+import SpectralPlot
+import SpectralSpectra
+
+/// `spectral regions3d`: the linear regions of a 3-D network on a box (docs/exact.md, "Regions in 3-D").
+public struct Regions3D: Experiment {
+    public static let name = "regions3d"
+
+    public struct Configuration: ExperimentConfiguration, Equatable {
+        public var weights: InputFile
+        public var box = Box3DRanges(x: NumberPair(-1, 1), y: NumberPair(-1, 1), z: NumberPair(-1, 1))
+        /// Planes x_axis = value drawn as pictures.
+        public var slices = PlaneSlices.middle
+        /// The enumeration stops with an error beyond this many cells.
+        public var maxCells = EnumerationLimits.regions.maximumCount
+
+        public init(weights: InputFile) { self.weights = weights }
+        public var inputFiles: [InputFile] { [weights] }
+
+        var box3D: Box3D {
+            Box3D(
+                lower: SIMD3(box.x.first, box.y.first, box.z.first),
+                upper: SIMD3(box.x.second, box.y.second, box.z.second))
+        }
+
+        public func validate() throws {
+            let b = box3D
+            for s in slices.planes where !(b.lower[s.axis]...b.upper[s.axis]).contains(s.value) {
+                throw SpectralError.usage("--slices: \(s.text) lies outside the box")
+            }
+        }
+    }
+
+    public struct Summary: Codable, Sendable {
+        public let cells: Int, faces: Int, edges: Int, vertices: Int, interiorFaces: Int
+        public let eulerCharacteristic: Int
+        public let volumeError: Double, smallestVolume: Double, cellsPerUnitVolume: Double, lipschitz: Double
+        public let ambiguousCells: Int
+        public let box: [[Double]], boxVolume: Double
+        public let slices: [String]
+        public let precision: String
+        public let hiddenSizes: [Int]
+    }
+
+    public let configuration: Configuration
+    public init(_ configuration: Configuration) throws { self.configuration = configuration }
+
+    public func run(_ context: RunContext) throws -> LinearRegions3D {
+        let network = try ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path), inputs: 3)
+        var limits = EnumerationLimits.regions
+        limits.maximumCount = configuration.maxCells
+        limits.option = "--max-cells"
+        let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
+        limits.progress = { done, _ in progress.update(done) }
+        return try context.time("enumeration") {
+            try enumerateRegions3D(network, box: configuration.box3D, pool: context.pool, limits: limits)
+        }
+    }
+
+    public func write(_ regions: LinearRegions3D, to folder: OutputFolder) throws -> Summary {
+        let k = regions.complex
+        let geometry = folder.pool.mapChunks(count: k.cellCount, chunkSize: 1024) { range in
+            range.map { k.volumeAndCentroid(cell: $0) }
+        }.flatMap { $0 }
+        try folder.writeTable(
+            [
+                "cell", "volume", "centroid_x", "centroid_y", "centroid_z", "gradient_x", "gradient_y", "gradient_z",
+                "offset", "faces",
+            ], count: k.cellCount, "cells.csv"
+        ) { c in
+            let (g, m) = (regions.gradient[c], geometry[c].centroid)
+            return [
+                .int(c), .double(geometry[c].volume), .double(m.x), .double(m.y), .double(m.z), .double(g.x),
+                .double(g.y), .double(g.z), .double(regions.offset[c]), .int(k.cellOffsets[c + 1] - k.cellOffsets[c]),
+            ]
+        }
+        let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
+        for s in configuration.slices.planes {
+            try folder.write(slicePicture(regions, s, title: "\(name): cells met by \(s.text)"), "slice_\(s.fileName)")
+        }
+        return summary(regions, volumes: geometry.map(\.volume))
+    }
+
+    func summary(_ regions: LinearRegions3D, volumes: [Double]) -> Summary {
+        let k = regions.complex
+        let b = regions.box
+        var total = CompensatedSum()
+        for v in volumes { total.add(v) }
+        return Summary(
+            cells: k.cellCount, faces: k.faceCount, edges: k.edgeCount, vertices: k.vertexCount,
+            interiorFaces: (0..<k.faceCount).filter { k.faceCells[2 * $0 + 1] >= 0 }.count,
+            eulerCharacteristic: k.vertexCount - k.edgeCount + k.faceCount - k.cellCount,
+            volumeError: abs(total.value - b.volume) / b.volume, smallestVolume: volumes.min() ?? 0,
+            cellsPerUnitVolume: Double(k.cellCount) / b.volume,
+            lipschitz: regions.gradient.map { ($0 * $0).sum().squareRoot() }.max() ?? 0,
+            ambiguousCells: regions.ambiguousCells, box: (0..<3).map { [b.lower[$0], b.upper[$0]] },
+            boxVolume: b.volume,
+            slices: configuration.slices.planes.map(\.text),
+            precision: "Float64 (the weights file's values; F32 widened once)", hiddenSizes: regions.hiddenSizes)
+    }
+
+    /// The cells a plane meets, as polygons coloured by f at their centre; outlines while there are few (≤ 20,000).
+    func slicePicture(_ regions: LinearRegions3D, _ s: PlaneSlice, title: String) -> Figure {
+        let k = regions.complex
+        var polygons: [[(x: Double, y: Double)]] = []
+        var values: [Double] = []
+        let others = [0, 1, 2].filter { $0 != s.axis }
+        for c in 0..<k.cellCount {
+            guard let polygon = k.slice(cell: c, axis: s.axis, at: s.value) else { continue }
+            var p = SIMD3<Double>(repeating: s.value)
+            p[others[0]] = polygon.reduce(0) { $0 + $1.x } / Double(polygon.count)
+            p[others[1]] = polygon.reduce(0) { $0 + $1.y } / Double(polygon.count)
+            polygons.append(polygon)
+            values.append(regions.value(cell: c, p))
+        }
+        let outlines =
+            polygons.count > 20_000
+            ? []
+            : polygons.flatMap { q in
+                q.indices.map { i -> (Segment, RGB, Double) in
+                    let (a, b) = (q[i], q[(i + 1) % q.count])
+                    return (Segment(a.x, a.y, b.x, b.y), RGB(40, 40, 40), 1)
+                }
+            }
+        let b = regions.box
+        let names = ["x1", "x2", "x3"]
+        return polygonMap(
+            title: title + " (\(polygons.count))", polygons: polygons, values: values, segments: outlines,
+            xRange: b.lower[others[0]]...b.upper[others[0]], yRange: b.lower[others[1]]...b.upper[others[1]],
+            xLabel: names[others[0]], yLabel: names[others[1]], colorLabel: "f at the polygon's centre")
+    }
+
+    public func report(_ s: Summary, folder: URL) -> [String] {
+        [
+            String(
+                format: "%d cells, %d faces, %d edges, %d vertices; volume error %.1e; results in %@", s.cells, s.faces,
+                s.edges, s.vertices, s.volumeError, folder.path)
+        ]
+    }
+}
+
+/// One plane x_axis = value ("z=0").
+public struct PlaneSlice: Sendable, Equatable {
+    public let axis: Int
+    public let value: Double
+    public var text: String { "\(["x", "y", "z"][axis])=\(formattedNumber(value))" }
+    var fileName: String { text.replacingOccurrences(of: "=", with: "_") }
+}
+
+/// Planes "z=0,x=0.5" (at most 12).
+public struct PlaneSlices: TextCodedArgument, Sendable, Equatable {
+    public let text: String
+    public let planes: [PlaneSlice]
+    public static let middle = try! PlaneSlices(argument: "z=0")
+
+    public init(argument: String) throws {
+        text = argument
+        planes = try argument.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+            guard parts.count == 2, let axis = ["x", "y", "z"].firstIndex(of: String(parts[0])),
+                let value = Double(parts[1]), value.isFinite
+            else { throw ArgumentValueError("must list planes AXIS=VALUE, AXIS x, y or z and VALUE a finite number") }
+            return PlaneSlice(axis: axis, value: value)
+        }
+        guard (1...12).contains(planes.count) else { throw ArgumentValueError("must list 1 to 12 planes") }
+    }
+
+    public static var valueName: String { "AXIS=V,…" }
+    public var argumentDescription: String { text }
+}
+
+public struct Regions3DCommand: ExperimentCommand {
+    public typealias Runner = Regions3D
+    public static let description = CommandDescription(
+        name: "regions3d",
+        abstract: "The linear regions of a 3-D ReLU net on a box: an exact polyhedral complex (Float64).",
+        discussion: """
+            Reads safetensors weights (input size 3, output size 1; F64 values stay Float64). Writes cells.csv (cell,
+            volume, centroid, gradient, offset, face count), summary.json (cells, faces, edges, vertices, Euler
+            characteristic, volume_error, ...), one picture per slice plane (the cells it meets, coloured by f) and
+            run.json.
+            """)
+
+    @Option(help: "safetensors file of the network") var weights: InputFile
+    @Option(help: "the box [x0, x1] × [y0, y1] × [z0, z1]")
+    var box = Box3DRanges(x: NumberPair(-1, 1), y: NumberPair(-1, 1), z: NumberPair(-1, 1))
+    @Option(help: "planes to draw, AXIS=VALUE,…") var slices = PlaneSlices.middle
+    @Option(help: "stop with an error beyond this many cells", check: .within(1...Int(Int32.max)))
+    var maxCells = EnumerationLimits.regions.maximumCount
+    @OptionGroup public var output: OutputOptions
+    public init() {}
+
+    public func configuration() throws -> Regions3D.Configuration {
+        var c = Regions3D.Configuration(weights: weights)
+        (c.box, c.slices, c.maxCells) = (box, slices, maxCells)
+        return c
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import SpectralCore
+import SpectralExact
+import SpectralKernels
+import SpectralNetworks
+import SpectralSpectra
+import XCTest
+
+/// Every hidden pre-activation at x, layer by layer (a plain forward pass, the tests' reference).
+func preActivations(_ net: ExactNetwork, _ x: [Double]) -> [Double] {
+    var (h, all) = (x, [Double]())
+    for l in 0..<(net.layerCount - 1) {
+        let (din, dout) = (net.sizes[l], net.sizes[l + 1])
+        let z = (0..<dout).map { o in (0..<din).reduce(net.biases[l][o]) { $0 + net.weights[l][o * din + $1] * h[$1] } }
+        all += z
+        h = z.map { max($0, 0) }
+    }
+    return all
+}
+
+extension LinearRegions3D {
+    /// Whether p lies in cell c: on the inner side of every face's plane, to `slack`.
+    func contains(cell c: Int, _ p: SIMD3<Double>, slack: Double) -> Bool {
+        let inside = complex.vertexMean(cell: c)
+        for f in complex.faces(cell: c) {
+            let a = complex.areaVector(face: Int(f))
+            let n = a / (a * a).sum().squareRoot()
+            let q = complex.position(complex.corners(face: Int(f)).first!)
+            let outward = ((inside - q) * n).sum() > 0 ? -n : n
+            if ((p - q) * outward).sum() > slack { return false }
+        }
+        return true
+    }
+
+    var patternsByCell: [[Bool]: Int] {
+        Dictionary((0..<cellCount).map { (pattern(cell: $0), $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+final class Regions3DTests: XCTestCase {
+    let pool = ThreadPool(threadCount: 2)
+    let shapes: [[Int]] = [[3, 6, 1], [3, 8, 6, 1], [3, 12, 12, 1], [3, 8, 8, 8, 1]]
+
+    /// The complex is closed and consistent (every cell a closed convex surface with V − E + F = 2, every face
+    /// between the cells it names), the whole complex is a ball (V − E + F − C = 1: a vertex, edge or face stored
+    /// twice would break it), the cells tile the box (volumes sum to 8 to 1e−12 relative), and no two cells share
+    /// an activation pattern.
+    func testCellsTileTheBoxAsOneComplex() throws {
+        for (i, sizes) in shapes.enumerated() {
+            let regions = try enumerateRegions3D(try genericNet(sizes, seed: UInt64(i + 1)), box: .unit, pool: pool)
+            let k = regions.complex
+            XCTAssertNil(k.validate(), "\(sizes)")
+            XCTAssertEqual(regions.ambiguousCells, 0, "\(sizes)")
+            XCTAssertEqual(k.vertexCount - k.edgeCount + k.faceCount - k.cellCount, 1, "\(sizes)")
+            var total = CompensatedSum()
+            for c in 0..<k.cellCount { total.add(k.volumeAndCentroid(cell: c).volume) }
+            XCTAssertEqual(total.value, 8, accuracy: 8e-12, "\(sizes)")
+            XCTAssertEqual(regions.patternsByCell.count, k.cellCount, "\(sizes): two cells share a pattern")
+            XCTAssertGreaterThan(k.cellCount, sizes[1], "\(sizes)")
+        }
+    }
+
+    /// At random points the forward pass's pattern names a cell that contains the point, and f there equals the
+    /// cell's affine map; every face lies in the zero set of the unit it is labelled with.
+    func testAffineMapsPatternsAndFacesMatchTheForwardPass() throws {
+        var rng = SplitMix64(seed: 11)
+        for (i, sizes) in shapes.enumerated() {
+            let net = try genericNet(sizes, seed: UInt64(i + 1))
+            let regions = try enumerateRegions3D(net, box: .unit, pool: pool)
+            let byPattern = regions.patternsByCell
+            for _ in 0..<300 {
+                let p = SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1))
+                guard let c = byPattern[net.pattern([p.x, p.y, p.z])] else {
+                    XCTFail("\(sizes): no cell has the pattern at \(p)")
+                    continue
+                }
+                XCTAssertTrue(regions.contains(cell: c, p, slack: 1e-12), "\(sizes): cell \(c) misses \(p)")
+                let f = net.evaluate([p.x, p.y, p.z])
+                XCTAssertEqual(regions.value(cell: c, p), f, accuracy: 1e-12 * max(1, abs(f)), "\(sizes)")
+            }
+            let k = regions.complex
+            for f in 0..<k.faceCount where regions.faceUnit[f] >= 0 {
+                for v in k.corners(face: f) {
+                    let p = k.position(v)
+                    let z = preActivations(net, [p.x, p.y, p.z])[Int(regions.faceUnit[f])]
+                    XCTAssertEqual(z, 0, accuracy: 1e-12, "\(sizes): face \(f) off its unit's zero set")
+                }
+            }
+        }
+    }
+
+    /// The cells' patterns against dense sampling (100³ cell centres of a grid): every sampled pattern is a cell,
+    /// every cell larger than 20 grid cells is sampled, and sampling finds at least 90% of the cells.
+    func testCellCountsMatchDenseSampling() throws {
+        for (i, sizes) in [[3, 6, 6, 1], [3, 10, 1], [3, 5, 5, 5, 1]].enumerated() {
+            let net = try genericNet(sizes, seed: UInt64(60 + i))
+            let regions = try enumerateRegions3D(net, box: .unit, pool: pool)
+            let enumerated = regions.patternsByCell
+            let n = 100
+            let h = 2.0 / Double(n)
+            var sampled = Set<[Bool]>()
+            for a in 0..<n {
+                for b in 0..<n {
+                    for c in 0..<n {
+                        let p = [a, b, c].map { -1 + (Double($0) + 0.5) * h }
+                        sampled.insert(net.pattern(p))
+                    }
+                }
+            }
+            XCTAssertTrue(
+                sampled.isSubset(of: Set(enumerated.keys)), "\(sizes): sampling found a pattern not enumerated")
+            let large = enumerated.filter { regions.complex.volumeAndCentroid(cell: $0.value).volume > 20 * h * h * h }
+            XCTAssertTrue(Set(large.keys).isSubset(of: sampled), "\(sizes): a large cell was not sampled")
+            XCTAssertGreaterThan(sampled.count, regions.cellCount * 9 / 10, "\(sizes)")
+        }
+    }
+
+    /// Degenerate planes: x = 0, y = 0, z = 0 and x + y = 0 all through the centre (x + y = 0 through two box
+    /// edges), x = 0 again at twice the scale, x = 1 (a box face), a dead unit, and a second layer whose unit copies
+    /// one of them. Exactly the 12 closed-form cells, with their exact volumes.
+    func testDegeneratePlanesDoNotCreateOrLoseCells() throws {
+        // Units: x, y, z, x + y, 2x, x − 1, dead (0·x + 0 = 0 everywhere).
+        let w1: [Double] = [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0, 2, 0, 0, 1, 0, 0, 0, 0, 0]
+        let b1: [Double] = [0, 0, 0, 0, 0, -1, 0]
+        // Layer 2: h_x − ½ h_2x ≡ 0 (zero everywhere), and h_z + 1 (always on).
+        let w2: [Double] = [1, 0, 0, 0, -0.5, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+        let net = try ExactNetwork(
+            sizes: [3, 7, 2, 1], weights: [w1, w2, [1, 1]], biases: [b1, [0, 1], [0]], inputs: 3)
+        let regions = try enumerateRegions3D(net, box: .unit, pool: pool)
+        XCTAssertNil(regions.complex.validate())
+        XCTAssertEqual(regions.cellCount, 12)
+        XCTAssertEqual(regions.ambiguousCells, 0)
+        let volumes = (0..<regions.cellCount).map { regions.complex.volumeAndCentroid(cell: $0).volume }.sorted()
+        // The fan of tetrahedra rounds: 1 ulp of the volume per cell.
+        for (v, expected) in zip(volumes, [Double](repeating: 0.5, count: 8) + [1, 1, 1, 1]) {
+            XCTAssertEqual(v, expected, accuracy: 4e-16)
+        }
+        let k = regions.complex
+        XCTAssertEqual(k.vertexCount - k.edgeCount + k.faceCount - k.cellCount, 1)
+    }
+
+    /// A slice of the complex at z = z₀ against the 2-D engine (separate code) on the net restricted to that plane,
+    /// f(x, y, z₀): as many polygons as 2-D regions, tiling the square (areas sum to 4 to 1e−12).
+    func testSliceEqualsTheTwoDimensionalRegionsOfTheRestrictedNet() throws {
+        for (i, sizes) in shapes.enumerated() {
+            let net = try genericNet(sizes, seed: UInt64(i + 1))
+            let regions = try enumerateRegions3D(net, box: .unit, pool: pool)
+            let z0 = 0.3137
+            let w0 = net.weights[0]
+            let restricted = try ExactNetwork(
+                sizes: [2] + Array(net.sizes.dropFirst()),
+                weights: [(0..<sizes[1]).flatMap { [w0[$0 * 3], w0[$0 * 3 + 1]] }] + Array(net.weights.dropFirst()),
+                biases: [(0..<sizes[1]).map { net.biases[0][$0] + w0[$0 * 3 + 2] * z0 }]
+                    + Array(net.biases.dropFirst()),
+                inputs: 2)
+            let plane = try enumerateRegions(restricted, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool)
+            let polygons = (0..<regions.cellCount).compactMap { regions.complex.slice(cell: $0, axis: 2, at: z0) }
+            XCTAssertEqual(polygons.count, plane.regionCount, "\(sizes)")
+            let area = polygons.reduce(0.0) { total, q in
+                total + q.indices.reduce(0.0) {
+                    $0 + q[$1].x * q[($1 + 1) % q.count].y - q[($1 + 1) % q.count].x * q[$1].y
+                } / 2
+            }
+            XCTAssertEqual(area, 4, accuracy: 4e-12, "\(sizes)")
+        }
+    }
+
+    /// Ids, coordinates and maps do not depend on the thread count.
+    func testSameBitsForAnyThreadCount() throws {
+        let net = try genericNet([3, 16, 16, 1], seed: 5)
+        let one = try enumerateRegions3D(net, box: .unit, pool: ThreadPool(threadCount: 1))
+        let two = try enumerateRegions3D(net, box: .unit, pool: ThreadPool(threadCount: 2))
+        XCTAssertEqual(one.complex.x, two.complex.x)
+        XCTAssertEqual(one.complex.faceVertices, two.complex.faceVertices)
+        XCTAssertEqual(one.complex.cellFaces, two.complex.cellFaces)
+        XCTAssertEqual(one.gradient, two.gradient)
+        XCTAssertEqual(one.offset, two.offset)
+        XCTAssertEqual(one.patterns, two.patterns)
+    }
+
+    func testBadInputIsRejected() throws {
+        let net = try genericNet([3, 4, 1], seed: 1)
+        let flat = Box3D(lower: SIMD3(0, 0, 0), upper: SIMD3(1, 0, 1))
+        XCTAssertThrowsError(try enumerateRegions3D(net, box: flat, pool: pool))
+        let infinite = Box3D(lower: SIMD3(0, 0, 0), upper: SIMD3(1, .infinity, 1))
+        XCTAssertThrowsError(try enumerateRegions3D(net, box: infinite, pool: pool))
+        XCTAssertThrowsError(try enumerateRegions3D(try genericNet([2, 4, 1], seed: 1), box: .unit, pool: pool))
+        var limits = EnumerationLimits.regions
+        limits.maximumCount = 5
+        XCTAssertThrowsError(
+            try enumerateRegions3D(try genericNet([3, 12, 12, 1], seed: 1), box: .unit, pool: pool, limits: limits))
+    }
+}
