@@ -89,3 +89,59 @@ public func genericAngle(avoiding ridges: [Ridge], fraction: Double = 1e-6) -> D
     for (a, b) in zip(heavy, heavy.dropFirst()) where b - a > best.gap { best = (b - a, (a + b) / 2) }
     return best.angle.truncatingRemainder(dividingBy: .pi)
 }
+
+extension LinearRegions2D {
+    /// The radius beyond which the edge spectrum along angle θ decays at its asymptotic rate, predicted from the
+    /// edges alone. Along u, edge e (length ℓ, jump J = |(g_R − g_L)·ν|) contributes J·exp[z_p, z_q]/|ω|², and
+    /// |exp[z_p, z_q]| = |sinc(π r ℓ u·d̂)|: about 1 up to r_e = 1/(π ℓ |u·d̂|), then falling as r_e/r. An edge
+    /// nearly parallel to u keeps its |k|⁻² plateau far out, and with tens of thousands of edges some always is: the
+    /// finite-band exponent lies between −2 and −3. The prediction is the smallest r such that on all of
+    /// [r, `span`·r] the plateau edges (r_e > r′) carry at most `fraction` of the decaying ones, in root-mean-square
+    /// terms (edge phases are unrelated): √Σ_{r_e > r′} J² ≤ fraction·√Σ_{r_e ≤ r′} (J r_e/r′)².
+    /// Scanned on a log grid of 16 points per decade from `start` to 10¹²; nil if none qualifies there.
+    public func crossoverRadius(angle: Double, start: Double, span: Double = 100, fraction: Double = 0.1) -> Double? {
+        let u = (cos(angle), sin(angle))
+        var terms: [CrossoverTerm] = []
+        for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 && !isFlat(edge: e) {
+            let (l, r) = (Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
+            let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
+            let (dx, dy) = (mesh.x[q] - mesh.x[p], mesh.y[q] - mesh.y[p])
+            let jump = abs((gradientX[r] - gradientX[l]) * dy - (gradientY[r] - gradientY[l]) * dx)
+            let along = abs(u.0 * dx + u.1 * dy)  // ℓ·|u·d̂|
+            terms.append(CrossoverTerm(weight: jump, first: along > 0 ? 1 / (Double.pi * along) : .infinity))
+        }
+        return crossover(terms, start: start, span: span, fraction: fraction)
+    }
+}
+
+/// One term of a spectrum along a ray, modelled as weight·Π_i min(1, ρ_i/r): level up to each of its radii ρ_i, one
+/// power of 1/r more beyond each, and in its final regime beyond the largest.
+struct CrossoverTerm {
+    var weight: Double
+    var first: Double
+    var second: Double? = nil
+
+    @inline(__always) var last: Double { max(first, second ?? 0) }
+    @inline(__always) func magnitude(_ r: Double) -> Double {
+        weight * min(1, first / r) * (second.map { min(1, $0 / r) } ?? 1)
+    }
+}
+
+/// The scan of `crossoverRadius`: the smallest r on a log grid (16 points a decade, `start` to 10¹²) such that on
+/// all of [r, `span`·r] the terms not yet in their final regime carry at most `fraction` of those that are, in
+/// root-mean-square terms; nil if none qualifies.
+func crossover(_ terms: [CrossoverTerm], start: Double, span: Double, fraction: Double) -> Double? {
+    let perDecade = 16.0
+    let grid = (0...Int(perDecade * log10(1e12 / start))).map { start * pow(10, Double($0) / perDecade) }
+    let good = grid.map { r -> Bool in
+        var (pending, settled) = (0.0, 0.0)
+        for t in terms {
+            let m = t.magnitude(r)
+            if t.last > r { pending += m * m } else { settled += m * m }
+        }
+        return pending <= fraction * fraction * settled
+    }
+    let window = Int((perDecade * log10(span)).rounded())
+    for i in grid.indices where i + window < grid.count && good[i...(i + window)].allSatisfy({ $0 }) { return grid[i] }
+    return nil
+}

@@ -1,3 +1,5 @@
+import SpectralKernels
+
 /// The complex while one layer cuts it, one unit's plane at a time (`cut(unit:)`), with the layer's
 /// pre-activations at every vertex (`width` per vertex).
 ///
@@ -140,23 +142,19 @@ struct ComplexUnderCut {
     }
 
     /// Cuts every cell that unit j crosses by its plane. `sign(parent, point)` is the unit's sign from the parent
-    /// cell's affine map (only for cells left whole).
-    mutating func cut(unit j: Int, globalUnit: Int32, wordOffset: Int, sign: (Int32, SIMD3<Double>) -> Bool) {
+    /// cell's affine map (only for cells left whole). Which cells are crossed, and how each crossed cell splits, are
+    /// read-only questions answered in parallel (`classify`, `plans`); edges, faces and the splits are applied in
+    /// cell order, so ids never depend on the thread count.
+    mutating func cut(
+        unit j: Int, globalUnit: Int32, wordOffset: Int, pool: ThreadPool, sign: (Int32, SIMD3<Double>) -> Bool
+    ) {
         pass += 1
         let (word, bit) = (j >> 6, UInt64(1) << UInt64(j & 63))
         var crossed: [Int] = []
-        for c in 0..<cellCount where candidates[c * candidateWords + word] & bit != 0 {
+        for (c, side) in ComplexUnderCut.classify(self, unit: j, pool: pool).enumerated() where side != .notCandidate {
             candidates[c * candidateWords + word] &= ~bit
-            var (positive, negative) = (false, false)
-            for f in cellFaces[c] {
-                let s = signs(face: Int(f), unit: j)
-                (positive, negative) = (positive || s.positive, negative || s.negative)
-            }
-            if positive && negative {
-                crossed.append(c)
-            } else if positive {
-                patterns[c * patternWords + wordOffset + word] |= bit
-            }
+            if side == .crossed { crossed.append(c) }
+            if side == .positive { patterns[c * patternWords + wordOffset + word] |= bit }
         }
         var touched: [Int] = []
         for c in crossed {
@@ -171,13 +169,64 @@ struct ComplexUnderCut {
             let s = signs(face: f, unit: j)
             if s.positive && s.negative { split(face: f, unit: j) }
         }
-        for c in crossed {
-            if !split(cell: c, unit: j, globalUnit: globalUnit, wordOffset: wordOffset) {
+        for (c, plan) in zip(crossed, ComplexUnderCut.plans(self, cells: crossed, unit: j, pool: pool)) {
+            if let plan {
+                apply(plan, cell: c, unit: j, globalUnit: globalUnit, wordOffset: wordOffset)
+            } else {
                 ambiguous += 1
                 let inside = vertexMean(cellFaces[c])
                 if sign(cellParent[c], inside) { patterns[c * patternWords + wordOffset + word] |= bit }
             }
         }
+    }
+
+    private enum Side { case notCandidate, positive, nonPositive, crossed }
+
+    /// Each cell's side of unit j's plane (candidates only), in parallel over a snapshot of the complex.
+    private static func classify(_ complex: ComplexUnderCut, unit j: Int, pool: ThreadPool) -> [Side] {
+        let (word, bit) = (j >> 6, UInt64(1) << UInt64(j & 63))
+        return pool.mapChunks(count: complex.cellCount, chunkSize: 4096) { range in
+            range.map { c -> Side in
+                guard complex.candidates[c * complex.candidateWords + word] & bit != 0 else { return .notCandidate }
+                var (positive, negative) = (false, false)
+                for f in complex.cellFaces[c] {
+                    let s = complex.signs(face: Int(f), unit: j)
+                    (positive, negative) = (positive || s.positive, negative || s.negative)
+                }
+                return positive && negative ? .crossed : (positive ? .positive : .nonPositive)
+            }
+        }.flatMap { $0 }
+    }
+
+    /// How one crossed cell splits: the side of each of its faces (true: positive) and the polygon P between them.
+    private struct CellCut {
+        var positive: [Bool]
+        var vertices: [Int32], edges: [Int32]
+    }
+
+    private static func plans(_ complex: ComplexUnderCut, cells: [Int], unit j: Int, pool: ThreadPool) -> [CellCut?] {
+        pool.mapChunks(count: cells.count, chunkSize: 256) { range in
+            range.map { complex.plan(cell: cells[$0], unit: j) }
+        }.flatMap { $0 }
+    }
+
+    /// Cell c's split along P, or nil when the faces' signs cannot come from one plane (c then stays whole).
+    private func plan(cell c: Int, unit j: Int) -> CellCut? {
+        var positive: [Bool] = []
+        var between: [Int32: (positive: Int, negative: Int)] = [:]
+        for f in cellFaces[c] {
+            let s = signs(face: Int(f), unit: j)
+            guard s.positive != s.negative else { return nil }
+            positive.append(s.positive)
+            for e in faceEdges[Int(f)] {
+                var count = between[e, default: (0, 0)]
+                if s.positive { count.positive += 1 } else { count.negative += 1 }
+                between[e] = count
+            }
+        }
+        let cutEdges = between.filter { $0.value == (1, 1) }.keys.sorted()
+        guard let cycle = closedCycle(cutEdges) else { return nil }
+        return CellCut(positive: positive, vertices: cycle.vertices, edges: cycle.edges)
     }
 
     /// Splits edge e at unit j's zero when the unit's sign at its ends differs strictly (once per pass).
@@ -246,30 +295,16 @@ struct ComplexUnderCut {
         if faceCellB[f] >= 0 { cellFaces[Int(faceCellB[f])].append(g) }
     }
 
-    /// Splits cell c along the polygon P (see the type's comment). Returns false, leaving c whole, when the faces'
-    /// signs cannot come from one plane.
-    private mutating func split(cell c: Int, unit j: Int, globalUnit: Int32, wordOffset: Int) -> Bool {
-        var sides: [Int] = []
-        var between: [Int32: (positive: Int, negative: Int)] = [:]
-        for f in cellFaces[c] {
-            let s = signs(face: Int(f), unit: j)
-            guard s.positive != s.negative else { return false }
-            sides.append(s.positive ? 1 : -1)
-            for e in faceEdges[Int(f)] {
-                var count = between[e, default: (0, 0)]
-                if s.positive { count.positive += 1 } else { count.negative += 1 }
-                between[e] = count
-            }
-        }
-        let cutEdges = between.filter { $0.value == (1, 1) }.keys.sorted()
-        guard let cycle = closedCycle(cutEdges) else { return false }
+    /// Splits cell c along the polygon P (see the type's comment): c keeps its positive faces, a new cell takes the
+    /// negative ones, P lies between them.
+    private mutating func apply(_ plan: CellCut, cell c: Int, unit j: Int, globalUnit: Int32, wordOffset: Int) {
         let newCell = Int32(cellCount)
         let p = Int32(faceVertices.count)
-        addFace(vertices: cycle.vertices, edges: cycle.edges, cells: (Int32(c), newCell), unit: globalUnit)
+        addFace(vertices: plan.vertices, edges: plan.edges, cells: (Int32(c), newCell), unit: globalUnit)
         var positiveFaces: [Int32] = [p]
         var negativeFaces: [Int32] = [p]
-        for (f, side) in zip(cellFaces[c], sides) {
-            if side > 0 {
+        for (f, positive) in zip(cellFaces[c], plan.positive) {
+            if positive {
                 positiveFaces.append(f)
                 continue
             }
@@ -283,7 +318,6 @@ struct ComplexUnderCut {
         for w in 0..<patternWords { patterns.append(patterns[c * patternWords + w]) }
         for w in 0..<candidateWords { candidates.append(candidates[c * candidateWords + w]) }
         patterns[c * patternWords + wordOffset + j >> 6] |= 1 << UInt64(j & 63)
-        return true
     }
 
     /// The edges as one closed cycle (every vertex on exactly two of them), or nil.

@@ -66,7 +66,7 @@ public func enumerateRegions3D(
             try limits.check(
                 layer: l + 1, count: complex.cellCount, what: "cells",
                 bytes: Double(complex.vertexCount) * Double(width + 4) * 8 + Double(complex.faceVertices.count) * 160)
-            complex.cut(unit: u, globalUnit: Int32(unitOffset + u), wordOffset: wordOffset) { parent, p in
+            complex.cut(unit: u, globalUnit: Int32(unitOffset + u), wordOffset: wordOffset, pool: pool) { parent, p in
                 let m = layerMaps.pointer + Int(parent) * 4 * width + u
                 return m[0] * p.x + m[width] * p.y + m[2 * width] * p.z + m[3 * width] > 0
             }

@@ -20,6 +20,8 @@ extension SpectralProgram {
         Exact2DCommand.self,
         ScalingCommand<TwoDimensional>.self,
         Regions3DCommand.self,
+        Exact3DCommand.self,
+        ScalingCommand<ThreeDimensional>.self,
         ProfileCommand.self,
         PathsCommand.self,
     ]

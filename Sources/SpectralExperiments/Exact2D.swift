@@ -61,6 +61,11 @@ public struct Exact2D: Experiment {
         public let exponent: Double?
         public let standardError: Double?
         public let points: Int
+        /// The predicted radius beyond which the decay is asymptotic (`crossoverRadius`), and the exponent fitted on
+        /// [crossover, 100·crossover].
+        public let crossoverRadius: Double?
+        public let asymptoticExponent: Double?
+        public let asymptoticStandardError: Double?
     }
 
     public struct Result {
@@ -115,11 +120,23 @@ public struct Exact2D: Experiment {
         chosen += (0..<c.rays).map { (Double.pi * Double($0) / Double(c.rays), "requested", 0) }
         let radii = c.radii.values
         let decays = context.time("directions") { spectrum.directionalDecay(angles: chosen.map(\.0), radii: radii) }
-        let directions = zip(chosen, decays).map { choice, decay in
+        let asymptotic = context.time("crossovers") {
+            chosen.map { choice -> (Double, DecayFit)? in
+                guard choice.1 != "ridge", let r = regions.crossoverRadius(angle: choice.0, start: radii.first!),
+                    let fit = spectrum.directionalDecay(
+                        angles: [choice.0], radii: geometricRadii(r, 100 * r, count: 40))[0]
+                        .fit
+                else { return nil }
+                return (r, fit)
+            }
+        }
+        let directions = zip(chosen, zip(decays, asymptotic)).map { choice, fits in
             (
                 Direction(
-                    angle: choice.0, kind: choice.1, ridgeWeight: choice.2, exponent: decay.fit?.slope,
-                    standardError: decay.fit?.standardError, points: decay.fit?.points ?? 0), decay
+                    angle: choice.0, kind: choice.1, ridgeWeight: choice.2, exponent: fits.0.fit?.slope,
+                    standardError: fits.0.fit?.standardError, points: fits.0.fit?.points ?? 0,
+                    crossoverRadius: fits.1?.0, asymptoticExponent: fits.1?.1.slope,
+                    asymptoticStandardError: fits.1?.1.standardError), fits.0
             )
         }
         try context.checkInterrupt()
@@ -147,12 +164,14 @@ public struct Exact2D: Experiment {
         try folder.write(table, "spectrum.csv")
         var directionTable = CSVTable(header: [
             "angle", "angle_degrees", "kind", "ridge_weight", "exponent", "standard_error", "points",
+            "crossover_radius", "asymptotic_exponent", "asymptotic_standard_error",
         ])
+        let optional = { (x: Double?) -> CSVValue in x.map { .double($0) } ?? .empty }
         for (d, _) in r.directions {
             directionTable.append([
                 .double(d.angle), .double(d.angle * 180 / .pi), .text(d.kind), .double(d.ridgeWeight),
-                d.exponent.map { .double($0) } ?? .empty, d.standardError.map { .double($0) } ?? .empty,
-                .int(d.points),
+                optional(d.exponent), optional(d.standardError), .int(d.points), optional(d.crossoverRadius),
+                optional(d.asymptoticExponent), optional(d.asymptoticStandardError),
             ])
         }
         try folder.write(directionTable, "directions.csv")
@@ -216,10 +235,17 @@ public struct Exact2D: Experiment {
     public func report(_ s: Summary, folder: URL) -> [String] {
         s.directions.filter { $0.kind != "requested" }.map { d in
             String(
-                format: "%@ direction %.2f deg: exponent %@", d.kind, d.angle * 180 / .pi,
-                d.exponent.map { String(format: "%.3f ± %.3f", $0, d.standardError ?? .nan) } ?? "n/a")
+                format: "%@ direction %.2f deg: exponent %@%@", d.kind, d.angle * 180 / .pi,
+                d.exponent.map { String(format: "%.3f ± %.3f", $0, d.standardError ?? .nan) } ?? "n/a",
+                crossoverNote(d.crossoverRadius, d.asymptoticExponent, d.asymptoticStandardError))
         } + ["\(s.regions.regions) regions; results in \(folder.path)"]
     }
+}
+
+/// "; beyond the crossover at |k| = R: E ± SE" when an asymptotic fit exists.
+func crossoverNote(_ radius: Double?, _ exponent: Double?, _ error: Double?) -> String {
+    guard let radius, let exponent else { return "" }
+    return String(format: "; beyond the crossover at |k| = %.3g: %.3f ± %.3f", radius, exponent, error ?? .nan)
 }
 
 /// KMAX:N, an N × N grid of frequencies over [−KMAX, KMAX]².

@@ -185,16 +185,24 @@ public struct Regions3DCommand: ExperimentCommand {
             run.json.
             """)
 
+    @OptionGroup var regions: Regions3DOptions
+    @OptionGroup public var output: OutputOptions
+    public init() {}
+
+    public func configuration() throws -> Regions3D.Configuration { regions.configuration }
+}
+
+/// The options of the 3-D regions, shared by `regions3d` and `exact3d`.
+public struct Regions3DOptions: ParsableArguments {
     @Option(help: "safetensors file of the network") var weights: InputFile
     @Option(help: "the box [x0, x1] × [y0, y1] × [z0, z1]")
     var box = Box3DRanges(x: NumberPair(-1, 1), y: NumberPair(-1, 1), z: NumberPair(-1, 1))
     @Option(help: "planes to draw, AXIS=VALUE,…") var slices = PlaneSlices.middle
     @Option(help: "stop with an error beyond this many cells", check: .within(1...Int(Int32.max)))
     var maxCells = EnumerationLimits.regions.maximumCount
-    @OptionGroup public var output: OutputOptions
     public init() {}
 
-    public func configuration() throws -> Regions3D.Configuration {
+    var configuration: Regions3D.Configuration {
         var c = Regions3D.Configuration(weights: weights)
         (c.box, c.slices, c.maxCells) = (box, slices, maxCells)
         return c

@@ -7,7 +7,8 @@ import SpectralNetworks
 import SpectralPlot
 import SpectralSpectra
 
-/// The input dimension of a scaling sweep: 1 (f: ℝ → ℝ, on all of ℝ) or 2 (f: ℝ² → ℝ, on [−1, 1]²).
+/// The input dimension of a scaling sweep: 1 (f: ℝ → ℝ, on all of ℝ), 2 (f: ℝ² → ℝ, on [−1, 1]²) or 3 (on
+/// [−1, 1]³).
 public protocol ScalingDimension: Sendable {
     static var dimension: Int { get }
     static var defaultDepths: IntegerList { get }
@@ -50,6 +51,36 @@ public enum TwoDimensional: ScalingDimension {
         """
 }
 
+public enum ThreeDimensional: ScalingDimension {
+    public static let dimension = 3
+    public static var defaultDepths: IntegerList { IntegerList([2, 3]) }
+    public static var defaultWidths: IntegerList { IntegerList([8, 16, 32]) }
+    public static let defaultSeeds = 2
+    public static let abstract =
+        "Depth × width × seed sweeps of exact 3-D quantities on [-1,1]^3 (cells per unit volume, Lipschitz, decay)."
+    public static let discussion = """
+        For each initialisation, depth (linear layers) and width, draws --seeds random nets f: R^3 -> R and measures on
+        [-1, 1]^3 the number of linear regions (cells) N_f and N_f per unit volume, L_f, the eq. 7 bound, the total
+        face weight sum |J_F| |F|, max |S(k)| |2 pi k|^2 along the heaviest face normal (the k^-2 directions) and the
+        exponent fitted along the direction farthest from every face normal and edge circle (Theorem 1: -4). Writes
+        scaling.csv, growth.csv, pictures per initialisation, summary.json and run.json.
+        """
+}
+
+extension ScalingDimension {
+    /// Samples of the training target: experiment 1's 200 in 1-D, a 24 × 24 grid in 2-D, 9 × 9 × 9 in 3-D.
+    static var trainingRows: Int { [200, 576, 729][dimension - 1] }
+    static var pieceName: String { ["pieces", "regions", "cells"][dimension - 1] }
+    static var jumpColumn: String { ["total_slope_jump", "total_edge_jump", "total_face_weight"][dimension - 1] }
+    /// The box [−1, 1]^d's measure, for the density column (none in 1-D: the pieces cover all of ℝ).
+    static var densityColumn: (name: String, measure: Double)? {
+        dimension == 1 ? nil : (dimension == 2 ? ("regions_per_unit_area", 4) : ("cells_per_unit_volume", 8))
+    }
+    static var constantLabel: String {
+        ["max|f~|(2 pi k)^2", "max|S|(2 pi |k|)^2 on ridge", "max|S|(2 pi |k|)^2 on the heaviest normal"][dimension - 1]
+    }
+}
+
 /// How the exact quantities of random ReLU nets grow with depth and width (docs/exact.md: "width helps
 /// polynomially and depth exponentially"), measured rather than quoted. Each net is a point with coordinates
 /// [init code, depth, width, seed index]: its generator gives the net's seed, then the training target's.
@@ -89,7 +120,7 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
             let width = widths.values.max() ?? 1
             let depth = depths.values.max() ?? 2
             estimate.addTraining(
-                sizes: mlpSizes(input: D.dimension, width: width, depth: depth), rows: D.dimension == 1 ? 200 : 576)
+                sizes: mlpSizes(input: D.dimension, width: width, depth: depth), rows: D.trainingRows)
             return estimate
         }
     }
@@ -154,7 +185,8 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
     }
 
     public func cost(of p: Point) -> Double {
-        let flops = trainingStepFlops(sizes: mlpSizes(input: D.dimension, width: p.width, depth: p.depth), rows: 576)
+        let flops = trainingStepFlops(
+            sizes: mlpSizes(input: D.dimension, width: p.width, depth: p.depth), rows: D.trainingRows)
         return flops * Double(max(1, p.trainingSteps.max() ?? 0)) + Double(p.width * p.width * p.depth)
     }
 
@@ -179,7 +211,7 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
                 throw SpectralError.runtime("training diverged by step \(checkpoint): \(bad)")
             }
             let bound = (0..<net.layerCount).map { net.spectralNorm($0, tolerance: 1e-9) }.reduce(1, *)
-            let m = D.dimension == 1 ? try measure1D(net, pool: context.pool) : try measure2D(net, pool: context.pool)
+            let m = try measure(net, pool: context.pool)
             rows.append(
                 Row(
                     initialization: p.initialization, depth: p.depth, width: p.width, seed: p.seedIndex,
@@ -197,7 +229,9 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
         var rng = rng
         var inputs: [Float] = []
         var targets: [Float] = []
-        if D.dimension == 1 {
+        if D.dimension == 3 {
+            (inputs, targets) = threeDimensionalTarget(rng: &rng)
+        } else if D.dimension == 1 {
             let target = try SumOfSines(
                 frequencies: SumOfSines.paperFrequencies,
                 amplitudes: SumOfSines.paperAmplitudes(increasing: false), rng: &rng)
@@ -227,7 +261,52 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
             gemm: GEMM(pool: pool))
     }
 
+    /// Σ_i sin(2π·2i·(u_i·x) + φ_i)/5, i = 1…5, u_i uniform on the sphere, on a 9 × 9 × 9 grid of [−1, 1]³.
+    private func threeDimensionalTarget(rng: inout SplitMix64) -> ([Float], [Float]) {
+        let directions = (1...5).map { _ -> SIMD3<Double> in
+            let (z, a) = (rng.uniform(-1, 1), rng.uniform(0, 2 * Double.pi))
+            return SIMD3((1 - z * z).squareRoot() * cos(a), (1 - z * z).squareRoot() * sin(a), z)
+        }
+        let phases = (1...5).map { _ in rng.uniform(0, 2 * Double.pi) }
+        var (inputs, targets): ([Float], [Float]) = ([], [])
+        let axis = (0..<9).map { -1 + 2 * Double($0) / 8 }
+        for x in axis {
+            for y in axis {
+                for z in axis {
+                    let p = SIMD3(x, y, z)
+                    let value = (0..<5).reduce(0.0) {
+                        $0 + sin(2 * Double.pi * Double(2 * ($1 + 1)) * (directions[$1] * p).sum() + phases[$1]) / 5
+                    }
+                    inputs += [Float(x), Float(y), Float(z)]
+                    targets.append(Float(value))
+                }
+            }
+        }
+        return (inputs, targets)
+    }
+
     private typealias Measurement = (pieces: Int, lipschitz: Double, jump: Double, constant: Double, decay: DecayFit?)
+
+    private func measure(_ net: MLP, pool: ThreadPool) throws -> Measurement {
+        switch D.dimension {
+        case 1: return try measure1D(net, pool: pool)
+        case 2: return try measure2D(net, pool: pool)
+        default: return try measure3D(net, pool: pool)
+        }
+    }
+
+    private func measure3D(_ net: MLP, pool: ThreadPool) throws -> Measurement {
+        let regions = try enumerateRegions3D(try ExactNetwork(net, inputs: 3), box: .unit, pool: pool)
+        let lipschitz = regions.gradient.map { ($0 * $0).sum().squareRoot() }.max() ?? 0
+        let spectrum = ExactSpectrum3D(regions, pool: pool)
+        let normals = spectrum.faceNormals()
+        guard let heaviest = normals.first else { return (regions.cellCount, lipschitz, 0, 0, nil) }
+        let generic = farthestDirection(
+            from: normals + spectrum.edgeDirections(), candidates: fibonacciSphere(count: 4000))
+        let decays = spectrum.directionalDecay(directions: [heaviest.direction, generic.direction], radii: radii)
+        let constant = zip(radii, decays[0].magnitudes).map { $1 * pow(2 * Double.pi * $0, 2) }.max() ?? 0
+        return (regions.cellCount, lipschitz, normals.reduce(0) { $0 + $1.weight }, constant, decays[1].fit)
+    }
 
     private func measure1D(_ net: MLP, pool: ThreadPool) throws -> Measurement {
         let f = try enumerateKinks(try ExactNetwork(net), pool: pool)
@@ -254,18 +333,17 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
 
     public func result(from results: [[Row]]) throws -> [Row] { results.flatMap { $0 } }
 
-    private var pieceName: String { D.dimension == 1 ? "pieces" : "regions" }
+    private var pieceName: String { D.pieceName }
 
     /// Writes scaling.csv, growth.csv (fitted rates) and the pictures.
     public func write(_ rows: [Row], to folder: OutputFolder) throws -> Summary {
-        let two = D.dimension == 2
+        let density = D.densityColumn
         var table = CSVTable(
             header: [
                 "init", "depth", "width", "seed", "training_steps", pieceName, "lipschitz", "lipschitz_bound_eq7",
-                two ? "total_edge_jump" : "total_slope_jump", "spectral_constant",
-                two ? "generic_decay_exponent" : "decay_exponent", "decay_exponent_standard_error",
-            ]
-                + (two ? ["regions_per_unit_area"] : []))
+                D.jumpColumn, "spectral_constant", D.dimension == 1 ? "decay_exponent" : "generic_decay_exponent",
+                "decay_exponent_standard_error",
+            ] + (density.map { [$0.name] } ?? []))
         for r in rows {
             table.append(
                 [
@@ -275,7 +353,7 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
                     .double(r.spectralConstant),
                     r.decayExponent.map { .double($0) } ?? .empty, r.decayStandardError.map { .double($0) } ?? .empty,
                 ]
-                    + (two ? [.double(Double(r.pieces) / 4)] : []))  // the box [−1, 1]² has area 4
+                    + (density.map { [.double(Double(r.pieces) / $0.measure)] } ?? []))
         }
         try folder.write(table, "scaling.csv")
         try folder.write(growthTable(rows), "growth.csv")
@@ -377,8 +455,7 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
                                 name: "L_f, width \(w)", x: depths.map(Double.init),
                                 y: depths.map { cell($0, w) { $0.lipschitz } }),
                             Series(
-                                name:
-                                    "\(D.dimension == 1 ? "max|f~|(2 pi k)^2" : "max|S|(2 pi |k|)^2 on ridge"), width \(w)",
+                                name: "\(D.constantLabel), width \(w)",
                                 x: depths.map(Double.init), y: depths.map { cell($0, w) { $0.spectralConstant } },
                                 dashed: true),
                         ]

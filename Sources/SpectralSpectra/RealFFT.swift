@@ -117,32 +117,36 @@ public final class RealFFTPlan: @unchecked Sendable {
     }
 }
 
-/// The 2-D DFT of a real grid (rows × columns, row-major): every row transformed, then every column.
-/// Returns the full complex grid, row-major.
-public func fft2D(_ grid: [Double], rows: Int, columns: Int) -> [Complex] {
-    precondition(grid.count == rows * columns, "grid does not have rows × columns values")
-    let rowPlan = FFTPlan(count: columns)
-    let columnPlan = FFTPlan(count: rows)
+/// The 2-D DFT of a real grid (rows × columns, row-major). Returns the full complex grid, row-major.
+public func fft2D(_ grid: [Double], rows: Int, columns: Int) -> [Complex] { fftGrid(grid, shape: [rows, columns]) }
+
+/// The DFT of a real grid of any dimension (`shape`, row-major: the last axis varies fastest): every line along
+/// the last axis transformed, then along each axis before it. Returns the full complex grid, row-major.
+public func fftGrid(_ grid: [Double], shape: [Int]) -> [Complex] {
+    precondition(grid.count == shape.reduce(1, *), "grid does not have the shape's number of values")
     var re = grid
     var im = [Double](repeating: 0, count: grid.count)
-    re.withUnsafeMutableBufferPointer { r in
-        im.withUnsafeMutableBufferPointer { i in
-            for y in 0..<rows { rowPlan.forward(re: r.baseAddress! + y * columns, im: i.baseAddress! + y * columns) }
-        }
-    }
-    var colRe = [Double](repeating: 0, count: rows)
-    var colIm = colRe
-    for x in 0..<columns {
-        for y in 0..<rows {
-            colRe[y] = re[y * columns + x]
-            colIm[y] = im[y * columns + x]
-        }
-        colRe.withUnsafeMutableBufferPointer { r in
-            colIm.withUnsafeMutableBufferPointer { i in columnPlan.forward(re: r.baseAddress!, im: i.baseAddress!) }
-        }
-        for y in 0..<rows {
-            re[y * columns + x] = colRe[y]
-            im[y * columns + x] = colIm[y]
+    for axis in shape.indices.reversed() {
+        let n = shape[axis]
+        let stride = shape[(axis + 1)...].reduce(1, *)
+        let plan = FFTPlan(count: n)
+        var lineRe = [Double](repeating: 0, count: n)
+        var lineIm = lineRe
+        for outer in 0..<(grid.count / (n * stride)) {
+            for inner in 0..<stride {
+                let base = outer * n * stride + inner
+                for j in 0..<n {
+                    lineRe[j] = re[base + j * stride]
+                    lineIm[j] = im[base + j * stride]
+                }
+                lineRe.withUnsafeMutableBufferPointer { r in
+                    lineIm.withUnsafeMutableBufferPointer { i in plan.forward(re: r.baseAddress!, im: i.baseAddress!) }
+                }
+                for j in 0..<n {
+                    re[base + j * stride] = lineRe[j]
+                    im[base + j * stride] = lineIm[j]
+                }
+            }
         }
     }
     return zip(re, im).map { Complex($0, $1) }

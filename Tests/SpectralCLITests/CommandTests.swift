@@ -120,6 +120,14 @@ final class CommandTests: XCTestCase {
                 ["cells.csv", "slice_z_0.png", "slice_x_-0.5.svg"]
             ),
             (
+                "exact3d",
+                [
+                    "exact3d", "--weights", threeD.path, "--grid", "2:3", "--radii", "10:400:8", "--normals", "1",
+                    "--edges", "1",
+                ],
+                ["cells.csv", "spectrum.csv", "directions.csv", "directions.png", "sphere.png", "sphere.svg"]
+            ),
+            (
                 "paths", ["paths", "--curve", "3", "--weights", twoD.path, "--per-class", "4", "--pairs", "3"],
                 ["paths.csv", "samples.csv", "agreement.csv", "ratios.png", "paths_map.png", "paths_map.svg"]
             ),
@@ -133,6 +141,10 @@ final class CommandTests: XCTestCase {
                     "regions.csv", "spectrum.csv", "directions.csv", "directions.png", "polar.png", "spectrum.png",
                     "spectrum.svg",
                 ]
+            ),
+            (
+                "scaling3d", ["scaling3d", "--depths", "2,3", "--widths", "4,6", "--seeds", "1", "--inits", "pytorch"],
+                ["scaling.csv", "growth.csv", "cells_vs_width_pytorch.png"]
             ),
             (
                 "scaling2d", ["scaling2d", "--depths", "2,3", "--widths", "6,8", "--seeds", "1", "--inits", "pytorch"],

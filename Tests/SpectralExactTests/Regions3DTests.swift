@@ -165,6 +165,35 @@ final class Regions3DTests: XCTestCase {
         }
     }
 
+    /// He weights with zero biases: every first-layer plane through the centre, many faces through one line (some of
+    /// zero area). The complex stays consistent and tiles the box, and the transforms stay finite, Green's identity
+    /// included.
+    func testPlanesThroughOnePoint() throws {
+        // The first seed whose complex has a face of zero area.
+        var found: LinearRegions3D?
+        for seed in 1...40 where found == nil {
+            let net = try ExactNetwork(
+                MLP.initialized(sizes: [3, 8, 1], initialization: .he, seed: UInt64(seed)), inputs: 3)
+            let r = try enumerateRegions3D(net, box: .unit, pool: pool)
+            if (0..<r.complex.faceCount).contains(where: { r.complex.areaVector(face: $0) == .zero }) { found = r }
+        }
+        let regions = try XCTUnwrap(found, "no zero-area face among the seeds")
+        let k = regions.complex
+        XCTAssertNil(k.validate())
+        XCTAssertEqual(k.vertexCount - k.edgeCount + k.faceCount - k.cellCount, 1)
+        var total = CompensatedSum()
+        for c in 0..<k.cellCount { total.add(k.volumeAndCentroid(cell: c).volume) }
+        XCTAssertEqual(total.value, 8, accuracy: 8e-12)
+        let spectrum = ExactSpectrum3D(regions, pool: pool)
+        let ks: [SIMD3<Double>] = [SIMD3(3.3, -1.7, 0.9), SIMD3(0, 0, 7), SIMD3(11, 2, -5)]
+        let (w, s, b) = (spectrum.windowByTetrahedra(ks), spectrum.faceSpectrum(ks), spectrum.boundaryTerm(ks))
+        for j in ks.indices {
+            XCTAssertTrue(w[j].re.isFinite && s[j].re.isFinite && b[j].re.isFinite, "k = \(ks[j])")
+            let boundary = (1 / (4 * Double.pi * Double.pi * (ks[j] * ks[j]).sum())) * b[j]
+            XCTAssertLessThan((w[j] - (s[j] - boundary)).magnitude, 1e-10 * max(w[j].magnitude, s[j].magnitude))
+        }
+    }
+
     /// Ids, coordinates and maps do not depend on the thread count.
     func testSameBitsForAnyThreadCount() throws {
         let net = try genericNet([3, 16, 16, 1], seed: 5)

@@ -158,4 +158,31 @@ final class Directions2DTests: XCTestCase {
             }
         }
     }
+
+    /// The crossover, on a net of the kind the issue measured (2 → 64 → 64 → 64 → 1, He weights, biases N(0, 0.1²),
+    /// about 15,000 regions): in the generic direction the default band (20…2000) fits well above −3, because edges
+    /// nearly parallel to k keep their |k|⁻² plateau; beyond the predicted crossover radius the fit is −3 within
+    /// three standard errors (plus 0.05).
+    func testGenericExponentIsMinusThreeBeyondThePredictedCrossover() throws {
+        let net = MLP.initialized(sizes: [2, 64, 64, 64, 1], initialization: .he, seed: 1)
+        var rng = SplitMix64(seed: 2)
+        for l in 0..<net.layerCount {
+            for i in 0..<net.fanOut(l) { net.bias(l)[i] = Float(0.1 * rng.standardNormal()) }
+        }
+        let regions = try enumerateRegions(
+            try ExactNetwork(net, inputs: 2), domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: pool)
+        let spectrum = ExactSpectrum2D(regions, pool: pool)
+        let generic = genericAngle(avoiding: regions.ridges())
+        let crossover = try XCTUnwrap(regions.crossoverRadius(angle: generic, start: 20))
+        let band = spectrum.directionalDecay(angles: [generic], radii: geometricRadii(20, 2000, count: 40))[0]
+        let far = spectrum.directionalDecay(
+            angles: [generic], radii: geometricRadii(crossover, 100 * crossover, count: 40))[0]
+        let (finite, asymptotic) = (try XCTUnwrap(band.fit), try XCTUnwrap(far.fit))
+        print(
+            "\(regions.regionCount) regions, generic angle \(generic): 20…2000 \(finite);",
+            "crossover \(crossover): \(asymptotic)"
+        )
+        XCTAssertGreaterThan(finite.slope, -2.9)
+        XCTAssertEqual(asymptotic.slope, -3, accuracy: 3 * asymptotic.standardError + 0.05)
+    }
 }
