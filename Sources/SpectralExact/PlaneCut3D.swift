@@ -43,6 +43,8 @@ struct ComplexUnderCut {
     var cellCount: Int { cellFaces.count }
     var vertexCount: Int { px.count }
 
+    init() {}
+
     /// The box, as one cell.
     init(box: Box3D, patternWords: Int) {
         for k in 0..<2 {

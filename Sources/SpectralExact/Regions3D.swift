@@ -15,6 +15,8 @@ public struct LinearRegions3D: Sendable {
     /// The hidden unit (numbered across layers) whose zero set holds each face; −1 on the box's boundary.
     public let faceUnit: [Int32]
     public let box: Box3D
+    /// The domain is the box cut to these half-spaces (none: the box).
+    public let halfSpaces: [HalfSpace3D]
     /// Cells left whole because rounding made their corner signs inconsistent (0 on generic nets).
     public let ambiguousCells: Int
 
@@ -36,7 +38,8 @@ public struct LinearRegions3D: Sendable {
     }
 }
 
-/// Enumerates the linear regions of `net` (three inputs, one output) on a box, layer by layer:
+/// Enumerates the linear regions of `net` (three inputs, one output) on a box, or on the convex polytope the box and
+/// `halfSpaces` cut out (`ComplexUnderCut.polytope`), layer by layer:
 ///  1. every vertex gets the layer's pre-activations from one canonical cell's affine map (the first cell that has
 ///     it), so each shared vertex has one value, and one sign, per unit;
 ///  2. the layer's units cut the complex one plane at a time, in unit order (`ComplexUnderCut.cut`);
@@ -45,7 +48,8 @@ public struct LinearRegions3D: Sendable {
 /// Ids follow the order of the cuts alone, so the result is the same for any thread count. Before each plane the
 /// cell count and the memory are checked against `limits`.
 public func enumerateRegions3D(
-    _ net: ExactNetwork, box: Box3D, pool: ThreadPool, limits: EnumerationLimits = .regions
+    _ net: ExactNetwork, box: Box3D, halfSpaces: [HalfSpace3D] = [], pool: ThreadPool,
+    limits: EnumerationLimits = .regions
 ) throws -> LinearRegions3D {
     guard net.sizes.first == 3 else {
         throw SpectralError.badInput("the network takes \(net.sizes[0]) inputs; the 3-D regions need exactly 3")
@@ -54,8 +58,13 @@ public func enumerateRegions3D(
     let hidden = net.hiddenSizes
     let layerWords = hidden.map { ($0 + 63) / 64 }
     let totalWords = max(1, layerWords.reduce(0, +))
-    var complex = ComplexUnderCut(box: box, patternWords: totalWords)
-    var maps = AlignedBuffer<Double>(firstLayerRows(net))
+    var complex =
+        halfSpaces.isEmpty
+        ? ComplexUnderCut(box: box, patternWords: totalWords)
+        : try ComplexUnderCut.polytope(
+            box: box, halfSpaces: try validated(halfSpaces), patternWords: totalWords, pool: pool)
+    // Layer 1's maps, the same on every starting cell (one for a box, those of the clipped polytope otherwise).
+    var maps = AlignedBuffer<Double>((0..<complex.cellCount).flatMap { _ in firstLayerRows(net) })
     var (unitOffset, wordOffset) = (0, 0)
     for l in 0..<hidden.count {
         let width = hidden[l]
@@ -85,7 +94,8 @@ public func enumerateRegions3D(
     return LinearRegions3D(
         complex: frozen(complex), gradient: (0..<cells).map { SIMD3(maps[$0 * 4], maps[$0 * 4 + 1], maps[$0 * 4 + 2]) },
         offset: (0..<cells).map { maps[$0 * 4 + 3] }, hiddenSizes: hidden, patternWords: totalWords,
-        patterns: complex.patterns, faceUnit: complex.faceUnit, box: box, ambiguousCells: complex.ambiguous)
+        patterns: complex.patterns, faceUnit: complex.faceUnit, box: box, halfSpaces: halfSpaces,
+        ambiguousCells: complex.ambiguous)
 }
 
 private func validate(_ box: Box3D) throws {
@@ -98,7 +108,17 @@ private func validate(_ box: Box3D) throws {
     }
 }
 
-/// Layer 1's maps on the single starting cell: rows ∂/∂x, ∂/∂y, ∂/∂z and the bias, `width` each.
+private func validated(_ halfSpaces: [HalfSpace3D]) throws -> [HalfSpace3D] {
+    for (i, h) in halfSpaces.enumerated() {
+        let n = [h.normal.x, h.normal.y, h.normal.z]
+        guard (n + [h.offset]).allSatisfy({ $0.isFinite && abs($0) <= 1e12 }), n.contains(where: { $0 != 0 }) else {
+            throw SpectralError.badInput("half-space \(i + 1) needs a finite, nonzero normal and a finite offset")
+        }
+    }
+    return halfSpaces
+}
+
+/// Layer 1's maps on one cell: rows ∂/∂x, ∂/∂y, ∂/∂z and the bias, `width` each.
 private func firstLayerRows(_ net: ExactNetwork) -> [Double] {
     let w = net.sizes[1]
     return (0..<3).flatMap { i in (0..<w).map { net.weights[0][$0 * 3 + i] } } + net.biases[0]
@@ -131,7 +151,7 @@ private func vertexValues(
 }
 
 /// The flat, read-only complex.
-private func frozen(_ c: ComplexUnderCut) -> PolyhedralComplex {
+func frozen(_ c: ComplexUnderCut) -> PolyhedralComplex {
     var faceOffsets = [0]
     faceOffsets.reserveCapacity(c.faceVertices.count + 1)
     for f in c.faceVertices { faceOffsets.append(faceOffsets.last! + f.count) }

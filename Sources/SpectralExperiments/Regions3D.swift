@@ -17,6 +17,8 @@ public struct Regions3D: Experiment {
         public var slices = PlaneSlices.middle
         /// The enumeration stops with an error beyond this many cells.
         public var maxCells = EnumerationLimits.regions.maximumCount
+        /// The domain is the box cut to these half-spaces (none: the box).
+        public var halfSpaces: HalfSpaceList?
 
         public init(weights: InputFile) { self.weights = weights }
         public var inputFiles: [InputFile] { [weights] }
@@ -41,6 +43,8 @@ public struct Regions3D: Experiment {
         public let volumeError: Double, smallestVolume: Double, cellsPerUnitVolume: Double, lipschitz: Double
         public let ambiguousCells: Int
         public let box: [[Double]], boxVolume: Double
+        /// Each half-space as (A, B, C, D): A·x + B·y + C·z ≤ D; the domain is the box cut to them.
+        public let halfSpaces: [[Double]], domainVolume: Double
         public let slices: [String]
         public let precision: String
         public let hiddenSizes: [Int]
@@ -56,8 +60,14 @@ public struct Regions3D: Experiment {
         limits.option = "--max-cells"
         let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
         limits.progress = { done, _ in progress.update(done) }
-        return try context.time("enumeration") {
-            try enumerateRegions3D(network, box: configuration.box3D, pool: context.pool, limits: limits)
+        do {
+            return try context.time("enumeration") {
+                try enumerateRegions3D(
+                    network, box: configuration.box3D, halfSpaces: configuration.halfSpaces?.spaces ?? [],
+                    pool: context.pool, limits: limits)
+            }
+        } catch SpectralError.badInput(let message) where message.hasPrefix("the polytope") {
+            throw SpectralError.usage("--half-spaces: " + message)
         }
     }
 
@@ -82,10 +92,12 @@ public struct Regions3D: Experiment {
         for s in configuration.slices.planes {
             try folder.write(slicePicture(regions, s, title: "\(name): cells met by \(s.text)"), "slice_\(s.fileName)")
         }
-        return summary(regions, volumes: geometry.map(\.volume))
+        return summary(
+            regions, volumes: geometry.map(\.volume),
+            domain: try domainVolume(box: regions.box, halfSpaces: regions.halfSpaces, pool: folder.pool))
     }
 
-    func summary(_ regions: LinearRegions3D, volumes: [Double]) -> Summary {
+    func summary(_ regions: LinearRegions3D, volumes: [Double], domain: Double) -> Summary {
         let k = regions.complex
         let b = regions.box
         var total = CompensatedSum()
@@ -94,12 +106,13 @@ public struct Regions3D: Experiment {
             cells: k.cellCount, faces: k.faceCount, edges: k.edgeCount, vertices: k.vertexCount,
             interiorFaces: (0..<k.faceCount).filter { k.faceCells[2 * $0 + 1] >= 0 }.count,
             eulerCharacteristic: k.vertexCount - k.edgeCount + k.faceCount - k.cellCount,
-            volumeError: abs(total.value - b.volume) / b.volume, smallestVolume: volumes.min() ?? 0,
-            cellsPerUnitVolume: Double(k.cellCount) / b.volume,
+            volumeError: abs(total.value - domain) / domain, smallestVolume: volumes.min() ?? 0,
+            cellsPerUnitVolume: Double(k.cellCount) / domain,
             lipschitz: regions.gradient.map { ($0 * $0).sum().squareRoot() }.max() ?? 0,
             ambiguousCells: regions.ambiguousCells, box: (0..<3).map { [b.lower[$0], b.upper[$0]] },
             boxVolume: b.volume,
-            slices: configuration.slices.planes.map(\.text),
+            halfSpaces: regions.halfSpaces.map { [$0.normal.x, $0.normal.y, $0.normal.z, $0.offset] },
+            domainVolume: domain, slices: configuration.slices.planes.map(\.text),
             precision: "Float64 (the weights file's values; F32 widened once)", hiddenSizes: regions.hiddenSizes)
     }
 
@@ -200,11 +213,34 @@ public struct Regions3DOptions: ParsableArguments {
     @Option(help: "planes to draw, AXIS=VALUE,…") var slices = PlaneSlices.middle
     @Option(help: "stop with an error beyond this many cells", check: .within(1...Int(Int32.max)))
     var maxCells = EnumerationLimits.regions.maximumCount
+    @Option(help: "cut the box to half-spaces A:B:C:D,… (A·x + B·y + C·z ≤ D): a convex polytope")
+    var halfSpaces: HalfSpaceList?
     public init() {}
 
     var configuration: Regions3D.Configuration {
         var c = Regions3D.Configuration(weights: weights)
-        (c.box, c.slices, c.maxCells) = (box, slices, maxCells)
+        (c.box, c.slices, c.maxCells, c.halfSpaces) = (box, slices, maxCells, halfSpaces)
         return c
     }
+}
+
+/// Half-spaces "A:B:C:D,…", each A·x + B·y + C·z ≤ D (at most 64).
+public struct HalfSpaceList: TextCodedArgument, Sendable, Equatable {
+    public let text: String
+    public let spaces: [HalfSpace3D]
+
+    public init(argument: String) throws {
+        text = argument
+        spaces = try argument.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let v = item.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
+            guard v.count == 4, let a = v[0], let b = v[1], let c = v[2], let d = v[3],
+                [a, b, c, d].allSatisfy({ $0.isFinite && abs($0) <= 1e12 }), a != 0 || b != 0 || c != 0
+            else { throw ArgumentValueError("must list half-spaces A:B:C:D with finite numbers and A, B, C not all 0") }
+            return HalfSpace3D(normal: SIMD3(a, b, c), offset: d)
+        }
+        guard (1...64).contains(spaces.count) else { throw ArgumentValueError("must list 1 to 64 half-spaces") }
+    }
+
+    public static var valueName: String { "A:B:C:D,…" }
+    public var argumentDescription: String { text }
 }

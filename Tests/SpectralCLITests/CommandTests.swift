@@ -120,6 +120,11 @@ final class CommandTests: XCTestCase {
                 ["cells.csv", "slice_z_0.png", "slice_x_-0.5.svg"]
             ),
             (
+                "regions3d-polytope",
+                ["regions3d", "--weights", threeD.path, "--half-spaces", "1:1:1:1,-1:0:0:0.5,0:-1:0:0.5,0:0:-1:0.5"],
+                ["cells.csv", "slice_z_0.png"]
+            ),
+            (
                 "exact3d",
                 [
                     "exact3d", "--weights", threeD.path, "--grid", "2:3", "--radii", "10:400:8", "--normals", "1",

@@ -194,6 +194,51 @@ final class Regions3DTests: XCTestCase {
         }
     }
 
+    /// A convex polytope: the octahedron |x| + |y| + |z| ≤ 1 (the half-spaces ±x ± y ± z ≤ 1; its corners are the
+    /// centres of the box's faces, so the planes meet the box exactly there). Volume 4/3; the complex stays one ball;
+    /// points inside lie in the cell of their pattern, with f equal to its map; points outside lie in no cell; the
+    /// transforms obey Green's identity with the octahedron's faces as the boundary.
+    func testConvexPolytopeDomain() throws {
+        let octahedron = [-1.0, 1].flatMap { a in
+            [-1.0, 1].flatMap { b in [-1.0, 1].map { c in HalfSpace3D(normal: SIMD3(a, b, c), offset: 1) } }
+        }
+        let net = try genericNet([3, 8, 6, 1], seed: 9)
+        let regions = try enumerateRegions3D(net, box: .unit, halfSpaces: octahedron, pool: pool)
+        let k = regions.complex
+        XCTAssertNil(k.validate())
+        XCTAssertEqual(k.vertexCount - k.edgeCount + k.faceCount - k.cellCount, 1)
+        var total = CompensatedSum()
+        for c in 0..<k.cellCount { total.add(k.volumeAndCentroid(cell: c).volume) }
+        XCTAssertEqual(total.value, 4.0 / 3, accuracy: 4e-12)
+        let byPattern = regions.patternsByCell
+        var rng = SplitMix64(seed: 4)
+        for _ in 0..<300 {
+            let p = SIMD3(rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-1, 1))
+            let norm = abs(p.x) + abs(p.y) + abs(p.z)
+            let cell = byPattern[net.pattern([p.x, p.y, p.z])]
+            let contained = cell.map { regions.contains(cell: $0, p, slack: 1e-12) } ?? false
+            if norm < 1 - 1e-9 {
+                XCTAssertTrue(contained, "\(p) is inside but in no cell")
+                if let c = cell {
+                    XCTAssertEqual(regions.value(cell: c, p), net.evaluate([p.x, p.y, p.z]), accuracy: 1e-12)
+                }
+            } else if norm > 1 + 1e-9 {
+                XCTAssertFalse(contained, "\(p) is outside but in cell \(cell ?? -1)")
+            }
+        }
+        let spectrum = ExactSpectrum3D(regions, pool: pool)
+        let ks: [SIMD3<Double>] = [SIMD3(3.3, -1.7, 0.9), SIMD3(1, 1, 1), SIMD3(0, 0, 6), SIMD3(1e-4, 0, 2e-4)]
+        let (w, s, b) = (spectrum.windowByTetrahedra(ks), spectrum.faceSpectrum(ks), spectrum.boundaryTerm(ks))
+        for j in ks.indices {
+            let boundary = (1 / (4 * Double.pi * Double.pi * (ks[j] * ks[j]).sum())) * b[j]
+            let scale = max(w[j].magnitude, s[j].magnitude, boundary.magnitude)
+            XCTAssertLessThan((w[j] - (s[j] - boundary)).magnitude, 1e-10 * scale, "k = \(ks[j])")
+        }
+        XCTAssertThrowsError(
+            try enumerateRegions3D(
+                net, box: .unit, halfSpaces: [HalfSpace3D(normal: SIMD3(1, 0, 0), offset: -2)], pool: pool))
+    }
+
     /// Ids, coordinates and maps do not depend on the thread count.
     func testSameBitsForAnyThreadCount() throws {
         let net = try genericNet([3, 16, 16, 1], seed: 5)
