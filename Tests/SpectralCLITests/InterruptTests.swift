@@ -12,10 +12,13 @@ final class InterruptTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         try? writeTwoInputData(folder.appendingPathComponent("two.csv"))
+        try? writeThreeInputData(folder.appendingPathComponent("three.csv"))
         for (name, arguments) in [
             ("small1d", ["--width", "16", "--depth", "3"]), ("big1d", ["--width", "1024", "--depth", "6"]),
             ("small2d", ["--data", path("two.csv"), "--width", "8", "--depth", "3"]),
             ("big2d", ["--data", path("two.csv"), "--width", "512", "--depth", "4"]),
+            ("small3d", ["--data", path("three.csv"), "--width", "8", "--depth", "3"]),
+            ("big3d", ["--data", path("three.csv"), "--width", "96", "--depth", "3"]),
         ] {
             _ = try? spectral(["train", "--steps", "1", "--out", path(name), "--quiet"] + arguments)
         }
@@ -30,6 +33,7 @@ final class InterruptTests: XCTestCase {
     static var commands: [(String, [String], [String])] {
         let (small1d, big1d) = (path("small1d/weights.safetensors"), path("big1d/weights.safetensors"))
         let (small2d, big2d) = (path("small2d/weights.safetensors"), path("big2d/weights.safetensors"))
+        let (small3d, big3d) = (path("small3d/weights.safetensors"), path("big3d/weights.safetensors"))
         return [
             ("train", ["train", "--steps", "20", "--width", "16"], ["train", "--steps", "1000000"]),
             ("exp1", ["exp1", "--iterations", "100"], ["exp1", "--iterations", "1000000"]),
@@ -51,6 +55,11 @@ final class InterruptTests: XCTestCase {
             (
                 "exact2d", ["exact2d", "--weights", small2d, "--grid", "2:3"],
                 ["exact2d", "--weights", big2d, "--grid", "8:9"]
+            ),
+            ("regions3d", ["regions3d", "--weights", small3d], ["regions3d", "--weights", big3d]),
+            (
+                "exact3d", ["exact3d", "--weights", small3d, "--grid", "1:2", "--radii", "10:100:4"],
+                ["exact3d", "--weights", big3d, "--grid", "8:33"]
             ),
             ("demo", ["exp7", "--steps", "50"], ["demo"]),
         ]
