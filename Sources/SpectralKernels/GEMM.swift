@@ -70,7 +70,8 @@ func blockedProduct(
 ) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let k = a.cols
-    let readsAInPlace = a.colStride == 1 && a.rowStride <= GEMMBlocking.kc
+    let readsAInPlace =
+        (a.colStride == 1 && a.rowStride <= GEMMBlocking.kc) || (a.rowStride == 1 && a.colStride <= 2 * GEMMBlocking.kc)
     var jc = cols.lowerBound
     while jc < cols.upperBound {
         let nc = min(GEMMBlocking.nc, cols.upperBound - jc)
@@ -90,10 +91,10 @@ func blockedProduct(
             var ic = rows.lowerBound
             while ic < rows.upperBound {
                 let mc = min(GEMMBlocking.mc, rows.upperBound - ic)
-                // When A's rows are short and close together (row-major, at most KC apart: the training products'
-                // activations and gradients), the block is one dense stretch of memory, and its full 6-row panels
-                // are read in place: no copy, and with two threads no copy each. Otherwise (long or far-apart rows,
-                // column-major A) packing wins, as BLIS has it. A ragged last panel is always packed, zero-padded.
+                // When A's lines are short and close together (row-major rows at most KC apart: the activations and
+                // gradients; column-major columns at most 2·KC apart: dYᵀ in ∂W), its full 6-row panels are read
+                // in place: no copy, and with two threads no copy each (both threads need all of A). Otherwise
+                // packing wins, as BLIS has it. A ragged last panel is always packed, zero-padded.
                 let fullRows = readsAInPlace ? mc / mr * mr : 0
                 if fullRows < mc {
                     profiled(.packA, thread: worker) {
@@ -101,12 +102,12 @@ func blockedProduct(
                             a, rowStart: ic + fullRows, rowCount: mc - fullRows, colStart: pc, depth: kc, into: packedA)
                     }
                 }
+                let wholeRows = mc / mr * mr
                 for q in 0..<panels {
                     let col = jc + q * nr
                     let tileCols = min(nr, nc - q * nr)
                     var r = 0
-                    while r < mc {
-                        let tileRows = min(mr, mc - r)
+                    while r < wholeRows {
                         let inPlace = r < fullRows
                         computeTile(
                             depth: kc,
@@ -115,10 +116,16 @@ func blockedProduct(
                                 : UnsafePointer(packedA) + (r - fullRows) * kc,
                             aRowStride: inPlace ? a.rowStride : 1, aStep: inPlace ? a.colStride : mr,
                             b: packedB + q * nr * kc,
-                            c: c, ldc: ldc, row: ic + r, col: col, rows: tileRows, cols: tileCols,
+                            c: c, ldc: ldc, row: ic + r, col: col, rows: mr, cols: tileCols,
                             accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
                         r += mr
                     }
+                }
+                if wholeRows < mc {
+                    computeRaggedRows(
+                        depth: kc, a: UnsafePointer(packedA) + (wholeRows - fullRows) * kc, b: packedB,
+                        panels: panels, c: c, ldc: ldc, row: ic + wholeRows, rows: mc - wholeRows, col: jc, cols: nc,
+                        accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
                 }
                 ic += mc
             }
@@ -192,6 +199,38 @@ func computeTile(
         }
     }
     applyEpilogue(epilogue, c: c, ldc: ldc, row: row, rows: rows, col: col, cols: cols)
+}
+
+/// The last `rows` (< MR) rows of C from `row` on, over the columns `col ..< col + cols` of the packed B block
+/// (`panels` micro-panels), two rows and two panels at a time (`microKernelTwoRows`) through a scratch tile, then
+/// the epilogue in place. `a` is the zero-padded packed panel of those rows.
+@inline(__always)
+func computeRaggedRows(
+    depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, panels: Int,
+    c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, rows: Int, col: Int, cols: Int,
+    accumulate: Bool, epilogue: GEMMEpilogue
+) {
+    let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * nr) { scratch in
+        let tile = scratch.baseAddress!
+        for i0 in stride(from: 0, to: rows, by: 2) {
+            for q in stride(from: 0, to: panels, by: 2) {
+                microKernelTwoRows(
+                    SIMD16<Float>.self, depth: depth, a: a + i0, aStep: mr, b0: b + q * nr * depth,
+                    b1: b + min(q + 1, panels - 1) * nr * depth, tile: tile)
+                let (tileRows, tileCols) = (min(2, rows - i0), min(2 * nr, cols - q * nr))
+                let corner = c + (row + i0) * ldc + col + q * nr
+                for i in 0..<tileRows {
+                    for j in 0..<tileCols {
+                        let v = tile[i * 2 * nr + j]
+                        corner[i * ldc + j] = accumulate ? corner[i * ldc + j] + v : v
+                    }
+                }
+                applyEpilogue(
+                    epilogue, c: c, ldc: ldc, row: row + i0, rows: tileRows, col: col + q * nr, cols: tileCols)
+            }
+        }
+    }
 }
 
 /// The epilogue on one 16-column row of a full register tile (C[row, col ..< col + 16]).

@@ -47,3 +47,37 @@ func microKernel6<V: SIMD>(
     store(c4, 4)
     store(c5, 5)
 }
+
+/// The ragged end of M (fewer than MR rows left): two rows across two packed B panels at a time. Its eight
+/// accumulators keep both FMA pipes as busy as the 6-row tile does, where a zero-padded 6-row tile would spend
+/// two thirds or more of its work on padding (M = 200 leaves 2 rows). Each element is the same sequential sum
+/// over k as in `microKernel6`, so which kernel computes a row never changes its bits.
+///
+/// `a`: a packed A panel at the first of the two rows (element (i, p) at a[i + p·aStep]); `b0`, `b1`: the two
+/// packed panels (`b1` may repeat `b0` when only one is left). Writes the 2 × 2·V.count tile, row-major, to `tile`.
+@inline(__always)
+func microKernelTwoRows<V: SIMD>(
+    _: V.Type, depth kc: Int, a: UnsafePointer<V.Scalar>, aStep: Int,
+    b0: UnsafePointer<V.Scalar>, b1: UnsafePointer<V.Scalar>, tile: UnsafeMutablePointer<V.Scalar>
+) where V.Scalar: FloatingPoint {
+    var (c00, c01, c10, c11) = (V(), V(), V(), V())
+    var offset = 0
+    var (p0, p1) = (UnsafeRawPointer(b0), UnsafeRawPointer(b1))
+    for _ in 0..<kc {
+        let (u, w) = (p0.loadUnaligned(as: V.self), p1.loadUnaligned(as: V.self))
+        let (x0, x1) = (V(repeating: a[offset]), V(repeating: a[offset + 1]))
+        c00 = c00.addingProduct(x0, u)
+        c01 = c01.addingProduct(x0, w)
+        c10 = c10.addingProduct(x1, u)
+        c11 = c11.addingProduct(x1, w)
+        offset += aStep
+        p0 += MemoryLayout<V>.stride
+        p1 += MemoryLayout<V>.stride
+    }
+    let out = UnsafeMutableRawPointer(tile)
+    let stride = MemoryLayout<V>.stride
+    out.storeBytes(of: c00, as: V.self)
+    out.storeBytes(of: c01, toByteOffset: stride, as: V.self)
+    out.storeBytes(of: c10, toByteOffset: 2 * stride, as: V.self)
+    out.storeBytes(of: c11, toByteOffset: 3 * stride, as: V.self)
+}

@@ -1,3 +1,5 @@
+import CSpectralSIMD
+
 // Packing copies a block of A or B into the order the micro-kernel reads it, so its inner loop streams through
 // contiguous memory whatever the source strides (this is where transposes cost nothing extra).
 //
@@ -71,13 +73,21 @@ func packBPanel(
 
 /// destination[p · lines + i] = line i at depth p, for `lines` source lines that are each contiguous in p and start
 /// `lineStep` floats apart. The lines are walked in step, 8 depths at a time, so every source cache line is read
-/// once (a row-major A panel, or a B panel of Wᵀ).
+/// once (a row-major A panel, or a B panel of Wᵀ); whole blocks of 8 lines go through the register transpose.
 @inline(__always)
 func interleave(
     _ origin: UnsafePointer<Float>, lineStep: Int, lines: Int, depth: Int,
     into destination: UnsafeMutablePointer<Float>
 ) {
     var p = 0
+    if lines % 8 == 0 {
+        while p + 8 <= depth {
+            for i in stride(from: 0, to: lines, by: 8) {
+                spectral_transpose_8x8(origin + i * lineStep + p, lineStep, destination + p * lines + i, lines)
+            }
+            p += 8
+        }
+    }
     while p + 8 <= depth {
         for i in 0..<lines {
             let v = UnsafeRawPointer(origin + i * lineStep + p).loadUnaligned(as: SIMD8<Float>.self)

@@ -6,9 +6,11 @@
 #ifndef C_SPECTRAL_SIMD_H
 #define C_SPECTRAL_SIMD_H
 
+#define SPECTRAL_INLINE static inline __attribute__((always_inline))
+
 typedef float spectral_float8 __attribute__((ext_vector_type(8)));
 
-static inline __attribute__((always_inline)) spectral_float8 spectral_sqrt_float8(spectral_float8 x) {
+SPECTRAL_INLINE spectral_float8 spectral_sqrt_float8(spectral_float8 x) {
     return __builtin_elementwise_sqrt(x);
 }
 
@@ -17,53 +19,78 @@ static inline __attribute__((always_inline)) spectral_float8 spectral_sqrt_float
 // in C. These are the operations of `Double4` (SpectralKernels), each one instruction on 4-lane AVX registers.
 typedef double spectral_double4 __attribute__((ext_vector_type(4)));
 
-static inline __attribute__((always_inline)) spectral_double4 spectral_add_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_add_double4(spectral_double4 a, spectral_double4 b) {
     return a + b;
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_sub_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_sub_double4(spectral_double4 a, spectral_double4 b) {
     return a - b;
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_mul_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_mul_double4(spectral_double4 a, spectral_double4 b) {
     return a * b;
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_div_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_div_double4(spectral_double4 a, spectral_double4 b) {
     return a / b;
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_neg_double4(spectral_double4 a) {
+SPECTRAL_INLINE spectral_double4 spectral_neg_double4(spectral_double4 a) {
     return -a;
 }
 /// a·b + c with one rounding.
-static inline __attribute__((always_inline)) spectral_double4 spectral_fma_double4(spectral_double4 a, spectral_double4 b,
-                                                                                  spectral_double4 c) {
+SPECTRAL_INLINE spectral_double4 spectral_fma_double4(spectral_double4 a, spectral_double4 b, spectral_double4 c) {
     return __builtin_elementwise_fma(a, b, c);
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_splat_double4(double x) {
+SPECTRAL_INLINE spectral_double4 spectral_splat_double4(double x) {
     return (spectral_double4)x;
 }
 /// (a0, b0, a2, b2) and (a1, b1, a3, b3): pairs interleaved within each 128-bit half.
-static inline __attribute__((always_inline)) spectral_double4 spectral_unpack_low_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_unpack_low_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 0, 4, 2, 6);
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_unpack_high_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_unpack_high_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 1, 5, 3, 7);
 }
 /// (a0, a1, b0, b1) and (a2, a3, b2, b3): the 128-bit halves recombined.
-static inline __attribute__((always_inline)) spectral_double4 spectral_low_halves_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_low_halves_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 0, 1, 4, 5);
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_high_halves_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_high_halves_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 2, 3, 6, 7);
 }
 /// (a3, a2, a1, a0).
-static inline __attribute__((always_inline)) spectral_double4 spectral_reverse_double4(spectral_double4 a) {
+SPECTRAL_INLINE spectral_double4 spectral_reverse_double4(spectral_double4 a) {
     return __builtin_shufflevector(a, a, 3, 2, 1, 0);
 }
 /// (a0, a2, b0, b2) and (a1, a3, b1, b3): the even and odd elements of eight consecutive values.
-static inline __attribute__((always_inline)) spectral_double4 spectral_even_lanes_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_even_lanes_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 0, 2, 4, 6);
 }
-static inline __attribute__((always_inline)) spectral_double4 spectral_odd_lanes_double4(spectral_double4 a, spectral_double4 b) {
+SPECTRAL_INLINE spectral_double4 spectral_odd_lanes_double4(spectral_double4 a, spectral_double4 b) {
     return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+}
+
+// An 8 × 8 block of floats transposed in registers (unpack, shuffle, then swap the 128-bit halves: 24 shuffles for
+// 8 loads and 8 stores). Packing B = Wᵀ for the GEMM is this transpose; done element by element it is 64 scalar
+// stores per block. dst[j · dstStride + i] = src[i · srcStride + j] for i, j < 8; the rows need no alignment.
+typedef float spectral_float8_unaligned __attribute__((ext_vector_type(8), aligned(4)));
+
+SPECTRAL_INLINE void spectral_transpose_8x8(const float *src, long srcStride, float *dst, long dstStride) {
+    spectral_float8 r[8], t[8], s[8];
+    for (int i = 0; i < 8; i++) r[i] = *(const spectral_float8_unaligned *)(src + i * srcStride);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int h = 0; h < 8; h += 4) {
+        s[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        s[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        s[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        s[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+    for (int j = 0; j < 4; j++) {
+        *(spectral_float8_unaligned *)(dst + j * dstStride) =
+            __builtin_shufflevector(s[j], s[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        *(spectral_float8_unaligned *)(dst + (j + 4) * dstStride) =
+            __builtin_shufflevector(s[j], s[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
 }
 
 #endif
