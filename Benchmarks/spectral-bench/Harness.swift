@@ -6,6 +6,7 @@ import SpectralKernels
 func emit(_ fields: [String: Any]) {
     var all = fields
     all["build"] = buildDescription
+    all["gemm_kernel"] = GEMMKernel.best.rawValue
     guard let data = try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys]) else {
         FileHandle.standardError.write(Data("spectral-bench: a result could not be written as JSON\n".utf8))
         return

@@ -79,6 +79,8 @@ public struct Profile: Experiment {
 
     public struct Summary: Codable, Sendable {
         public let sizes: [Int], batchRows: Int, threads: Int
+        /// The GEMM's register tile ("avx2" or "avx512"); the peak is measured in its vector width.
+        public let gemmKernel: String
         public let peakGFLOPS: Double, bandwidthGBPerSecond: Double
         public let stepSeconds: Double, profiledStepSeconds: Double, profilerCost: Double
         public let flopsPerStep: Double, fractionOfPeak: Double

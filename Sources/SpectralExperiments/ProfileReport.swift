@@ -88,7 +88,8 @@ extension Profile {
         let rowsPerStep = c.batch ?? c.samples
         let flops = Profile.flopsPerStep(sizes: c.sizes, rows: rowsPerStep)
         return Summary(
-            sizes: c.sizes, batchRows: rowsPerStep, threads: c.threads, peakGFLOPS: peak,
+            sizes: c.sizes, batchRows: rowsPerStep, threads: c.threads, gemmKernel: GEMMKernel.best.rawValue,
+            peakGFLOPS: peak,
             bandwidthGBPerSecond: bandwidth,
             stepSeconds: plain, profiledStepSeconds: profiled, profilerCost: profiled / plain - 1,
             flopsPerStep: flops, fractionOfPeak: flops / plain / 1e9 / peak,
@@ -218,9 +219,9 @@ extension Profile {
         return [
             String(
                 format:
-                    "%@ on %d threads: %.1f microseconds a step (%.0f steps/s), %.2f of the %.0f GFLOP/s peak; profiler cost %+.1f%%",
+                    "%@ on %d threads: %.1f microseconds a step (%.0f steps/s), %.2f of the %.0f GFLOP/s %@ peak; profiler cost %+.1f%%",
                 s.sizes.map(String.init).joined(separator: "→"), s.threads, s.stepSeconds * 1e6, 1 / s.stepSeconds,
-                s.fractionOfPeak, s.peakGFLOPS, 100 * s.profilerCost),
+                s.fractionOfPeak, s.peakGFLOPS, s.gemmKernel.uppercased(), 100 * s.profilerCost),
             "time: " + shares.joined(separator: ", ")
                 + String(format: " (%.1f%% of the step accounted for)", 100 * s.accountedFraction),
             "results in \(folder.path)",

@@ -22,13 +22,22 @@ public final class GEMM: @unchecked Sendable {
     private let packedA: [AlignedBuffer<Float>]
     private let packedB: [AlignedBuffer<Float>]
 
-    public init(pool: ThreadPool) {
+    /// The register tile it runs (`GEMMKernel.best` unless asked otherwise; either gives the same bits).
+    public let kernel: GEMMKernel
+
+    public convenience init(pool: ThreadPool) { self.init(pool: pool, kernel: .best) }
+
+    public init(pool: ThreadPool, kernel: GEMMKernel) {
+        precondition(kernel.isSupported, "the \(kernel.rawValue) GEMM kernel needs a CPU that has it")
         self.pool = pool
+        self.kernel = kernel
         packedA = (0..<pool.threadCount).map { _ in AlignedBuffer(count: GEMMBlocking.mc * GEMMBlocking.kc) }
         packedB = (0..<pool.threadCount).map { _ in AlignedBuffer(count: GEMMBlocking.kc * GEMMBlocking.nc) }
     }
 
-    public convenience init(threads: Int) { self.init(pool: ThreadPool(threadCount: threads)) }
+    public convenience init(threads: Int, kernel: GEMMKernel = .best) {
+        self.init(pool: ThreadPool(threadCount: threads), kernel: kernel)
+    }
 
     /// C (m × n, row-major, leading dimension `ldc`) = A (m × k) · B (k × n), plus the old C when `accumulate`,
     /// then the epilogue. Any shape, including empty ones (k = 0 gives C = 0, or C unchanged, then the epilogue).
@@ -56,7 +65,7 @@ public final class GEMM: @unchecked Sendable {
             let (rows, cols) = tiling.tile(task)
             blockedProduct(
                 a, b, c: c, ldc: ldc, rows: rows, cols: cols, accumulate: accumulate, epilogue: epilogue,
-                packedA: packedA[worker].pointer, packedB: packedB[worker].pointer, worker: worker)
+                packedA: packedA[worker].pointer, packedB: packedB[worker].pointer, worker: worker, kernel: kernel)
         }
     }
 }
@@ -66,7 +75,8 @@ public final class GEMM: @unchecked Sendable {
 func blockedProduct(
     _ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int,
     rows: Range<Int>, cols: Range<Int>, accumulate: Bool, epilogue: GEMMEpilogue,
-    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>, worker: Int = 0
+    packedA: UnsafeMutablePointer<Float>, packedB: UnsafeMutablePointer<Float>, worker: Int = 0,
+    kernel: GEMMKernel = .avx2
 ) {
     let (mr, nr) = (GEMMBlocking.mr, GEMMBlocking.nr)
     let k = a.cols
@@ -103,10 +113,23 @@ func blockedProduct(
                     }
                 }
                 let wholeRows = mc / mr * mr
+                // Whole 12 × 32 and 6 × 32 tiles (pairs of full panels) on the AVX-512 kernel when there is one.
+                let widePanels = kernel == .avx512 ? nc / nr / 2 * 2 : 0
+                let wideRows = widePanels > 0 ? wholeRows : 0
+                if wideRows > 0 {
+                    computeWideTiles(
+                        depth: kc,
+                        aAt: { r in
+                            r < fullRows
+                                ? (a.base + (ic + r) * a.rowStride + pc * a.colStride, a.rowStride, a.colStride)
+                                : (UnsafePointer(packedA) + (r - fullRows) * kc, 1, mr)
+                        }, b: packedB, panels: widePanels, c: c, ldc: ldc, row: ic, rows: wideRows, col: jc,
+                        accumulate: accumulate || !isFirst, epilogue: isLast ? epilogue : .none)
+                }
                 for q in 0..<panels {
                     let col = jc + q * nr
                     let tileCols = min(nr, nc - q * nr)
-                    var r = 0
+                    var r = q < widePanels ? wideRows : 0
                     while r < wholeRows {
                         let inPlace = r < fullRows
                         computeTile(

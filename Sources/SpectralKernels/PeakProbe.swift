@@ -1,3 +1,5 @@
+import CSpectralSIMD
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,22 +9,34 @@ import Darwin
 /// Measures the machine's fused-multiply-add peak: every benchmark reports its speed as a fraction of this figure,
 /// measured in the same run, rather than of a datasheet number.
 public enum PeakProbe {
-    /// Float32 GFLOP/s (an FMA counts as 2 flops) of `threads` threads each running twelve independent 8-lane FMA
-    /// chains, enough to cover the FMA latency on both FMA ports. Best of `repeats` timings.
-    public static func fmaGFLOPS(pool: ThreadPool, threads: Int, seconds: Double = 0.3, repeats: Int = 5) -> Double {
+    /// Float32 GFLOP/s (an FMA counts as 2 flops) of `threads` threads each running twelve independent FMA chains,
+    /// enough to cover the FMA latency on both FMA ports, in the vectors of `kernel` (8 lanes for AVX2, 16 for
+    /// AVX-512; by default the widest the GEMM uses, so that its fraction of this peak is honest). Best of `repeats`
+    /// timings.
+    public static func fmaGFLOPS(
+        pool: ThreadPool, threads: Int, seconds: Double = 0.3, repeats: Int = 5, kernel: GEMMKernel = .best
+    ) -> Double {
         let iterations = 2_000_000
-        let flopsPerThread = Double(iterations) * 12 * 8 * 2
+        let lanes: Double = kernel == .avx512 ? 16 : 8
+        let flopsPerThread = Double(iterations) * 12 * lanes * 2
         // Calibrate the iteration count to the requested duration.
-        let once = time { runChains(pool: pool, threads: threads, iterations: iterations) }
+        let once = time { runChains(pool: pool, threads: threads, iterations: iterations, kernel: kernel) }
         let scaled = max(iterations, Int(Double(iterations) * seconds / max(once, 1e-6) / Double(repeats)))
         var best = Double.infinity
         for _ in 0..<repeats {
-            best = min(best, time { runChains(pool: pool, threads: threads, iterations: scaled) })
+            best = min(best, time { runChains(pool: pool, threads: threads, iterations: scaled, kernel: kernel) })
         }
         return flopsPerThread * Double(scaled) / Double(iterations) * Double(threads) / best / 1e9
     }
 
-    private static func runChains(pool: ThreadPool, threads: Int, iterations: Int) {
+    private static func runChains(pool: ThreadPool, threads: Int, iterations: Int, kernel: GEMMKernel) {
+        if kernel == .avx512 {
+            pool.run(tasks: threads) { task, _ in
+                let total = spectral_fma_chains_avx512(iterations, 1e-7 * Float(task + 1))
+                sink.pointee &+= Int(total.bitPattern & 1)
+            }
+            return
+        }
         pool.run(tasks: threads) { task, _ in
             typealias V = SIMD8<Float>
             let x = V(repeating: 0.999_999)

@@ -179,6 +179,45 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// The AVX-512 tile gives the AVX2 tile's bits on every layout, epilogue and accumulation, at shapes with whole
+    /// 12 × 32 tiles, edges of every kind and k past KC (each element is the same chain of FMAs in k on either).
+    /// The other tests run on `GEMMKernel.best`, so on such a CPU they check the wide tile against the reference.
+    func testWideKernelGivesTheNarrowKernelsBits() throws {
+        try XCTSkipUnless(GEMMKernel.avx512.isSupported, "this CPU has no AVX-512")
+        var rng = SplitMix64(seed: 7)
+        let kernels = [GEMM(threads: 2, kernel: .avx2), GEMM(threads: 2, kernel: .avx512)]
+        let shapes = [(12, 32, 1), (24, 64, 256), (200, 256, 256), (256, 256, 200), (203, 261, 700), (115, 176, 513)]
+        for (trial, (m, n, k)) in shapes.enumerated() {
+            for aLayout in Layout.allCases {
+                for bLayout in Layout.allCases {
+                    let a = Operand(rows: m, cols: k, layout: aLayout, rng: &rng)
+                    let b = Operand(rows: k, cols: n, layout: bLayout, rng: &rng)
+                    let extra = Operand(rows: m, cols: n, layout: .rowMajor, rng: &rng)
+                    // Exact zeros, as a ReLU's output has: the mask keeps only what is > 0.
+                    for i in stride(from: 0, to: extra.storage.count, by: 3) { extra.storage[i] = 0 }
+                    let epilogue = EpilogueKind.allCases[(trial + (aLayout == .rowMajor ? 0 : 2)) % 4]
+                    let ep: GEMMEpilogue
+                    switch epilogue {
+                    case .none: ep = .none
+                    case .bias: ep = .addBias(extra.storage.pointer)
+                    case .biasReLU: ep = .addBiasReLU(extra.storage.pointer)
+                    case .mask: ep = .reluMask(extra.storage.pointer, ld: n + 3)
+                    }
+                    let start = (0..<(m * n)).map { _ in Float(rng.uniform(-1, 1)) }
+                    let outputs = kernels.map { gemm in
+                        let c = AlignedBuffer(start)
+                        gemm.multiply(
+                            a.view, b.view, into: c.pointer, ldc: n, accumulate: bLayout == .rowMajor, epilogue: ep)
+                        return c.array.map(\.bitPattern)
+                    }
+                    if let i = outputs[0].indices.first(where: { outputs[0][$0] != outputs[1][$0] }) {
+                        XCTFail("\(m)×\(n)×\(k) \(aLayout)/\(bLayout) \(epilogue): C[\(i / n), \(i % n)] differs")
+                    }
+                }
+            }
+        }
+    }
+
     func testThreadPoolRunsEveryTaskOnce() {
         let pool = ThreadPool(threadCount: 2)
         for count in [0, 1, 2, 3, 17, 1000] {

@@ -93,4 +93,29 @@ SPECTRAL_INLINE void spectral_transpose_8x8(const float *src, long srcStride, fl
     }
 }
 
+// The AVX-512 path of the Float32 GEMM (CSpectralSIMD.c, compiled for AVX-512F whatever the build's -march; called
+// only when `spectral_has_avx512` says the CPU and the OS support it). On CPUs with 512-bit FMA units (AMD Zen 5)
+// its peak is twice that of 256-bit AVX2.
+enum { SPECTRAL_EPILOGUE_NONE, SPECTRAL_EPILOGUE_BIAS, SPECTRAL_EPILOGUE_BIAS_RELU, SPECTRAL_EPILOGUE_MASK };
+
+/// 1 when the CPU has AVX-512F and the OS saves its registers.
+int spectral_has_avx512(void);
+
+/// The 12 × 32 register tile (24 zmm accumulators): C[i, j] for i < 12, j < 32 is Σ_p a(i, p)·b(p, j), each a
+/// sequential chain of fused multiply-adds in p, exactly as in the 6 × 16 AVX2 kernel, so the two give the same bits.
+/// Rows 0–5 of A are at a_low, rows 6–11 at a_high, element (i, p) at a[i·a_row_stride + p·a_step]; columns 0–15
+/// and 16–31 are the packed B panels b0 and b1 (16·kc floats each). Then C = (accumulate ? C : 0) + the sum, and
+/// the epilogue: + extra (bias), ReLU of that, or the mask extra > 0; row i reads extra + i·extra_ld.
+void spectral_kernel_12x32_avx512(long kc, const float *a_low, const float *a_high, long a_row_stride, long a_step,
+                                  const float *b0, const float *b1, float *c, long ldc, int accumulate,
+                                  int epilogue, const float *extra, long extra_ld);
+
+/// The same for a 6 × 32 tile (rows 0–5 at a): M's last whole 6-row panel when 12 do not fit.
+void spectral_kernel_6x32_avx512(long kc, const float *a, long a_row_stride, long a_step, const float *b0,
+                                 const float *b1, float *c, long ldc, int accumulate, int epilogue,
+                                 const float *extra, long extra_ld);
+
+/// Twelve independent 16-lane FMA chains run `iterations` times (the AVX-512 FMA peak probe); returns their sum.
+float spectral_fma_chains_avx512(long iterations, float seed);
+
 #endif
