@@ -105,7 +105,9 @@ public struct ExactSpectrum3D: Sendable {
                     var nodes = ExpNodes(k, corner, c, exps)
                     nodes.append(turns: topTurns, exp: topExp)
                     var s = topValue * nodes.repeating(3)
-                    for (j, p) in [a, b, d].enumerated() { s = s + regions.value(cell: cell, p) * nodes.repeating(j) }
+                    s = s + regions.value(cell: cell, a) * nodes.repeating(0)
+                    s = s + regions.value(cell: cell, b) * nodes.repeating(1)
+                    s = s + regions.value(cell: cell, d) * nodes.repeating(2)
                     sum.add(six * s)
                 }
             }

@@ -346,9 +346,7 @@ struct ComplexUnderCut {
     }
 
     func vertexMean(_ faces: [Int32]) -> SIMD3<Double> {
-        let vs = Set(faces.flatMap { faceVertices[Int($0)] })
-        let sum = vs.reduce(SIMD3<Double>()) { $0 + SIMD3(px[Int($1)], py[Int($1)], pz[Int($1)]) }
-        return sum / Double(vs.count)
+        meanOfCorners(faces.flatMap { faceVertices[Int($0)] }) { SIMD3(px[Int($0)], py[Int($0)], pz[Int($0)]) }
     }
 }
 

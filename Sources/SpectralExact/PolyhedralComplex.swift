@@ -33,8 +33,7 @@ public struct PolyhedralComplex: Sendable {
 
     /// The mean of the cell's distinct corners: a point strictly inside a non-degenerate convex cell.
     public func vertexMean(cell c: Int) -> SIMD3<Double> {
-        let v = vertices(cell: c)
-        return v.reduce(SIMD3<Double>()) { $0 + position($1) } / Double(v.count)
+        meanOfCorners(faces(cell: c).flatMap { corners(face: Int($0)) }, position: position)
     }
 
     /// Newell's normal of face f: its direction is the face's normal, its length twice the face's area.
@@ -149,4 +148,11 @@ extension PolyhedralComplex {
         let sorted = distinct.sorted { atan2($0.y - mean.y, $0.x - mean.x) < atan2($1.y - mean.y, $1.x - mean.x) }
         return sorted.map { (x: $0.x, y: $0.y) }
     }
+}
+
+/// The mean of the distinct vertices among `ids` (listed once per face they are on), summed in vertex order, so the
+/// bits do not depend on how a set happens to iterate.
+func meanOfCorners(_ ids: [Int32], position: (Int32) -> SIMD3<Double>) -> SIMD3<Double> {
+    let distinct = Array(Set(ids)).sorted()
+    return distinct.reduce(SIMD3<Double>()) { $0 + position($1) } / Double(distinct.count)
 }
