@@ -1,6 +1,7 @@
 /// Cache blocking for the AVX2 micro-kernel (BLIS names). A packed B micro-panel (KC × NR = 16 KiB) stays in L1
 /// while the loop walks the packed A block (MC × KC = 96 KiB) held in L2; the packed B block (KC × NC) lives in
-/// L2 or L3.
+/// L2 or L3. The AVX-512 tile reads two panels at once (32 KiB, still inside a 48 KiB L1) under the same blocking:
+/// the same KC is what keeps its bits equal to the AVX2 tile's.
 public enum GEMMBlocking {
     public static let mr = 6
     public static let nr = 16
