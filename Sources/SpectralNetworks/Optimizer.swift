@@ -31,8 +31,16 @@ public final class Optimizer: @unchecked Sendable {
     public private(set) var stepCount = 0
     private let first: AlignedBuffer<Float>
     private let second: AlignedBuffer<Float>
-    /// Parameters are updated in chunks of this many, one task each; one finiteness flag per chunk, allocated once.
+    /// Parameters are updated in chunks of at most this many, one task each, and of at least `smallestChunk`: a
+    /// range smaller than `threads` full chunks is cut into one chunk per thread (a width-64 layer's 4,160 parameters
+    /// would otherwise be one task, and the other threads would wait). One finiteness flag per chunk, allocated once.
     private static let chunkSize = 8192
+    private static let smallestChunk = 1024
+
+    private static func chunkSize(count: Int, threads: Int) -> Int {
+        let perThread = (count + threads - 1) / max(1, threads)
+        return min(chunkSize, max(smallestChunk, (perThread + 7) / 8 * 8))
+    }
     private let finiteFlags: AlignedBuffer<Bool>
 
     public init(
@@ -45,7 +53,7 @@ public final class Optimizer: @unchecked Sendable {
         self.clip = clip
         first = AlignedBuffer(count: parameterCount)
         second = AlignedBuffer(count: parameterCount)
-        finiteFlags = AlignedBuffer(count: max(1, (parameterCount + Self.chunkSize - 1) / Self.chunkSize))
+        finiteFlags = AlignedBuffer(count: max(1, (parameterCount + Self.smallestChunk - 1) / Self.smallestChunk))
     }
 
     /// Applies one step to `parameters` from `gradient` (which it may overwrite). Returns false when any updated
@@ -89,7 +97,7 @@ public final class Optimizer: @unchecked Sendable {
         let v = second.pointer
         precondition(
             range.lowerBound >= 0 && range.upperBound <= first.count, "Optimizer.update: range outside the parameters")
-        let chunkSize = Self.chunkSize
+        let chunkSize = Self.chunkSize(count: range.count, threads: pool.threadCount)
         let chunks = (range.count + chunkSize - 1) / chunkSize
         // One flag per chunk: each task writes only its own, so no synchronisation is needed.
         let finiteFlags = self.finiteFlags.pointer
