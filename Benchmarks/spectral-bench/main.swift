@@ -1,6 +1,7 @@
 import Foundation
 import SpectralCommandLine
 import SpectralCore
+import SpectralKernels
 
 // spectral-bench <benchmark> [--option value …]: one JSON object per line, each with the conditions it ran under
 // and its speed against a limit measured in the same run.
@@ -14,7 +15,10 @@ let program = CommandLineProgram(
         RowProduct64Bench.self, EigenBench.self, Regions2DBench.self, Regions3DBench.self, CommandBench.self,
     ])
 
-do { try CPUFeatures.check() } catch let error as SpectralError {
+do {
+    try CPUFeatures.check()
+    _ = try GEMMKernel.requested(ProcessInfo.processInfo.environment)
+} catch let error as SpectralError {
     FileHandle.standardError.write(Data("spectral-bench: \(error.description)\n".utf8))
     exit(error.exitCode)
 }

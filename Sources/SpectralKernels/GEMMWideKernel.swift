@@ -1,5 +1,6 @@
 import CSpectralSIMD
 import Foundation
+import SpectralCore
 
 /// The register tile the Float32 GEMM runs on.
 ///
@@ -15,12 +16,27 @@ public enum GEMMKernel: String, Sendable, CaseIterable {
     /// True when this CPU can run the kernel.
     public var isSupported: Bool { self == .avx2 || GEMMKernel.hasAVX512 }
 
-    /// The widest supported kernel, unless the environment variable SPECTRAL_GEMM_KERNEL=avx2 asks for the narrow
-    /// one (to compare the two on one machine).
+    /// The kernel the environment variable SPECTRAL_GEMM_KERNEL names (to compare the two on one machine), or the
+    /// widest supported one when it is unset or empty.
     public static let best: GEMMKernel = {
-        if ProcessInfo.processInfo.environment["SPECTRAL_GEMM_KERNEL"] == "avx2" { return .avx2 }
-        return hasAVX512 ? .avx512 : .avx2
+        let requested = try? GEMMKernel.requested(ProcessInfo.processInfo.environment)
+        return (requested ?? nil) ?? (hasAVX512 ? .avx512 : .avx2)
     }()
+
+    /// The kernel SPECTRAL_GEMM_KERNEL names in `environment`, nil when it is unset or empty; a usage error when it
+    /// names no kernel, or one this CPU cannot run (the command lines check this at start-up, so a typo is refused
+    /// rather than measured as the default).
+    public static func requested(_ environment: [String: String]) throws -> GEMMKernel? {
+        guard let name = environment["SPECTRAL_GEMM_KERNEL"], !name.isEmpty else { return nil }
+        let names = allCases.map(\.rawValue).joined(separator: " or ")
+        guard let kernel = GEMMKernel(rawValue: name.lowercased()) else {
+            throw SpectralError.usage("SPECTRAL_GEMM_KERNEL is '\(name.prefix(40))', not a GEMM kernel; use \(names)")
+        }
+        guard kernel.isSupported else {
+            throw SpectralError.usage("SPECTRAL_GEMM_KERNEL asks for \(name), which this CPU cannot run; unset it")
+        }
+        return kernel
+    }
 
     private static let hasAVX512: Bool = {
         #if arch(x86_64)

@@ -1,8 +1,12 @@
 import Foundation
 import SpectralCore
 import SpectralExperiments
+import SpectralKernels
 
-do { try CPUFeatures.check() } catch let error as SpectralError {
+do {
+    try CPUFeatures.check()
+    _ = try GEMMKernel.requested(ProcessInfo.processInfo.environment)
+} catch let error as SpectralError {
     FileHandle.standardError.write(Data("spectral: \(error.description)\n".utf8))
     exit(error.exitCode)
 }

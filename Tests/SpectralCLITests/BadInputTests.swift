@@ -278,4 +278,22 @@ final class BadInputTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOfFile: Self.path("notes/keep.txt"), encoding: .utf8), "the user's own file")
     }
+
+    /// A GEMM kernel the environment names but that does not exist is refused before any work, not measured as the
+    /// default; a name in capitals and an empty value are fine.
+    func testUnknownGEMMKernelInTheEnvironmentIsRefused() throws {
+        let out = Self.path("out")
+        let train = ["train", "--steps", "5", "--width", "8", "--depth", "2", "--quiet", "--out", out]
+        let refused = try Subprocess.run(
+            spectralExecutable, train, timeout: 30, environment: ["SPECTRAL_GEMM_KERNEL": "avx1024"])
+        XCTAssertEqual(refused.exitCode, 64, refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("SPECTRAL_GEMM_KERNEL is 'avx1024'"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a refused run left an output folder")
+        for value in ["AVX2", ""] {
+            let run = try Subprocess.run(
+                spectralExecutable, ["--version"], timeout: 30, environment: ["SPECTRAL_GEMM_KERNEL": value])
+            XCTAssertEqual(run.exitCode, 0, "SPECTRAL_GEMM_KERNEL=\(value): \(run.stderr)")
+        }
+    }
 }
