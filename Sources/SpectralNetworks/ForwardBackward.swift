@@ -93,22 +93,36 @@ public final class MLPPass: @unchecked Sendable {
     }
 }
 
-/// out[j] = Σ_i m[i, j], summed over rows in order (so the bias gradient does not depend on the thread count).
-func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
-    out.update(repeating: 0, count: cols)
-    for i in 0..<rows {
-        let row = m + i * cols
-        var j = 0
-        while j + 8 <= cols {
-            let sum =
-                UnsafeRawPointer(out + j).loadUnaligned(as: SIMD8<Float>.self)
-                + UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(out + j).storeBytes(of: sum, as: SIMD8<Float>.self)
-            j += 8
+/// out[j] = Σ_i m[i, j] for the `rows × cols` row-major `m`, each sum taken over the rows in order from 0, so the
+/// bias gradient's bits depend on neither the thread count nor the column blocking (equal to the naive loop, tested).
+/// Columns go 32 at a time with their sums in registers down all the rows: summing into `out` row by row would chain
+/// every add through a store and a reload.
+public func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD8<Float>
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+    @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+    var j = 0
+    while j + 32 <= cols {
+        var (s0, s1, s2, s3) = (V(), V(), V(), V())
+        for i in 0..<rows {
+            let row = m + i * cols + j
+            (s0, s1, s2, s3) = (s0 + load(row), s1 + load(row + 8), s2 + load(row + 16), s3 + load(row + 24))
         }
-        while j < cols {
-            out[j] += row[j]
-            j += 1
-        }
+        (store(s0, out + j), store(s1, out + j + 8), store(s2, out + j + 16), store(s3, out + j + 24))
+        j += 32
+    }
+    while j + 8 <= cols {
+        var sum = V()
+        for i in 0..<rows { sum += load(m + i * cols + j) }
+        store(sum, out + j)
+        j += 8
+    }
+    while j < cols {
+        var sum: Float = 0
+        for i in 0..<rows { sum += m[i * cols + j] }
+        out[j] = sum
+        j += 1
     }
 }
