@@ -1,16 +1,16 @@
-/// Products with m = 1 or n = 1, which the 6 × 16 register tile would mostly pad with zeros: a net's first layer
-/// (n = 1 for ∂W₀ when d₀ = 1) and its last (n = 1 forward, m = 1 for ∂W).
+/// Products with m, n or k = 1, which the 6 × 16 register tile would mostly pad with zeros or spend on packing:
+/// a net's first layer (n = 1 for ∂W₀ and k = 1 forward when d₀ = 1) and its last (n = 1 forward, m = 1 for ∂W,
+/// k = 1 for ∂X when d_L = 1).
 ///
 ///     n = 1:  c_i  = Σ_p a_ip · b_p        (dot products; threads over rows)
 ///     m = 1:  c_j  = Σ_p a_p · b_pj        (rows of B added in order p = 0, 1, …; threads over columns)
+///     k = 1:  c_ij = a_i · b_j             (an outer product, one FMA each; threads over rows)
 ///
-/// k = 1 (an outer product: the first layer's forward pass, the last one's ∂X) stays with the blocked product: a
-/// depth-1 register tile is still full, and its epilogue is fused.
 /// As in the blocked product, threads split the output only, and each element is reduced over p in one fixed
 /// order, so results do not depend on the thread count. Vectors run eight lanes wide where the operand is
 /// contiguous along them, else one element at a time.
 extension GEMM {
-    /// Computes C when m or n is 1; false otherwise.
+    /// Computes C when m, n or k is 1 (k = 1 with B's row contiguous); false otherwise.
     func thinProduct(
         _ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
         epilogue: GEMMEpilogue
@@ -18,12 +18,21 @@ extension GEMM {
         let (m, n) = (a.rows, b.cols)
         let kernel: (Range<Int>, Range<Int>) -> Void
         let splitRows: Bool
+        var epilogueAfter = epilogue
         if n == 1 {
             (kernel, splitRows) = (
                 { rows, _ in dotProducts(a, b, c: c, ldc: ldc, rows: rows, accumulate: accumulate) }, true
             )
         } else if m == 1 && b.colStride == 1 {
             (kernel, splitRows) = ({ _, cols in rowCombination(a, b, c: c, cols: cols, accumulate: accumulate) }, false)
+        } else if a.cols == 1 && b.colStride == 1 {
+            // Each row gets the epilogue while it is in L1 (an M × n block can be larger than L1).
+            (kernel, splitRows) = (
+                { rows, _ in
+                    outerProduct(a, b, c: c, ldc: ldc, rows: rows, accumulate: accumulate, epilogue: epilogue)
+                }, true
+            )
+            epilogueAfter = .none
         } else {
             return false
         }
@@ -35,7 +44,7 @@ extension GEMM {
             let (rows, cols) = splitRows ? (part, 0..<n) : (0..<m, part)
             kernel(rows, cols)
             applyEpilogue(
-                epilogue, c: c, ldc: ldc, row: rows.lowerBound, rows: rows.count, col: cols.lowerBound,
+                epilogueAfter, c: c, ldc: ldc, row: rows.lowerBound, rows: rows.count, col: cols.lowerBound,
                 cols: cols.count)
         }
         return true
@@ -113,5 +122,28 @@ private func rowCombination(
             c[j].addProduct(scale, row[j])
             j += 1
         }
+    }
+}
+
+/// c_ij = a_i·b_j (+ c_ij) for the rows given (k = 1, B's one row contiguous), then the epilogue, row by row: a
+/// single FMA per element, which is what the register tile computes at depth 1.
+private func outerProduct(
+    _ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, accumulate: Bool,
+    epilogue: GEMMEpilogue
+) {
+    let n = b.cols
+    for i in rows {
+        let (scale, out) = (a.base[i * a.rowStride], c + i * ldc)
+        var j = 0
+        while j + 8 <= n {
+            let start = accumulate ? load8(out + j) : SIMD8()
+            store8(start.addingProduct(SIMD8(repeating: scale), load8(b.base + j)), out + j)
+            j += 8
+        }
+        while j < n {
+            out[j] = (accumulate ? out[j] : 0).addingProduct(scale, b.base[j])
+            j += 1
+        }
+        applyEpilogue(epilogue, c: c, ldc: ldc, row: i, rows: 1, col: 0, cols: n)
     }
 }

@@ -179,6 +179,35 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    /// At k = 1 each element is one rounding of a_i·b_j (then the epilogue), as the Float64 reference gives it once
+    /// rounded: equal bits, with every epilogue, in both B layouts (the outer-product path and the blocked one).
+    func testDepthOneIsTheOnceRoundedProduct() {
+        var rng = SplitMix64(seed: 7)
+        for (m, n) in [(200, 64), (200, 256), (13, 37), (1, 9)] {
+            for bLayout in Layout.allCases {
+                for epilogue in EpilogueKind.allCases {
+                    let a = Operand(rows: m, cols: 1, layout: .rowMajor, rng: &rng)
+                    let b = Operand(rows: 1, cols: n, layout: bLayout, rng: &rng)
+                    let extra = AlignedBuffer<Float>(count: m * n)
+                    for i in 0..<extra.count { extra[i] = Float(rng.uniform(-1, 1)) }
+                    let ep: GEMMEpilogue
+                    switch epilogue {
+                    case .none: ep = .none
+                    case .bias: ep = .addBias(extra.pointer)
+                    case .biasReLU: ep = .addBiasReLU(extra.pointer)
+                    case .mask: ep = .reluMask(extra.pointer, ld: n)
+                    }
+                    let (fast, reference) = (AlignedBuffer<Float>(count: m * n), AlignedBuffer<Float>(count: m * n))
+                    GEMM(threads: 2).multiply(a.view, b.view, into: fast.pointer, ldc: n, epilogue: ep)
+                    naiveGEMM(a.view, b.view, into: reference.pointer, ldc: n, epilogue: ep)
+                    XCTAssertEqual(
+                        fast.array.map(\.bitPattern), reference.array.map(\.bitPattern),
+                        "\(m)×\(n) \(bLayout) \(epilogue)")
+                }
+            }
+        }
+    }
+
     /// The AVX-512 tile gives the AVX2 tile's bits on every layout, epilogue and accumulation, at shapes with whole
     /// 12 × 32 tiles, edges of every kind and k past KC (each element is the same chain of FMAs in k on either).
     /// The other tests run on `GEMMKernel.best`, so on such a CPU they check the wide tile against the reference.
