@@ -27,7 +27,19 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    enum EpilogueKind: CaseIterable { case none, bias, biasReLU, mask }
+    enum EpilogueKind: CaseIterable {
+        case none, bias, biasReLU, mask
+
+        /// The epilogue with `extra` as its bias (a row) or mask (rows `ld` apart).
+        func operation(_ extra: UnsafePointer<Float>, ld: Int) -> GEMMEpilogue {
+            switch self {
+            case .none: return .none
+            case .bias: return .addBias(extra)
+            case .biasReLU: return .addBiasReLU(extra)
+            case .mask: return .reluMask(extra, ld: ld)
+            }
+        }
+    }
 
     func check(
         m: Int, n: Int, k: Int, aLayout: Layout, bLayout: Layout, gemm: GEMM, rng: inout SplitMix64,
@@ -42,13 +54,7 @@ final class GEMMTests: XCTestCase {
         let reference = fast.copy()
         let extra = AlignedBuffer<Float>(count: max(1, m * ldc))
         for i in 0..<extra.count { extra[i] = Float(rng.uniform(-1, 1)) }
-        let ep: GEMMEpilogue
-        switch epilogue {
-        case .none: ep = .none
-        case .bias: ep = .addBias(extra.pointer)
-        case .biasReLU: ep = .addBiasReLU(extra.pointer)
-        case .mask: ep = .reluMask(extra.pointer, ld: ldc)
-        }
+        let ep = epilogue.operation(extra.pointer, ld: ldc)
         gemm.multiply(a.view, b.view, into: fast.pointer, ldc: ldc, accumulate: accumulate, epilogue: ep)
         naiveGEMM(a.view, b.view, into: reference.pointer, ldc: ldc, accumulate: accumulate, epilogue: ep)
         let u = Double(Float.ulpOfOne) / 2
@@ -190,13 +196,7 @@ final class GEMMTests: XCTestCase {
                     let b = Operand(rows: 1, cols: n, layout: bLayout, rng: &rng)
                     let extra = AlignedBuffer<Float>(count: m * n)
                     for i in 0..<extra.count { extra[i] = Float(rng.uniform(-1, 1)) }
-                    let ep: GEMMEpilogue
-                    switch epilogue {
-                    case .none: ep = .none
-                    case .bias: ep = .addBias(extra.pointer)
-                    case .biasReLU: ep = .addBiasReLU(extra.pointer)
-                    case .mask: ep = .reluMask(extra.pointer, ld: n)
-                    }
+                    let ep = epilogue.operation(extra.pointer, ld: n)
                     let (fast, reference) = (AlignedBuffer<Float>(count: m * n), AlignedBuffer<Float>(count: m * n))
                     GEMM(threads: 2).multiply(a.view, b.view, into: fast.pointer, ldc: n, epilogue: ep)
                     naiveGEMM(a.view, b.view, into: reference.pointer, ldc: n, epilogue: ep)
