@@ -137,6 +137,8 @@ struct GEMMBench: ParsableCommand {
 /// Steps are timed in chunks of 10 whole training steps. The thread counts take turns over `--rounds` rounds, with
 /// the peak re-measured in each, so that a busy spell of the shared machine does not fall on one of them alone. The
 /// best chunk is the machine's speed (interference only ever adds time); the median says how much others took.
+extension StepPhases: ExpressibleByArgument {}
+
 struct TrainBench: ParsableCommand {
     static let description = CommandDescription(
         name: "train", abstract: "Full-batch Adam steps per second, as a fraction of the measured peak.")
@@ -148,6 +150,8 @@ struct TrainBench: ParsableCommand {
     @Option(help: "rounds the thread counts take turns over", check: .within(1...100)) var rounds = 5
     @Option(help: "thread counts", check: .count(1...8, each: 1...256))
     var threads = IntegerList([1, ProcessInfo.processInfo.activeProcessorCount])
+    @Option(help: "how a step is cut across threads: layered or fused (default: what the trainer picks for the shape)")
+    var phases: StepPhases?
 
     func run(_ invocation: Invocation) throws {
         let threadList = threads.values
@@ -172,6 +176,7 @@ struct TrainBench: ParsableCommand {
             let trainer = try Trainer(
                 net: net, data: data, configuration: TrainingConfiguration(steps: steps, learningRate: 3e-4),
                 gemm: GEMM(threads: t))
+            if let phases { trainer.pass.phases = phases }
             try trainer.train(steps: 20)  // warm up
             return trainer
         }
@@ -200,7 +205,7 @@ struct TrainBench: ParsableCommand {
                 "steps_per_second": 1 / best, "median_steps_per_second": 1 / median, "steps_timed": times.count * chunk,
                 "mflop_per_step": flops / 1e6, "gflops": gflops, "fraction_of_peak": gflops / threadsPeak,
                 "median_fraction_of_peak": flops / median / 1e9 / threadsPeak, "peak_gflops": threadsPeak,
-                "input": input,
+                "input": input, "phases": trainers[i].pass.phases.rawValue,
             ])
         }
     }

@@ -81,6 +81,9 @@ public struct Profile: Experiment {
         public let sizes: [Int], batchRows: Int, threads: Int
         /// The GEMM's register tile ("avx2" or "avx512"); the peak is measured in its vector width.
         public let gemmKernel: String
+        /// How the step is cut across the threads ("layered" or "fused", `StepPhases`). Fused, a per-layer row of
+        /// profile.csv times the caller's share of the layer (its rows, or its rows of ∂W) while the others do theirs.
+        public let stepPhases: String
         public let peakGFLOPS: Double, bandwidthGBPerSecond: Double
         public let stepSeconds: Double, profiledStepSeconds: Double, profilerCost: Double
         public let flopsPerStep: Double, fractionOfPeak: Double

@@ -8,7 +8,7 @@ import SpectralPlot
 extension Profile {
     /// The operations that tile a step on the calling thread (everything else nests inside one of them).
     static let stepOperations: [ProfiledOperation] = [
-        .batch, .forward, .loss, .weightGradient, .biasGradient, .inputGradient, .optimizer,
+        .batch, .forward, .loss, .weightGradient, .biasGradient, .inputGradient, .optimizer, .join,
     ]
     static let poolOperations: [ProfiledOperation] = [.task, .packA, .packB, .spin, .sleep]
 
@@ -89,6 +89,7 @@ extension Profile {
         let flops = Profile.flopsPerStep(sizes: c.sizes, rows: rowsPerStep)
         return Summary(
             sizes: c.sizes, batchRows: rowsPerStep, threads: c.threads, gemmKernel: GEMMKernel.best.rawValue,
+            stepPhases: StepPhases.suited(sizes: c.sizes, threads: c.threads).rawValue,
             peakGFLOPS: peak,
             bandwidthGBPerSecond: bandwidth,
             stepSeconds: plain, profiledStepSeconds: profiled, profilerCost: profiled / plain - 1,
@@ -219,8 +220,9 @@ extension Profile {
         return [
             String(
                 format:
-                    "%@ on %d threads: %.1f microseconds a step (%.0f steps/s), %.2f of the %.0f GFLOP/s %@ peak; profiler cost %+.1f%%",
-                s.sizes.map(String.init).joined(separator: "→"), s.threads, s.stepSeconds * 1e6, 1 / s.stepSeconds,
+                    "%@ on %d threads (%@ step): %.1f microseconds a step (%.0f steps/s), %.2f of the %.0f GFLOP/s %@ peak; profiler cost %+.1f%%",
+                s.sizes.map(String.init).joined(separator: "→"), s.threads, s.stepPhases, s.stepSeconds * 1e6,
+                1 / s.stepSeconds,
                 s.fractionOfPeak, s.peakGFLOPS, s.gemmKernel.uppercased(), 100 * s.profilerCost),
             "time: " + shares.joined(separator: ", ")
                 + String(format: " (%.1f%% of the step accounted for)", 100 * s.accountedFraction),

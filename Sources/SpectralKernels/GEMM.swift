@@ -42,9 +42,13 @@ public final class GEMM: @unchecked Sendable {
 
     /// C (m × n, row-major, leading dimension `ldc`) = A (m × k) · B (k × n), plus the old C when `accumulate`,
     /// then the epilogue. Any shape, including empty ones (k = 0 gives C = 0, or C unchanged, then the epilogue).
+    ///
+    /// With `worker`, the whole product runs on the calling thread with that pool thread's packing buffers: for a
+    /// caller that is itself a task of the pool (`worker` is its task's worker index) and splits the work its own
+    /// way. Every element is computed by the same operations either way, so the bits are the same.
     public func multiply(
         _ a: MatrixView, _ b: MatrixView, into c: UnsafeMutablePointer<Float>, ldc: Int,
-        accumulate: Bool = false, epilogue: GEMMEpilogue = .none
+        accumulate: Bool = false, epilogue: GEMMEpilogue = .none, worker: Int? = nil
     ) {
         precondition(
             a.cols == b.rows, "GEMM inner dimensions differ: A is \(a.rows)x\(a.cols), B is \(b.rows)x\(b.cols)")
@@ -60,14 +64,21 @@ public final class GEMM: @unchecked Sendable {
             }
             return
         }
-        if thinProduct(a, b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue) { return }
-        let tiling = OutputTiling(m: m, n: n, threads: pool.threadCount)
-        pool.run(tasks: tiling.taskCount) { task, worker in
+        if thinProduct(a, b, c: c, ldc: ldc, accumulate: accumulate, epilogue: epilogue, worker: worker) { return }
+        let tiling = OutputTiling(m: m, n: n, threads: worker == nil ? pool.threadCount : 1)
+        forEachTask(tiling.taskCount, on: worker) { task, worker in
             let (rows, cols) = tiling.tile(task)
             blockedProduct(
                 a, b, c: c, ldc: ldc, rows: rows, cols: cols, accumulate: accumulate, epilogue: epilogue,
                 packedA: packedA[worker].pointer, packedB: packedB[worker].pointer, worker: worker, kernel: kernel)
         }
+    }
+
+    /// `body(task, worker)` for each task: across the pool, or in order on the calling thread as `worker`.
+    func forEachTask(_ count: Int, on worker: Int?, _ body: (_ task: Int, _ worker: Int) -> Void) {
+        guard let worker else { return pool.run(tasks: count, body) }
+        precondition(worker >= 0 && worker < pool.threadCount, "GEMM worker \(worker) is not a thread of the pool")
+        for task in 0..<count { body(task, worker) }
     }
 }
 

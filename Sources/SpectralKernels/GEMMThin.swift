@@ -13,7 +13,7 @@ extension GEMM {
     /// Computes C when m, n or k is 1 (k = 1 with B's row contiguous); false otherwise.
     func thinProduct(
         _ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
-        epilogue: GEMMEpilogue
+        epilogue: GEMMEpilogue, worker: Int?
     ) -> Bool {
         let (m, n) = (a.rows, b.cols)
         let kernel: (Range<Int>, Range<Int>) -> Void
@@ -37,9 +37,9 @@ extension GEMM {
             return false
         }
         let length = splitRows ? m : n
-        let chunks = min(pool.threadCount, max(1, length / 64))
+        let chunks = min(worker == nil ? pool.threadCount : 1, max(1, length / 64))
         let chunk = ((length + chunks - 1) / chunks + 7) / 8 * 8
-        pool.run(tasks: (length + chunk - 1) / chunk) { task, _ in
+        forEachTask((length + chunk - 1) / chunk, on: worker) { task, _ in
             let part = (task * chunk)..<min(length, (task + 1) * chunk)
             let (rows, cols) = splitRows ? (part, 0..<n) : (0..<m, part)
             kernel(rows, cols)
@@ -125,25 +125,25 @@ private func rowCombination(
     }
 }
 
-/// c_ij = a_i·b_j (+ c_ij) for the rows given (k = 1, B's one row contiguous), then the epilogue, row by row: a
-/// single FMA per element, which is what the register tile computes at depth 1.
+/// c_ij = a_i·b_j (+ c_ij) for the rows given (k = 1, B's one row contiguous), then the epilogue: a single FMA per
+/// element, which is what the register tile computes at depth 1, and 16 columns at a time the tile's own epilogue
+/// (`finishRow`) in registers; the last n mod 16 columns get it in place.
 private func outerProduct(
     _ a: MatrixView, _ b: MatrixView, c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, accumulate: Bool,
     epilogue: GEMMEpilogue
 ) {
+    typealias V = SIMD16<Float>
     let n = b.cols
+    let whole = n / 16 * 16
     for i in rows {
         let (scale, out) = (a.base[i * a.rowStride], c + i * ldc)
-        var j = 0
-        while j + 8 <= n {
-            let start = accumulate ? load8(out + j) : SIMD8()
-            store8(start.addingProduct(SIMD8(repeating: scale), load8(b.base + j)), out + j)
-            j += 8
+        for j in stride(from: 0, to: whole, by: 16) {
+            let start = accumulate ? UnsafeRawPointer(out + j).loadUnaligned(as: V.self) : V()
+            let product = start.addingProduct(
+                V(repeating: scale), UnsafeRawPointer(b.base + j).loadUnaligned(as: V.self))
+            UnsafeMutableRawPointer(out + j).storeBytes(of: finishRow(product, epilogue, row: i, col: j), as: V.self)
         }
-        while j < n {
-            out[j] = (accumulate ? out[j] : 0).addingProduct(scale, b.base[j])
-            j += 1
-        }
-        applyEpilogue(epilogue, c: c, ldc: ldc, row: i, rows: 1, col: 0, cols: n)
+        for j in whole..<n { out[j] = (accumulate ? out[j] : 0).addingProduct(scale, b.base[j]) }
+        if whole < n { applyEpilogue(epilogue, c: c, ldc: ldc, row: i, rows: 1, col: whole, cols: n - whole) }
     }
 }

@@ -12,6 +12,9 @@ public enum ProfiledOperation: UInt8, CaseIterable, Sendable {
     /// Backward: ∂W = Gᵀ·H, the bias gradient (column sums of G), ∂X = (G·W) ⊙ mask.
     case weightGradient, biasGradient, inputGradient
     case optimizer
+    /// The calling thread's share of a fused step's pool jobs outside its own tasks (waking the pool, taking each
+    /// task, waiting for the last), where no single operation or layer is running on it.
+    case join
     /// Inside the GEMM, per thread: packing a B panel or an A block, and the whole task (packing included).
     case packB, packA, gemmTask
     /// Inside the pool, per worker: a task of another kind than GEMM (the optimiser's chunks), spinning for work,
@@ -28,6 +31,7 @@ public enum ProfiledOperation: UInt8, CaseIterable, Sendable {
         case .biasGradient: return "backward bias gradient"
         case .inputGradient: return "backward dX GEMM + ReLU mask"
         case .optimizer: return "optimizer update"
+        case .join: return "pool dispatch and wait"
         case .packB: return "pack B panel"
         case .packA: return "pack A block"
         case .gemmTask: return "GEMM task"

@@ -73,12 +73,19 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Runs `body(task, worker)` for every task in 0..<count across the pool and returns when all have finished.
     /// `worker` (0..<threadCount, 0 = the calling thread) identifies the thread, for per-thread scratch memory.
-    public func run(tasks count: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
+    /// The caller's wait for the last task is profiled as `.spin`, nested in whatever operation called; with
+    /// `overhead`, all of the caller's time here outside its tasks (waking the pool, taking tasks, the wait) is
+    /// profiled as that operation instead, for a caller that is not itself inside an operation.
+    public func run(
+        tasks count: Int, overhead: ProfiledOperation? = nil, _ body: (_ task: Int, _ worker: Int) -> Void
+    ) {
         if count <= 0 { return }
         if threadCount == 1 || count == 1 {
             for i in 0..<count { body(i, 0) }
             return
         }
+        let profiler = overhead == nil ? nil : OperationProfiler.active
+        var mark = profiler == nil ? 0 : OperationProfiler.now()
         withoutActuallyEscaping(body) { escaping in
             job = escaping
             taskCount = count
@@ -88,17 +95,36 @@ public final class ThreadPool: @unchecked Sendable {
             generation.add(1, ordering: .sequentiallyConsistent)
             pthread_cond_broadcast(&wake)
             pthread_mutex_unlock(&mutex)
-            drainTasks(escaping, worker: 0)
-            profiled(.spin) { while busyWorkers.load(ordering: .acquiring) != 0 {} }
+            drainTasks(escaping, worker: 0) { start, end in
+                profiler?.record(overhead!, layer: -1, thread: 0, start: mark, end: start)
+                mark = end
+            }
+            if let profiler {
+                while busyWorkers.load(ordering: .acquiring) != 0 {}
+                profiler.record(overhead!, layer: -1, thread: 0, start: mark, end: OperationProfiler.now())
+            } else {
+                profiled(.spin) { while busyWorkers.load(ordering: .acquiring) != 0 {} }
+            }
             job = nil
         }
     }
 
-    private func drainTasks(_ body: (Int, Int) -> Void, worker: Int) {
+    /// Runs tasks until none is left; `ran(start, end)` after each, with its times when a profiler is active.
+    private func drainTasks(
+        _ body: (Int, Int) -> Void, worker: Int, ran: (UInt64, UInt64) -> Void = { _, _ in }
+    ) {
         while true {
             let i = nextTask.add(1, ordering: .relaxed).oldValue
             if i >= taskCount { return }
-            profiled(.task, thread: worker) { body(i, worker) }
+            guard let profiler = OperationProfiler.active else {
+                body(i, worker)
+                continue
+            }
+            let start = OperationProfiler.now()
+            body(i, worker)
+            let end = OperationProfiler.now()
+            profiler.record(.task, layer: -1, thread: worker, start: start, end: end)
+            ran(start, end)
         }
     }
 

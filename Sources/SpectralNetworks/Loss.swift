@@ -16,23 +16,43 @@ public enum Loss: String, CaseIterable, Sendable {
         output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, count: Int,
         gradient: UnsafeMutablePointer<Float>
     ) -> Double {
-        guard count > 0 else { return 0 }
-        var total = 0.0
+        writeGradient(output: y, target: t, elements: 0..<count, count: count, into: gradient)
+        return total(output: y, target: t, count: count)
+    }
+
+    /// ∂loss/∂y at positions `elements` of `count` outputs: element-wise, so a batch may be cut into ranges, each
+    /// written by another thread, with the same bits.
+    public func writeGradient(
+        output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, elements: Range<Int>, count: Int,
+        into gradient: UnsafeMutablePointer<Float>
+    ) {
         let scale = Float(1 / Double(count))
         switch self {
         case .mse:
+            for i in elements { gradient[i] = 2 * scale * (y[i] - t[i]) }
+        case .bceWithLogits:
+            for i in elements {
+                let z = Double(y[i])
+                let sigmoid = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+                gradient[i] = scale * Float(sigmoid - Double(t[i]))
+            }
+        }
+    }
+
+    /// The loss of `count` outputs, accumulated in Float64 in element order.
+    public func total(output y: UnsafePointer<Float>, target t: UnsafePointer<Float>, count: Int) -> Double {
+        guard count > 0 else { return 0 }
+        var total = 0.0
+        switch self {
+        case .mse:
             for i in 0..<count {
-                let r = y[i] - t[i]
-                total += Double(r) * Double(r)
-                gradient[i] = 2 * scale * r
+                let r = Double(y[i] - t[i])
+                total += r * r
             }
         case .bceWithLogits:
             for i in 0..<count {
                 let z = Double(y[i])
-                let target = Double(t[i])
-                total += max(z, 0) - z * target + log1p(exp(-abs(z)))
-                let sigmoid = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
-                gradient[i] = scale * Float(sigmoid - target)
+                total += max(z, 0) - z * Double(t[i]) + log1p(exp(-abs(z)))
             }
         }
         return total / Double(count)

@@ -84,10 +84,11 @@ public final class Optimizer: @unchecked Sendable {
 
     /// Applies the current step to the parameters at positions `range` (the optimiser's state is indexed by the
     /// same positions). Element-wise, so splitting a step into ranges changes no bit. Returns false when any updated
-    /// parameter is NaN or infinite.
+    /// parameter is NaN or infinite. Without a pool the range is updated on the calling thread, which may be a task
+    /// of a pool updating other ranges at the same time.
     public func update(
         parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>,
-        range: Range<Int>, pool: ThreadPool
+        range: Range<Int>, pool: ThreadPool?
     ) -> Bool {
         precondition(stepCount > 0, "Optimizer.update called before beginStep")
         let t = Double(stepCount)
@@ -97,13 +98,17 @@ public final class Optimizer: @unchecked Sendable {
         let v = second.pointer
         precondition(
             range.lowerBound >= 0 && range.upperBound <= first.count, "Optimizer.update: range outside the parameters")
-        let chunkSize = Self.chunkSize(count: range.count, threads: pool.threadCount)
+        let chunkSize = Self.chunkSize(count: range.count, threads: pool?.threadCount ?? 1)
         let chunks = (range.count + chunkSize - 1) / chunkSize
-        // One flag per chunk: each task writes only its own, so no synchronisation is needed.
-        let finiteFlags = self.finiteFlags.pointer
-        finiteFlags.update(repeating: true, count: max(1, chunks))
         func chunkRange(_ chunk: Int) -> Range<Int> {
             (range.lowerBound + chunk * chunkSize)..<min(range.upperBound, range.lowerBound + (chunk + 1) * chunkSize)
+        }
+        // One flag per chunk: each task writes only its own, so no synchronisation is needed.
+        let finiteFlags = self.finiteFlags.pointer
+        func forEachChunk(_ body: (Int) -> Bool) -> Bool {
+            guard let pool else { return (0..<chunks).reduce(true) { body($1) && $0 } }
+            pool.run(tasks: chunks) { chunk, _ in finiteFlags[chunk] = body(chunk) }
+            return (0..<chunks).allSatisfy { finiteFlags[$0] }
         }
         switch kind {
         case .adam(let beta1, let beta2, let epsilon):
@@ -112,16 +117,14 @@ public final class Optimizer: @unchecked Sendable {
                 negativeStepSize: Float(-(learningRate / (1 - pow(beta1, t)))),
                 correction2Root: Float((1 - pow(beta2, t)).squareRoot()), epsilon: Float(epsilon),
                 weightDecay: wd, clip: clipValue ?? .infinity)
-            pool.run(tasks: chunks) { chunk, _ in
-                finiteFlags[chunk] = adamUpdate(
-                    chunkRange(chunk), parameters: parameters, gradient: gradient, m: m, v: v,
-                    coefficients)
+            return forEachChunk { chunk in
+                adamUpdate(chunkRange(chunk), parameters: parameters, gradient: gradient, m: m, v: v, coefficients)
             }
         case .sgd(let momentum, let nesterov):
             let lr = Float(learningRate)
             let mu = Float(momentum)
             let isFirst = stepCount == 1
-            pool.run(tasks: chunks) { chunk, _ in
+            return forEachChunk { chunk in
                 var finite = true
                 for i in chunkRange(chunk) {
                     var g = gradient[i]
@@ -136,11 +139,9 @@ public final class Optimizer: @unchecked Sendable {
                     if let c = clipValue { p = min(max(p, -c), c) }
                     parameters[i] = p
                 }
-                finiteFlags[chunk] = finite
+                return finite
             }
         }
-        for c in 0..<chunks where !finiteFlags[c] { return false }
-        return true
     }
 }
 

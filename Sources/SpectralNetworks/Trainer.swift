@@ -124,19 +124,31 @@ public final class Trainer: @unchecked Sendable {
     private func runProfiledStep() throws -> Double {
         step += 1
         if batchRows < data.rows { profiled(.batch) { gatherNextBatch() } }
-        let outputs = batchRows * data.outputSize
-        pass.forward(batchInputs.pointer, rows: batchRows)
-        let loss = profiled(.loss) {
-            configuration.loss.evaluate(
-                output: pass.output, target: batchTargets.pointer, count: outputs,
-                gradient: pass.outputGradient)
-        }
+        let fused = pass.phases == .fused
+        let loss = fused ? fusedForward() : layeredForward()
         guard loss.isFinite else {
             throw SpectralError.runtime(
                 "training diverged at step \(step): the loss is \(loss); try a smaller learning rate")
         }
-        // Each layer is updated as soon as its gradient is ready: its weights and gradient are still in cache.
         optimizer.beginStep()
+        guard fused ? fusedUpdate() : layeredUpdate() else {
+            let which = net.firstNonFiniteParameter() ?? "a parameter"
+            throw SpectralError.runtime("training diverged at step \(step): \(which) is not finite")
+        }
+        return loss
+    }
+
+    private func layeredForward() -> Double {
+        pass.forward(batchInputs.pointer, rows: batchRows)
+        return profiled(.loss) {
+            configuration.loss.evaluate(
+                output: pass.output, target: batchTargets.pointer, count: batchRows * data.outputSize,
+                gradient: pass.outputGradient)
+        }
+    }
+
+    /// Each layer is updated as soon as its gradient is ready: its weights and gradient are still in cache.
+    private func layeredUpdate() -> Bool {
         var finite = true
         pass.backward(batchInputs.pointer, rows: batchRows) { l in
             let layer = net.weightOffset(l)..<(net.biasOffset(l) + net.fanOut(l))
@@ -147,11 +159,30 @@ public final class Trainer: @unchecked Sendable {
                         range: layer, pool: pass.gemm.pool)
                 } && finite
         }
-        guard finite else {
-            let which = net.firstNonFiniteParameter() ?? "a parameter"
-            throw SpectralError.runtime("training diverged at step \(step): \(which) is not finite")
+        return finite
+    }
+
+    private func fusedForward() -> Double {
+        pass.forwardAndInputGradients(
+            batchInputs.pointer, targets: batchTargets.pointer, rows: batchRows, loss: configuration.loss)
+        return profiled(.loss) {
+            configuration.loss.total(
+                output: pass.output, target: batchTargets.pointer, count: batchRows * data.outputSize)
         }
-        return loss
+    }
+
+    private func fusedUpdate() -> Bool {
+        let (parameters, gradient) = (net.parameters.pointer, pass.parameterGradient.pointer)
+        return pass.parameterGradientsAndUpdates(batchInputs.pointer, rows: batchRows) { l, outputs in
+            let (weights, bias, din) = (net.weightOffset(l), net.biasOffset(l), net.fanIn(l))
+            let w = optimizer.update(
+                parameters: parameters, gradient: gradient,
+                range: (weights + outputs.lowerBound * din)..<(weights + outputs.upperBound * din), pool: nil)
+            let b = optimizer.update(
+                parameters: parameters, gradient: gradient,
+                range: (bias + outputs.lowerBound)..<(bias + outputs.upperBound), pool: nil)
+            return w && b
+        }
     }
 
     /// Everything that carries from one step to the next besides the data and configuration: restoring it into a

@@ -21,6 +21,15 @@ final class ColumnSumsTests: XCTestCase {
                 }
             }
             XCTAssertEqual(got.map(\.bitPattern), expected.map(\.bitPattern), "\(rows) × \(cols)")
+            // Columns 1 ..< cols of the same matrix, a block whose rows are `cols` apart (the fused step's slices).
+            guard cols > 1 else { continue }
+            var block = [Float](repeating: .nan, count: cols - 1)
+            m.withUnsafeBufferPointer { mp in
+                block.withUnsafeMutableBufferPointer {
+                    columnSums(mp.baseAddress! + 1, rows: rows, cols: cols - 1, ld: cols, into: $0.baseAddress!)
+                }
+            }
+            XCTAssertEqual(block.map(\.bitPattern), expected.dropFirst().map(\.bitPattern), "\(rows) × \(cols), ld")
         }
     }
 }
