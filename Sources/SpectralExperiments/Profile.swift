@@ -145,24 +145,27 @@ extension Profile {
         try context.checkInterrupt()
         let trainer = try makeTrainer(sizes: c.sizes, rows: c.samples, threads: c.threads)
         try trainer.train(steps: 20)
-        // Unprofiled and profiled chunks take turns, each rate the best of its rounds: a busy spell of a shared
-        // machine then slows both alike instead of passing for the profiler's cost.
+        // Unprofiled and profiled chunks take turns, each rate the best of its rounds. The cost is the median of
+        // the rounds' ratios: a busy spell of a shared machine slows both chunks of a round alike instead of passing
+        // for the profiler's cost (or hiding it, when the one lucky chunk is unprofiled).
         let profiler = OperationProfiler(threads: c.threads)
-        let chunk = max(2, c.steps / 5)
-        var (plain, profiledSeconds) = (Double.infinity, Double.infinity)
-        for _ in 0..<5 {
-            plain = min(plain, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk))
+        let chunk = max(2, c.steps / 7)
+        var rounds: [(plain: Double, profiled: Double)] = []
+        for _ in 0..<7 {
+            let plain = try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk)
             OperationProfiler.active = profiler
             defer { OperationProfiler.active = nil }
-            profiledSeconds = min(
-                profiledSeconds, try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk))
+            let profiled = try PeakProbe.timeThrowing { try trainer.train(steps: chunk) } / Double(chunk)
+            rounds.append((plain, profiled))
             try context.checkInterrupt()
         }
         let (events, complete) = profiler.events
         let rows = aggregate(events, threads: c.threads)
+        let ratios = rounds.map { $0.profiled / $0.plain }.sorted()
         let summary = summarize(
             rows: rows, events: events, complete: complete, peak: peak, bandwidth: bandwidth,
-            plain: plain, profiled: profiledSeconds)
+            plain: rounds.map(\.plain).min()!, profiled: rounds.map(\.profiled).min()!,
+            profilerCost: ratios[ratios.count / 2] - 1)
         return Result(rows: rows, events: events, summary: summary, efficiency: try sweep(context))
     }
 

@@ -65,7 +65,7 @@ extension Profile {
 
     func summarize(
         rows: [OperationRow], events: [OperationProfiler.Event], complete: Bool, peak: Double, bandwidth: Double,
-        plain: Double, profiled: Double
+        plain: Double, profiled: Double, profilerCost: Double
     ) -> Summary {
         let c = configuration
         let steps = rows.filter { $0.operation == ProfiledOperation.step.name }.reduce(0.0) { $0 + $1.seconds }
@@ -92,7 +92,7 @@ extension Profile {
             stepPhases: StepPhases.suited(sizes: c.sizes, threads: c.threads).rawValue,
             peakGFLOPS: peak,
             bandwidthGBPerSecond: bandwidth,
-            stepSeconds: plain, profiledStepSeconds: profiled, profilerCost: profiled / plain - 1,
+            stepSeconds: plain, profiledStepSeconds: profiled, profilerCost: profilerCost,
             flopsPerStep: flops, fractionOfPeak: flops / plain / 1e9 / peak,
             accountedFraction: shares.values.reduce(0, +), shares: shares, threadBusyFraction: busy,
             threadSpinFraction: spin, threadSleepFraction: (0..<c.threads).map { fraction(.sleep, $0) },

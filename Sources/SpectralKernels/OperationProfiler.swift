@@ -1,3 +1,4 @@
+import CSpectralSIMD
 import Foundation
 import Synchronization
 
@@ -61,13 +62,22 @@ public final class OperationProfiler: @unchecked Sendable {
     private let buffers: [UnsafeMutablePointer<Event>]
     private let counts: UnsafeMutablePointer<Int>
     private let overflowed = Atomic<Bool>(false)
+    /// The clocks at the session's start, to turn ticks into nanoseconds (see `events`).
+    private let origin: (ticks: UInt64, nanoseconds: UInt64)
 
     public init(threads: Int, capacity: Int = 1 << 20) {
         self.threads = threads
         self.capacity = capacity
-        buffers = (0..<threads).map { _ in UnsafeMutablePointer<Event>.allocate(capacity: capacity) }
+        // Written through once here so that no probe takes a page fault on its first event in a page.
+        buffers = (0..<threads).map { _ in
+            let buffer = UnsafeMutablePointer<Event>.allocate(capacity: capacity)
+            UnsafeMutableRawPointer(buffer).initializeMemory(
+                as: UInt8.self, repeating: 0, count: capacity * MemoryLayout<Event>.stride)
+            return buffer
+        }
         counts = .allocate(capacity: threads)
         counts.initialize(repeating: 0, count: threads)
+        origin = (OperationProfiler.now(), OperationProfiler.monotonicNanoseconds())
     }
 
     deinit {
@@ -75,9 +85,12 @@ public final class OperationProfiler: @unchecked Sendable {
         counts.deallocate()
     }
 
-    /// Nanoseconds on the monotonic clock.
+    /// The probes' clock, in ticks of `spectral_ticks` (the time-stamp counter on x86-64): only differences and
+    /// order mean anything until `events` converts them.
     @inline(__always)
-    public static func now() -> UInt64 {
+    public static func now() -> UInt64 { spectral_ticks() }
+
+    static func monotonicNanoseconds() -> UInt64 {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return UInt64(t.tv_sec) &* 1_000_000_000 &+ UInt64(t.tv_nsec)
@@ -96,10 +109,24 @@ public final class OperationProfiler: @unchecked Sendable {
         counts[thread] = n + 1
     }
 
-    /// Every event recorded, thread by thread in time order; and whether a buffer filled (events were dropped).
+    /// Every event recorded, thread by thread in time order, its times in nanoseconds on the monotonic clock; and
+    /// whether a buffer filled (events were dropped). Ticks become nanoseconds at the rate the two clocks kept from
+    /// the session's start to this call, which is exact to the rate's error over that span (parts per million
+    /// over the fraction of a second or more a profile runs).
     public var events: (events: [Event], complete: Bool) {
+        let (ticks, nanoseconds) = (OperationProfiler.now(), OperationProfiler.monotonicNanoseconds())
+        let rate = ticks > origin.ticks ? Double(nanoseconds - origin.nanoseconds) / Double(ticks - origin.ticks) : 1
+        func converted(_ t: UInt64) -> UInt64 {
+            let elapsed = (Double(Int64(bitPattern: t &- origin.ticks)) * rate).rounded()
+            return UInt64(max(0, Double(origin.nanoseconds) + elapsed))
+        }
         var out: [Event] = []
-        for t in 0..<threads { out += UnsafeBufferPointer(start: buffers[t], count: counts[t]) }
+        for t in 0..<threads {
+            for var e in UnsafeBufferPointer(start: buffers[t], count: counts[t]) {
+                (e.start, e.end) = (converted(e.start), converted(e.end))
+                out.append(e)
+            }
+        }
         return (out, !overflowed.load(ordering: .relaxed))
     }
 }

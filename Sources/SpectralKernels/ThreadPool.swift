@@ -100,14 +100,16 @@ public final class ThreadPool: @unchecked Sendable {
                 mark = end
             }
             if let profiler {
-                while busyWorkers.load(ordering: .acquiring) != 0 {}
+                waitForWorkers()
                 profiler.record(overhead!, layer: -1, thread: 0, start: mark, end: OperationProfiler.now())
             } else {
-                profiled(.spin) { while busyWorkers.load(ordering: .acquiring) != 0 {} }
+                profiled(.spin) { waitForWorkers() }
             }
             job = nil
         }
     }
+
+    private func waitForWorkers() { while busyWorkers.load(ordering: .acquiring) != 0 {} }
 
     /// Runs tasks until none is left; `ran(start, end)` after each, with its times when a profiler is active.
     private func drainTasks(
