@@ -74,9 +74,8 @@ extension Profile {
             let t = rows.filter { $0.operation == op.name && $0.thread == "caller" }.reduce(0.0) { $0 + $1.seconds }
             if t > 0 { shares[op.name] = t / max(steps, 1e-12) }
         }
-        let first = events.map(\.start).min() ?? 0
-        let last = events.map(\.end).max() ?? 0
-        let wall = Double(max(1, last - first))
+        // Per-thread shares are of the profiled steps' time: unprofiled rounds lie between the first and last event.
+        let wall = max(1, steps * 1e9)
         func fraction(_ op: ProfiledOperation, _ t: Int) -> Double {
             Double(
                 events.filter { $0.operation == op && Int($0.thread) == t }.reduce(UInt64(0)) {
@@ -128,14 +127,16 @@ extension Profile {
         let origin = events.map(\.start).min() ?? 0
         let end = steps.count > 20 ? steps[19].end : UInt64.max
         var parts = (0..<configuration.threads).map { t in
-            "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":\(t),\"args\":{\"name\":\"\(t == 0 ? "caller (thread 0)" : "pool worker \(t)")\"}}"
+            let name = t == 0 ? "caller (thread 0)" : "pool worker \(t)"
+            return "{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":1,\"tid\":\(t),\"args\":{\"name\":\"\(name)\"}}"
         }
         for e in events where e.start <= end {
             let ts = String(format: "%.3f", Double(e.start - origin) / 1000)
             let dur = String(format: "%.3f", Double(e.end - e.start) / 1000)
             let layer = e.layer >= 0 ? ",\"args\":{\"layer\":\(e.layer)}" : ""
             parts.append(
-                "{\"ph\":\"X\",\"name\":\"\(e.operation.name)\",\"cat\":\"train\",\"pid\":1,\"tid\":\(e.thread),\"ts\":\(ts),\"dur\":\(dur)\(layer)}"
+                "{\"ph\":\"X\",\"name\":\"\(e.operation.name)\",\"cat\":\"train\",\"pid\":1,"
+                    + "\"tid\":\(e.thread),\"ts\":\(ts),\"dur\":\(dur)\(layer)}"
             )
         }
         return "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n" + parts.joined(separator: ",\n") + "\n]}\n"
@@ -166,7 +167,8 @@ extension Profile {
         try folder.write(
             linePlot(
                 title:
-                    "Roofline: each operation of a \(s.sizes.map(String.init).joined(separator: "-")) step (\(s.threads) threads)",
+                    "Roofline: each operation of a \(s.sizes.map(String.init).joined(separator: "-")) step "
+                    + "(\(s.threads) threads)",
                 series: series, xLabel: "arithmetic intensity (FLOP per byte)", yLabel: "GFLOP/s",
                 logX: true, logY: true), "roofline")
     }
@@ -220,7 +222,8 @@ extension Profile {
         return [
             String(
                 format:
-                    "%@ on %d threads (%@ step): %.1f microseconds a step (%.0f steps/s), %.2f of the %.0f GFLOP/s %@ peak; profiler cost %+.1f%%",
+                    "%@ on %d threads (%@ step): %.1f microseconds a step (%.0f steps/s), "
+                    + "%.2f of the %.0f GFLOP/s %@ peak; profiler cost %+.1f%%",
                 s.sizes.map(String.init).joined(separator: "→"), s.threads, s.stepPhases, s.stepSeconds * 1e6,
                 1 / s.stepSeconds,
                 s.fractionOfPeak, s.peakGFLOPS, s.gemmKernel.uppercased(), 100 * s.profilerCost),
@@ -237,8 +240,8 @@ public struct ProfileCommand: ExperimentCommand {
         name: "profile",
         abstract: "Profile training: per-operation and per-layer times, FLOPs, bytes, a roofline and a trace.",
         discussion: """
-            Trains the --input → --width ×(--depth − 1) → --output net on --samples random rows (--batch rows a step) for
-            --steps steps, first unprofiled, then with every operation timed. Writes profile.csv (operation, layer,
+            Trains the --input → --width ×(--depth − 1) → --output net on --samples random rows (--batch rows a step)
+            for --steps steps, first unprofiled, then with every operation timed. Writes profile.csv (operation, layer,
             thread, calls, seconds_per_step, flops_per_call, bytes_per_call, gflops, fraction_of_peak, intensity),
             summary.json (step time, fraction of peak, each operation's share, the profiler's cost, per-thread busy /
             spin / sleep), trace.json (Chrome Trace Event format: open it in Perfetto or chrome://tracing), roofline and

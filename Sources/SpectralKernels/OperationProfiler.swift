@@ -54,7 +54,8 @@ public final class OperationProfiler: @unchecked Sendable {
         public var end: UInt64
     }
 
-    /// The session being recorded (nil: probes do nothing).
+    /// The session being recorded (nil: probes do nothing). Set it on the thread that runs the pools, between
+    /// their jobs: a job hands it to the workers (they read it after the job's release and never while idle).
     nonisolated(unsafe) public static var active: OperationProfiler?
 
     public let threads: Int
@@ -63,7 +64,7 @@ public final class OperationProfiler: @unchecked Sendable {
     private let counts: UnsafeMutablePointer<Int>
     private let overflowed = Atomic<Bool>(false)
     /// The clocks at the session's start, to turn ticks into nanoseconds (see `events`).
-    private let origin: (ticks: UInt64, nanoseconds: UInt64)
+    let origin: (ticks: UInt64, nanoseconds: UInt64)
 
     public init(threads: Int, capacity: Int = 1 << 20) {
         self.threads = threads

@@ -1,4 +1,5 @@
 import CSpectralSIMD
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +34,7 @@ public enum PeakProbe {
         if kernel == .avx512 {
             pool.run(tasks: threads) { task, _ in
                 let total = spectral_fma_chains_avx512(iterations, 1e-7 * Float(task + 1))
-                sink.pointee &+= Int(total.bitPattern & 1)
+                sink.add(Int(total.bitPattern & 1), ordering: .relaxed)
             }
             return
         }
@@ -68,15 +69,12 @@ public enum PeakProbe {
                 a11 = a11.addingProduct(x, y)
             }
             let total = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11
-            sink.pointee &+= Int(total.sum().bitPattern & 1)
+            sink.add(Int(total.sum().bitPattern & 1), ordering: .relaxed)
         }
     }
 
-    private nonisolated(unsafe) static let sink: UnsafeMutablePointer<Int> = {
-        let p = UnsafeMutablePointer<Int>.allocate(capacity: 1)
-        p.initialize(to: 0)
-        return p
-    }()
+    /// Where every chain's result goes, so that the compiler cannot drop the chains; atomic, as threads add at once.
+    private static let sink = Atomic<Int>(0)
 
     public static func timeThrowing(_ body: () throws -> Void) rethrows -> Double {
         let start = monotonicSeconds()

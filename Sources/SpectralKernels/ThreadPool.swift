@@ -24,8 +24,10 @@ public final class ThreadPool: @unchecked Sendable {
     private var wake = pthread_cond_t()
     private var threads: [pthread_t] = []
 
-    // The current job; written by the caller before `generation` is bumped, read by workers after.
+    // The current job and the profiling session it runs in; written by the caller before `generation` is bumped,
+    // read by workers after. Workers never read `OperationProfiler.active` while idle: the caller may be setting it.
     private var job: ((Int, Int) -> Void)?
+    private var jobProfiler: OperationProfiler?
     private var taskCount = 0
 
     private static let spinIterations = 200_000
@@ -84,10 +86,12 @@ public final class ThreadPool: @unchecked Sendable {
             for i in 0..<count { body(i, 0) }
             return
         }
-        let profiler = overhead == nil ? nil : OperationProfiler.active
+        let session = OperationProfiler.active
+        let profiler = overhead == nil ? nil : session
         var mark = profiler == nil ? 0 : OperationProfiler.now()
         withoutActuallyEscaping(body) { escaping in
             job = escaping
+            jobProfiler = session
             taskCount = count
             nextTask.store(0, ordering: .sequentiallyConsistent)
             busyWorkers.store(threadCount - 1, ordering: .sequentiallyConsistent)
@@ -95,7 +99,7 @@ public final class ThreadPool: @unchecked Sendable {
             generation.add(1, ordering: .sequentiallyConsistent)
             pthread_cond_broadcast(&wake)
             pthread_mutex_unlock(&mutex)
-            drainTasks(escaping, worker: 0) { start, end in
+            drainTasks(escaping, worker: 0, profiler: session) { start, end in
                 profiler?.record(overhead!, layer: -1, thread: 0, start: mark, end: start)
                 mark = end
             }
@@ -106,6 +110,7 @@ public final class ThreadPool: @unchecked Sendable {
                 profiled(.spin) { waitForWorkers() }
             }
             job = nil
+            jobProfiler = nil
         }
     }
 
@@ -113,12 +118,13 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// Runs tasks until none is left; `ran(start, end)` after each, with its times when a profiler is active.
     private func drainTasks(
-        _ body: (Int, Int) -> Void, worker: Int, ran: (UInt64, UInt64) -> Void = { _, _ in }
+        _ body: (Int, Int) -> Void, worker: Int, profiler: OperationProfiler?,
+        ran: (UInt64, UInt64) -> Void = { _, _ in }
     ) {
         while true {
             let i = nextTask.add(1, ordering: .relaxed).oldValue
             if i >= taskCount { return }
-            guard let profiler = OperationProfiler.active else {
+            guard let profiler else {
                 body(i, worker)
                 continue
             }
@@ -130,23 +136,33 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
+    /// A worker's wait is timed always (two counter reads) and recorded only once the job that ends it arrives,
+    /// in that job's session: the wait that began before a session is recorded from the session's start.
     private func workerLoop(id: Int) {
         var seen = 0
         while true {
             var spins = 0
-            profiled(.spin, thread: id) {
-                while generation.load(ordering: .acquiring) == seen && spins < Self.spinIterations { spins += 1 }
-            }
+            let waitStart = OperationProfiler.now()
+            while generation.load(ordering: .acquiring) == seen && spins < Self.spinIterations { spins += 1 }
+            let spinEnd = OperationProfiler.now()
+            var sleepEnd = spinEnd
             if generation.load(ordering: .acquiring) == seen {
-                profiled(.sleep, thread: id) {
-                    pthread_mutex_lock(&mutex)
-                    while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &mutex) }
-                    pthread_mutex_unlock(&mutex)
-                }
+                pthread_mutex_lock(&mutex)
+                while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &mutex) }
+                pthread_mutex_unlock(&mutex)
+                sleepEnd = OperationProfiler.now()
             }
             seen = generation.load(ordering: .acquiring)
             if stopping.load(ordering: .acquiring) { return }
-            if let body = job { drainTasks(body, worker: id) }
+            if let profiler = jobProfiler {
+                let start = max(waitStart, profiler.origin.ticks)
+                profiler.record(.spin, layer: -1, thread: id, start: start, end: max(start, spinEnd))
+                if sleepEnd > spinEnd {
+                    let asleep = max(spinEnd, profiler.origin.ticks)
+                    profiler.record(.sleep, layer: -1, thread: id, start: asleep, end: max(asleep, sleepEnd))
+                }
+            }
+            if let body = job { drainTasks(body, worker: id, profiler: jobProfiler) }
             busyWorkers.subtract(1, ordering: .releasing)
         }
     }

@@ -338,6 +338,16 @@ final class ProfileCommandTests: XCTestCase {
             as? [String: Any]
         let accounted = try XCTUnwrap(summary?["accounted_fraction"] as? Double)
         XCTAssertEqual(accounted, 1, accuracy: 0.05, "the operations add up to the step")
+        // A worker's time is its tasks, spinning and sleep, leaving out only the few reads between them; so its
+        // three shares of the profiled steps add up to about one. The lower bound leaves room for the worker being
+        // preempted between spans on a loaded two-core machine; shares of the whole run (the unprofiled rounds
+        // in between) add up to about a half.
+        let shares = try ["thread_busy_fraction", "thread_spin_fraction", "thread_sleep_fraction"].map {
+            try XCTUnwrap(summary?[$0] as? [Double])
+        }
+        XCTAssertEqual(shares.map(\.count), [2, 2, 2])
+        let worker = shares.map { $0[1] }.reduce(0, +)
+        XCTAssertTrue((0.7...1.05).contains(worker), "worker's task + spin + sleep shares add up to \(worker)")
         let efficiency = try String(contentsOf: out.appendingPathComponent("efficiency.csv"), encoding: .utf8).split(
             separator: "\n")
         XCTAssertEqual(efficiency.first, "width,samples,threads,steps_per_second,gflops,fraction_of_peak")
