@@ -43,7 +43,8 @@ let package = Package(
             swiftSettings: vectorFlags),
         .executableTarget(name: "spectral", dependencies: ["SpectralExperiments"], swiftSettings: vectorFlags),
         .executableTarget(
-            name: "spectral-fuzz", dependencies: ["SpectralExperiments", "SpectralCommandLine", "SpectralNetworks"],
+            name: "spectral-fuzz",
+            dependencies: ["SpectralExperiments", "SpectralCommandLine", "SpectralNetworks", "SpectralExact"],
             path: "Fuzz/spectral-fuzz", swiftSettings: vectorFlags),
         .executableTarget(
             name: "spectral-bench", dependencies: ["SpectralExperiments", "SpectralCommandLine"],

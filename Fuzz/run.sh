@@ -13,8 +13,9 @@ swift build -c release --product spectral-fuzz --scratch-path "$scratch" --tools
 fuzzer="$scratch/release/spectral-fuzz"
 corpus="$scratch/corpus"; crashes="$scratch/crashes"
 rm -rf "$corpus"; mkdir -p "$crashes"
-for t in safetensors csv idx gzip run-record options; do mkdir -p "$corpus/$t"; done
+for t in safetensors csv idx gzip onnx run-record options; do mkdir -p "$corpus/$t"; done
 cp Fixtures/*.safetensors Fixtures/regions2d/*.safetensors Fixtures/precision/*.safetensors "$corpus/safetensors/"
+cp Fixtures/onnx/*.onnx "$corpus/onnx/"
 cp Fixtures/training_losses.csv "$corpus/csv/"; printf 'value\n0\n1\n0.5\n-1\n' > "$corpus/csv/column.csv"
 printf '1,2,3\r\n4,5,6\r\n' > "$corpus/csv/crlf.csv"
 cp Fixtures/inflate/* "$corpus/gzip/"
@@ -26,7 +27,7 @@ fi
 printf 'exp1\0--iterations\0100\0--out\0o' > "$corpus/options/exp1"
 printf 'exact2d\0--weights\0w\0--grid\0004:5\0--out\0o' > "$corpus/options/exact2d"
 status=0
-for t in safetensors csv idx gzip run-record options; do
+for t in safetensors csv idx gzip onnx run-record options; do
     log="$scratch/fuzz-$t.log"
     if SPECTRAL_FUZZ_TARGET=$t "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 \
         -artifact_prefix="$crashes/$t-" "$corpus/$t" > "$log" 2>&1; then

@@ -1,13 +1,14 @@
 import Foundation
 import SpectralCommandLine
 import SpectralCore
+import SpectralExact
 import SpectralExperiments
 import SpectralNetworks
 
 /// The readers a fuzzer drives: every input is handed to one of them, which must return or throw, never crash,
 /// hang or allocate without bound.
 enum FuzzTarget: String, CaseIterable {
-    case safetensors, csv, idx, gzip
+    case safetensors, csv, idx, gzip, onnx
     case runRecord = "run-record"
     case options
 
@@ -16,6 +17,12 @@ enum FuzzTarget: String, CaseIterable {
         case .safetensors:
             if let tensors = try? Safetensors.parse(Data(bytes), name: "input") {
                 _ = try? NetworkTensors(tensors, source: "input")
+            }
+        case .onnx:
+            if let model = try? ONNXModel.parse(bytes), let network = try? PiecewiseLinearNetwork.lower(model),
+                network.outputCount > 0, let single = try? network.selecting(.index(0))
+            {
+                _ = single.evaluate([Double](repeating: 0.5, count: network.inputCount))
             }
         case .csv:
             if let text = String(validating: bytes, as: UTF8.self) { _ = try? NumericCSV.parse(text, name: "input") }

@@ -126,6 +126,7 @@ public func enumerateKinks(
         }
         // 2. Zero crossings strictly inside pieces.
         // Pieces in chunks across the pool, concatenated in order.
+        let plain = net.isPlainReLU
         let counted = SharedCount()
         let room = limits.maximumCount - points.count
         var crossings = pool.mapChunks(count: points.count + 1, chunkSize: 256) {
@@ -139,7 +140,7 @@ public func enumerateKinks(
                 let hi = p == points.count ? Double.infinity : points[p]
                 for o in 0..<dout {
                     let slope = s[p * dout + o]
-                    guard slope != 0 else { continue }
+                    guard slope != 0, plain || !net.activations[l][o].isLinear else { continue }
                     let x = xRef - z[ref * dout + o] / slope
                     if x > lo && x < hi && x.isFinite { found.append((x, p, o)) }
                 }
@@ -229,14 +230,19 @@ public func enumerateKinks(
                         } else {
                             inside = 0.5 * (z[(p - 1) * dout + o] + z[p * dout + o])
                         }
-                        hp[p * dout + o] = inside > 0 ? s[p * dout + o] : 0
+                        hp[p * dout + o] =
+                            plain
+                            ? (inside > 0 ? s[p * dout + o] : 0)
+                            : net.activations[l][o].slope(active: inside > 0) * s[p * dout + o]
                     }
                 }
             }
             initialized = (n + 1) * dout
         }
         anchorValues = stride(from: 0, to: n, by: anchorStride).flatMap { i in
-            z[(i * dout)..<((i + 1) * dout)].map { max($0, 0) }
+            plain
+                ? z[(i * dout)..<((i + 1) * dout)].map { max($0, 0) }
+                : (0..<dout).map { o in net.activations[l][o](z[i * dout + o]) }
         }
         slopes = hSlopes
         width = dout
@@ -282,4 +288,17 @@ private func kinksFromOutput(points: [Double], values: [Double], slopes: [Double
     return PiecewiseLinear1D(
         kinks: kinks, slopeJumps: jumps, values: kinkValues, leftSlope: slopes[0],
         rightSlope: slopes[points.count], anchor: (points[0], values[0]))
+}
+
+extension PiecewiseLinear1D {
+    /// The function on `range` only: the kinks strictly inside it, and the slopes of the pieces at its ends as the
+    /// end slopes (what a network simplified on that range is exactly).
+    public func restricted(to range: ClosedRange<Double>) -> PiecewiseLinear1D {
+        let keep = kinks.indices.filter { kinks[$0] > range.lowerBound && kinks[$0] < range.upperBound }
+        let left = pieceSlopes[kinksAtOrBelow(range.lowerBound)]
+        let right = keep.last.map { pieceSlopes[$0 + 1] } ?? left
+        return PiecewiseLinear1D(
+            kinks: keep.map { kinks[$0] }, slopeJumps: keep.map { slopeJumps[$0] }, values: keep.map { values[$0] },
+            leftSlope: left, rightSlope: right, anchor: (range.lowerBound, self(range.lowerBound)))
+    }
 }

@@ -97,27 +97,19 @@ public struct DecisionRegions2D: Sendable {
         _ regions: LinearRegions2D, _ pieces: [ClippedPiece], sign: Double, into list: inout [Component]
     ) -> [Int32] {
         let mesh = regions.mesh
-        var parent = Array(0..<pieces.count)
-        func root(_ i: Int) -> Int {
-            var i = i
-            while parent[i] != i {
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            }
-            return i
-        }
+        var sets = UnionFind(count: pieces.count)
         for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 {
             let (l, r) = (Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
             guard pieces[l].area > 0, pieces[r].area > 0 else { continue }
             let (p, q) = (Int(mesh.edgeStart[e]), Int(mesh.edgeEnd[e]))
             let ends = [regions.value(face: l, mesh.x[p], mesh.y[p]), regions.value(face: l, mesh.x[q], mesh.y[q])]
-            if ends.contains(where: { sign * $0 > 0 }) { parent[root(l)] = root(r) }
+            if ends.contains(where: { sign * $0 > 0 }) { sets.join(l, into: r) }
         }
         var ids = [Int32](repeating: -1, count: pieces.count)
         var idOfRoot: [Int: Int32] = [:]
         var members: [[Int]] = []
         for f in pieces.indices where pieces[f].area > 0 {
-            let r = root(f)
+            let r = sets.root(f)
             let id = idOfRoot[r] ?? Int32(members.count)
             if idOfRoot[r] == nil {
                 idOfRoot[r] = id

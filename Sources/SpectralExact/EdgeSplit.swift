@@ -14,6 +14,8 @@ struct VertexStore {
     let width: Int
     /// The units this pass cuts by (the masks hold only their signs).
     let units: Range<Int>
+    /// Units that never cut (carried values): always positive in the masks. Nil when there are none.
+    let linear: UnsafePointer<UInt64>?
     var words: Int { (width + 63) / 64 }
 
     @inline(__always) func row(_ v: Int32) -> UnsafePointer<Double> {
@@ -90,7 +92,8 @@ struct EdgeVertices {
                     let row = rs + n * width
                     for u in 0..<width { row[u] = (1 - t) * za[u] + t * zb[u] }
                     for c in crossings { row[c.unit] = (t - c.t) * (zb[c.unit] - za[c.unit]) }
-                    writeSignMasks(row, width: width, units: values.units, to: ms + n * 2 * words)
+                    writeSignMasks(
+                        row, width: width, units: values.units, linear: values.linear, to: ms + n * 2 * words)
                     n += 1
                 }
             }
@@ -98,16 +101,27 @@ struct EdgeVertices {
     }
 }
 
-/// The sign masks of values[units] (a row of `width`): positive words, then negative words.
+/// The sign masks of values[units] (a row of `width`): positive words, then negative words. A linear unit is
+/// positive whatever its value (it never cuts, and its pattern bit is its slope 1).
 @inline(__always)
 func writeSignMasks(
-    _ values: UnsafePointer<Double>, width: Int, units: Range<Int>, to masks: UnsafeMutablePointer<UInt64>
+    _ values: UnsafePointer<Double>, width: Int, units: Range<Int>, linear: UnsafePointer<UInt64>?,
+    to masks: UnsafeMutablePointer<UInt64>
 ) {
     let words = (width + 63) / 64
     masks.update(repeating: 0, count: 2 * words)
     for u in units {
         let bit: UInt64 = 1 << UInt64(u & 63)
         if values[u] > 0 { masks[u >> 6] |= bit } else if values[u] < 0 { masks[words + u >> 6] |= bit }
+    }
+    guard let linear else { return }
+    let (first, last) = (units.lowerBound >> 6, (max(units.upperBound, 1) - 1) >> 6)
+    for w in first...last where !units.isEmpty {
+        var inPass = ~UInt64(0)
+        if w == first { inPass &= ~UInt64(0) << UInt64(units.lowerBound & 63) }
+        if w == last && units.upperBound & 63 != 0 { inPass &= ~UInt64(0) >> UInt64(64 - units.upperBound & 63) }
+        masks[w] |= linear[w] & inPass
+        masks[words + w] &= ~linear[w]
     }
 }
 

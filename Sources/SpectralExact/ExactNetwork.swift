@@ -11,6 +11,11 @@ public struct ExactNetwork: Sendable {
     public let weights: [[Double]]
     public let biases: [[Double]]
     public let sizes: [Int]
+    /// Each hidden layer's units' activations (ReLU unless the net came from a model with other kinks, or carries
+    /// values as linear units: see `PiecewiseLinearNetwork.chain`).
+    public let activations: [[UnitActivation]]
+    /// Every hidden unit is a ReLU (the engines then take their original path, bit for bit).
+    public let isPlainReLU: Bool
 
     /// Checks the shape (`inputs` inputs, one output) and that every parameter is finite.
     public init(_ net: MLP, inputs: Int = 1) throws {
@@ -40,6 +45,16 @@ public struct ExactNetwork: Sendable {
     }
 
     public init(sizes: [Int], weights: [[Double]], biases: [[Double]], inputs: Int) throws {
+        try self.init(
+            sizes: sizes, weights: weights, biases: biases,
+            activations: sizes.dropFirst().dropLast().map { [UnitActivation](repeating: .relu, count: $0) },
+            inputs: inputs)
+    }
+
+    public init(
+        sizes: [Int], weights: [[Double]], biases: [[Double]], activations: [[UnitActivation]], inputs: Int
+    ) throws {
+        precondition(activations.map(\.count) == Array(sizes.dropFirst().dropLast()))
         guard sizes.first == inputs else {
             let n = sizes.first ?? 0
             throw SpectralError.badInput(
@@ -57,6 +72,21 @@ public struct ExactNetwork: Sendable {
         self.sizes = sizes
         self.weights = weights
         self.biases = biases
+        self.activations = activations
+        isPlainReLU = activations.allSatisfy { $0.allSatisfy { $0 == .relu } }
+    }
+
+    /// The activation of hidden layer l's unit u (l 0-based).
+    @inline(__always)
+    func activation(layer l: Int, unit u: Int) -> UnitActivation { activations[l][u] }
+
+    /// Hidden layer l's units that never split (carried values), as bit words; nil when there are none.
+    func linearMask(layer l: Int) -> [UInt64]? {
+        let units = activations[l]
+        guard units.contains(.linear) else { return nil }
+        var words = [UInt64](repeating: 0, count: (units.count + 63) / 64)
+        for (u, a) in units.enumerated() where a == .linear { words[u >> 6] |= 1 << UInt64(u & 63) }
+        return words
     }
 
     public var layerCount: Int { sizes.count - 1 }
@@ -70,7 +100,7 @@ public struct ExactNetwork: Sendable {
             h = (0..<dout).map { o in
                 var s = biases[l][o]
                 for i in 0..<din { s += weights[l][o * din + i] * h[i] }
-                return l + 1 < layerCount ? max(s, 0) : s
+                return l + 1 < layerCount ? activations[l][o](s) : s
             }
         }
         return h[0]
@@ -87,7 +117,7 @@ public struct ExactNetwork: Sendable {
                 var s = biases[l][o]
                 for i in 0..<din { s += weights[l][o * din + i] * h[i] }
                 bits.append(s > 0)
-                return max(s, 0)
+                return activations[l][o](s)
             }
         }
         return bits

@@ -16,7 +16,23 @@ struct LayerStep {
 /// to share among the threads).
 func splitLayer(
     mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
-    pool: ThreadPool, limits: EnumerationLimits, layer: Int
+    linear: [UInt64]?, pool: ThreadPool, limits: EnumerationLimits, layer: Int
+) throws -> LayerStep {
+    guard let linear else {
+        return try splitLayer(
+            mesh: mesh, maps: maps, width: width, words: words, units: units, linear: nil as UnsafePointer<UInt64>?,
+            pool: pool, limits: limits, layer: layer)
+    }
+    return try linear.withUnsafeBufferPointer {
+        try splitLayer(
+            mesh: mesh, maps: maps, width: width, words: words, units: units, linear: $0.baseAddress!, pool: pool,
+            limits: limits, layer: layer)
+    }
+}
+
+private func splitLayer(
+    mesh: PlanarSubdivision, maps: AlignedBuffer<Double>, width: Int, words: Int, units: Range<Int>,
+    linear: UnsafePointer<UInt64>?, pool: ThreadPool, limits: EnumerationLimits, layer: Int
 ) throws -> LayerStep {
     try limits.check(
         layer: layer, count: mesh.faceCount, what: "regions",
@@ -37,7 +53,9 @@ func splitLayer(
         for v in range {
             let (f, px, py) = (Int(canonical[v]), mesh.x[v], mesh.y[v])
             for u in 0..<width { values[v * width + u] = faceMaps.value(face: f, unit: u, px, py) }
-            writeSignMasks(values.pointer + v * width, width: width, units: units, to: masks.pointer + v * 2 * words)
+            writeSignMasks(
+                values.pointer + v * width, width: width, units: units, linear: linear,
+                to: masks.pointer + v * 2 * words)
         }
     }
     return try mesh.x.withUnsafeBufferPointer { xs in
@@ -45,7 +63,7 @@ func splitLayer(
             let oldOnly = VertexStore(
                 oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer, oldMasks: masks.pointer,
                 oldCount: oldVertices, addedX: xs.baseAddress!, addedY: ys.baseAddress!,
-                added: values.pointer, addedMasks: masks.pointer, width: width, units: units)
+                added: values.pointer, addedMasks: masks.pointer, width: width, units: units, linear: linear)
             // 2. Vertices on edges.
             let inserted = try EdgeVertices(mesh: mesh, values: oldOnly, pool: pool) { vertices in
                 try limits.check(
@@ -56,7 +74,7 @@ func splitLayer(
                 oldX: xs.baseAddress!, oldY: ys.baseAddress!, old: values.pointer,
                 oldMasks: masks.pointer, oldCount: oldVertices, addedX: inserted.x.pointer,
                 addedY: inserted.y.pointer, added: inserted.rows.pointer,
-                addedMasks: inserted.masks.pointer, width: width, units: units)
+                addedMasks: inserted.masks.pointer, width: width, units: units, linear: linear)
             // 3. Cells of every face.
             let faceChunks: [FaceSplitChunk] = inserted.insertedOffsets.withUnsafeBufferPointer { offsets in
                 pool.mapChunks(

@@ -22,7 +22,7 @@ extension ExactNetwork {
         }
         return try ExactNetwork(
             sizes: [1] + sizes.dropFirst(), weights: [slope] + weights.dropFirst(),
-            biases: [offset] + biases.dropFirst(),
+            biases: [offset] + biases.dropFirst(), activations: activations,
             inputs: 1)
     }
 

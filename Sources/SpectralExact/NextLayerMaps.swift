@@ -12,8 +12,10 @@ import SpectralKernels
 /// (`affineRows`), the updates run in unit order, so the thread count changes nothing.
 func nextLayerMaps(
     _ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
-    weight: [Double], bias: [Double], pool: ThreadPool, rows: Int = 3
+    weight: [Double], bias: [Double], pool: ThreadPool, rows: Int = 3, activations: [UnitActivation]? = nil
 ) -> AlignedBuffer<Double> {
+    // Each unit's slope on its inactive and active side (nil: ReLU, 0 and 1, applied as a mask).
+    let slopes = activations.map { units in units.map { ($0.slope(active: false), $0.slope(active: true)) } }
     let outputs = bias.count
     let cells = parents.count
     // Runs of cells with one parent, and the rows each product masks with: (bits source, parent, is base).
@@ -63,6 +65,13 @@ func nextLayerMaps(
             for u in 0..<width {
                 let word = cell >= 0 ? bits[cell * words + u >> 6] : baseBits[run * words + u >> 6]
                 let active = word >> UInt64(u & 63) & 1 == 1
+                if let slopes {
+                    let slope = active ? slopes[u].1 : slopes[u].0
+                    for k in 0..<rows {
+                        masked[(i * rows + k) * width + u] = slope * mp[(parent * rows + k) * width + u]
+                    }
+                    continue
+                }
                 for k in 0..<rows {
                     masked[(i * rows + k) * width + u] = active ? mp[(parent * rows + k) * width + u] : 0
                 }
@@ -89,10 +98,11 @@ func nextLayerMaps(
                         while extra != 0 {
                             let u = wIndex * 64 + extra.trailingZeroBitCount
                             extra &= extra - 1
+                            let jump = slopes.map { $0[u].1 - $0[u].0 } ?? 1
                             for k in 0..<rows {
                                 axpy(
-                                    maps[(parent * rows + k) * width + u], tp + u * outputs, cellMaps + k * outputs,
-                                    count: outputs)
+                                    jump * maps[(parent * rows + k) * width + u], tp + u * outputs,
+                                    cellMaps + k * outputs, count: outputs)
                             }
                         }
                     }

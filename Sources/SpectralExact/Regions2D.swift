@@ -104,8 +104,8 @@ public func enumerateRegions(
         var layerMaps = maps
         for units in [0..<first, first..<width] where !units.isEmpty {
             let step = try splitLayer(
-                mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units, pool: pool,
-                limits: limits, layer: l + 1)
+                mesh: mesh, maps: layerMaps, width: width, words: layerWords[l], units: units,
+                linear: net.linearMask(layer: l), pool: pool, limits: limits, layer: l + 1)
             // The next maps (3 rows of the next width per cell, and the products they come from) and the patterns.
             let nextWidth = units.upperBound < width ? width : net.sizes[l + 2]
             try limits.check(
@@ -131,7 +131,8 @@ public func enumerateRegions(
                 }
                 maps = nextLayerMaps(
                     layerMaps, width: width, parents: step.parents, bits: bits, words: layerWords[l],
-                    weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool)
+                    weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool,
+                    activations: net.isPlainReLU ? nil : net.activations[l])
             }
         }
         unitOffset += width

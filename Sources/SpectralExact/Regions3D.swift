@@ -72,6 +72,13 @@ public func enumerateRegions3D(
             width: width, values: vertexValues(complex, maps: maps, width: width, pool: pool), wordOffset: wordOffset)
         let layerMaps = maps
         for u in 0..<width {
+            if !net.isPlainReLU && net.activations[l][u].isLinear {
+                // A carried value never cuts: its bit is its slope, 1, in every cell.
+                for c in 0..<complex.cellCount {
+                    complex.patterns[c * totalWords + wordOffset + u >> 6] |= 1 << UInt64(u & 63)
+                }
+                continue
+            }
             try limits.check(
                 layer: l + 1, count: complex.cellCount, what: "cells",
                 bytes: Double(complex.vertexCount) * Double(width + 4) * 8 + Double(complex.faceVertices.count) * 160)
@@ -85,7 +92,8 @@ public func enumerateRegions3D(
         }
         maps = nextLayerMaps(
             layerMaps, width: width, parents: complex.cellParent, bits: bits, words: layerWords[l],
-            weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool, rows: 4)
+            weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool, rows: 4,
+            activations: net.isPlainReLU ? nil : net.activations[l])
         unitOffset += width
         wordOffset += layerWords[l]
         limits.progress?(l + 1, hidden.count)

@@ -17,6 +17,7 @@ extension SpectralProgram {
         ScalingCommand<OneDimensional>.self,
         Regions2DCommand.self,
         Decision2DCommand.self,
+        Classes2DCommand.self,
         Exact2DCommand.self,
         ScalingCommand<TwoDimensional>.self,
         Regions3DCommand.self,

@@ -19,6 +19,8 @@ public struct Exact1D: Experiment {
         public var frequencies: NumberList
         /// The enumeration stops with an error beyond this many pieces.
         public var maxPieces = EnumerationLimits.pieces.maximumCount
+        /// The model, line and output (`--model`, `--through`, …); nil: `weights` as a 1-input net.
+        public var model: ModelSource?
 
         public init(weights: InputFile, interval: NumberPair? = nil, frequencies: NumberList) {
             self.weights = weights
@@ -26,7 +28,7 @@ public struct Exact1D: Experiment {
             self.frequencies = frequencies
         }
 
-        public var inputFiles: [InputFile] { [weights] }
+        public var inputFiles: [InputFile] { model?.inputFiles ?? [weights] }
 
         public func validate() throws {
             guard !frequencies.values.isEmpty else { throw SpectralError.usage("no frequencies to evaluate") }
@@ -55,6 +57,7 @@ public struct Exact1D: Experiment {
         public let window: [Complex]
         public let detrended: [Complex]
         public let check: Theorem1DCheck
+        public let slice: PreparedNetwork.Record?
     }
 
     public struct Summary: Codable, Sendable {
@@ -84,18 +87,29 @@ public struct Exact1D: Experiment {
     }
 
     public func run(_ context: RunContext) throws -> Result {
-        let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path))
+        var (network, record, lineBox) = (self.network, PreparedNetwork.Record?.none, ClosedRange<Double>?.none)
+        if network == nil {
+            let given = configuration.interval.map { [$0.first...$0.second] }
+            let prepared = try context.time("model") {
+                try PreparedNetwork(configuration.model ?? ModelSource(file: configuration.weights), dimension: 1, box: given)
+            }
+            (network, record, lineBox) = (prepared.chain, prepared.record(configuration.model?.selection ?? .only), prepared.box?[0])
+        }
         var limits = EnumerationLimits.pieces
         limits.maximumCount = configuration.maxPieces
-        let progress = context.progress(total: network.layerCount, unit: "layers")
+        let progress = context.progress(total: network!.layerCount, unit: "layers")
         limits.progress = { done, _ in progress.update(done) }
-        let function = try context.time("enumeration") {
-            try enumerateKinks(network, pool: context.pool, limits: limits)
+        var function = try context.time("enumeration") {
+            try enumerateKinks(network!, pool: context.pool, limits: limits)
         }
+        // On a slice the network was simplified on the line's box: only the kinks inside it are the model's.
+        if let lineBox { function = function.restricted(to: lineBox) }
         try context.checkInterrupt()
         let interval: (a: Double, b: Double)
         if let given = configuration.interval {
             interval = (given.first, given.second)
+        } else if let lineBox {
+            interval = (lineBox.lowerBound, lineBox.upperBound)
         } else if let first = function.kinks.first, let last = function.kinks.last, last > first {
             let pad = 0.05 * (last - first)
             interval = (first - pad, last + pad)
@@ -114,7 +128,7 @@ public struct Exact1D: Experiment {
             return Result(
                 function: function, interval: interval, intervalWasGiven: configuration.interval != nil,
                 frequencies: frequencies, kink: kink, window: window, detrended: detrended,
-                check: Theorem1DCheck(function, frequencies: frequencies, kinkSpectrum: kink))
+                check: Theorem1DCheck(function, frequencies: frequencies, kinkSpectrum: kink), slice: record)
         }
     }
 
@@ -127,6 +141,7 @@ public struct Exact1D: Experiment {
             ])
         }
         try folder.write(breakpoints, "breakpoints.csv")
+        if let slice = r.slice { try folder.writeJSON(slice, "slice.json") }
         var spectrum = CSVTable(header: [
             "k", "kink_re", "kink_im", "window_re", "window_im", "detrended_re", "detrended_im",
         ])
@@ -184,7 +199,8 @@ public struct Exact1DCommand: ExperimentCommand {
             f~(k) = integral of f(x) exp(-2 pi i k x) dx.
             """)
 
-    @Option(help: "safetensors file of the network") var weights: InputFile
+    @Option(help: "safetensors file of the network (or --model)") var weights: InputFile?
+    @OptionGroup var model: ModelOptions
     @Option(help: "the window [a, b] (default: all kinks plus 5% on each side)") var interval: NumberPair?
     @Option(
         help: "frequencies k > 0: a list or START:STOP:STEP",
@@ -202,8 +218,10 @@ public struct Exact1DCommand: ExperimentCommand {
     }
 
     public func configuration() throws -> Exact1D.Configuration {
-        var c = Exact1D.Configuration(weights: weights, interval: interval, frequencies: freqs)
+        let source = try model.source(weights: weights)
+        var c = Exact1D.Configuration(weights: source.file, interval: interval, frequencies: freqs)
         c.maxPieces = maxPieces
+        c.model = source
         return c
     }
 }

@@ -35,10 +35,13 @@ public struct Exact2D: Experiment {
         public var rays = 0
         public var radii = RadiusRange(low: 20, high: 2000, count: 40)
         public var maxRegions = EnumerationLimits.regions.maximumCount
+        /// The model, slice and output (`--model`, `--through`, …); nil: `weights` as a 2-input net.
+        public var model: ModelSource?
+        public var domainFromSlice = false
 
         public init(weights: InputFile) { self.weights = weights }
 
-        public var inputFiles: [InputFile] { [weights] }
+        public var inputFiles: [InputFile] { model?.inputFiles ?? [weights] }
 
         public func validate() throws {
             guard (0...100).contains(ridges), (0...3600).contains(rays) else {
@@ -76,6 +79,7 @@ public struct Exact2D: Experiment {
         public let directions: [(Direction, DirectionalDecay)]
         public let polar: (angles: [Double], radii: [Double], values: [[Double]])
         public let totalEdgeJump: Double
+        public let slice: PreparedNetwork.Record?
     }
 
     public struct Summary: Codable, Sendable {
@@ -105,9 +109,15 @@ public struct Exact2D: Experiment {
     /// `rays` evenly spaced angles in [0, π); each sampled at the radii.
     public func run(_ context: RunContext) throws -> Result {
         let c = configuration
-        let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: c.weights.path), inputs: 2)
+        var (network, domain, record) = (self.network, c.domain, PreparedNetwork.Record?.none)
+        if network == nil {
+            let (prepared, resolved) = try context.time("model") {
+                try PreparedNetwork.plane(c.model ?? ModelSource(file: c.weights), domain: c.domain, fromSlice: c.domainFromSlice)
+            }
+            (network, domain, record) = (prepared.chain, resolved, prepared.record(c.model?.selection ?? .only))
+        }
         let regions = try context.time("enumeration") {
-            try Regions2D.enumerate(network, domain: c.domain, maxRegions: c.maxRegions, context: context)
+            try Regions2D.enumerate(network!, domain: domain, maxRegions: c.maxRegions, context: context)
         }
         try context.checkInterrupt()
         let spectrum = ExactSpectrum2D(regions, pool: context.pool)
@@ -149,12 +159,13 @@ public struct Exact2D: Experiment {
         }
         return Result(
             regions: regions, frequencies: points, window: window, edge: edge, directions: directions,
-            polar: (angles, polarRadii, values), totalEdgeJump: ridges.reduce(0) { $0 + $1.weight })
+            polar: (angles, polarRadii, values), totalEdgeJump: ridges.reduce(0) { $0 + $1.weight }, slice: record)
     }
 
     public func write(_ r: Result, to folder: OutputFolder) throws -> Summary {
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
         let geometry = RegionGeometry(r.regions, pool: folder.pool)
+        if let slice = r.slice { try folder.writeJSON(slice, "slice.json") }
         try Regions2D.writeFiles(
             r.regions, geometry, title: "Linear regions of \(name): \(r.regions.regionCount)", to: folder)
         var table = CSVTable(header: ["kx", "ky", "window_re", "window_im", "edge_re", "edge_im"])
@@ -294,7 +305,8 @@ public struct Exact2DCommand: ExperimentCommand {
             directions, polar and (with --grid) spectrum pictures. Convention: f~(k) = integral of f(x) exp(-2 pi i k.x) dx.
             """)
 
-    @Option(help: "safetensors file of the network") var weights: InputFile
+    @Option(help: "safetensors file of the network (or --model)") var weights: InputFile?
+    @OptionGroup var model: ModelOptions
     @OptionGroup var domain: DomainOptions
     @Option(help: "frequencies KX:KY,KX:KY,… (instead of --grid)") var freqs: PairList?
     @Option(help: "an N × N grid over [-KMAX, KMAX]^2") var grid = FrequencyGrid(kmax: 16, n: 33)
@@ -307,7 +319,10 @@ public struct Exact2DCommand: ExperimentCommand {
     public func validate() throws { try exclusive($freqs, $grid) }
 
     public func configuration() throws -> Exact2D.Configuration {
-        var c = Exact2D.Configuration(weights: weights)
+        let source = try model.source(weights: weights)
+        var c = Exact2D.Configuration(weights: source.file)
+        c.model = source
+        c.domainFromSlice = source.through != nil && !domain.$box.isGiven && !domain.$polygon.isGiven
         c.domain = domain.domain
         c.maxRegions = domain.maxRegions
         c.frequencies = freqs.map { .list($0.pairs) } ?? .grid(grid)

@@ -51,6 +51,7 @@ public struct Exact3D: Experiment {
 
     public struct Result {
         public let regions: LinearRegions3D
+        public let regionsRun: Regions3D.Result
         public let frequencies: [SIMD3<Double>]
         public let window: [Complex], face: [Complex]
         public let directions: [(Direction, DirectionalDecay3D)]
@@ -69,7 +70,8 @@ public struct Exact3D: Experiment {
 
     public func run(_ context: RunContext) throws -> Result {
         let c = configuration
-        let regions = try Regions3D(c.regions).run(context)
+        let regionsRun = try Regions3D(c.regions).run(context)
+        let regions = regionsRun.regions
         try context.checkInterrupt()
         let spectrum = ExactSpectrum3D(regions, pool: context.pool)
         let axis = (0..<c.grid.n).map {
@@ -83,7 +85,7 @@ public struct Exact3D: Experiment {
         let sphere = context.time("sphere") { spherePicture(spectrum) }
         try context.checkInterrupt()
         return Result(
-            regions: regions, frequencies: points, window: window, face: face, directions: directions, sphere: sphere)
+            regions: regions, regionsRun: regionsRun, frequencies: points, window: window, face: face, directions: directions, sphere: sphere)
     }
 
     /// The heaviest face normals (−2), points on the great circles orthogonal to the heaviest edge directions (−3),
@@ -144,7 +146,7 @@ public struct Exact3D: Experiment {
     }
 
     public func write(_ r: Result, to folder: OutputFolder) throws -> Summary {
-        let regionsSummary = try Regions3D(configuration.regions).write(r.regions, to: folder)
+        let regionsSummary = try Regions3D(configuration.regions).write(r.regionsRun, to: folder)
         var table = CSVTable(header: ["kx", "ky", "kz", "window_re", "window_im", "face_re", "face_im"])
         for (k, (w, s)) in zip(r.frequencies, zip(r.window, r.face)) {
             table.append([
@@ -228,7 +230,7 @@ public struct Exact3DCommand: ExperimentCommand {
     public init() {}
 
     public func configuration() throws -> Exact3D.Configuration {
-        var c = Exact3D.Configuration(regions: regions.configuration)
+        var c = Exact3D.Configuration(regions: try regions.configuration())
         (c.grid, c.normals, c.edges, c.radii, c.sphereRadius) = (grid, normals, edges, radii, sphereRadius)
         return c
     }

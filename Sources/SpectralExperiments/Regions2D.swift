@@ -16,13 +16,26 @@ public struct Regions2D: Experiment {
         public var domain: Domain2D
         /// The enumeration stops with an error beyond this many regions.
         public var maxRegions = EnumerationLimits.regions.maximumCount
+        /// The model, slice and output (`--model`, `--through`, …); nil: `weights` as a 2-input net.
+        public var model: ModelSource?
+        /// The domain is the slice's default box (no --box or --polygon was given with --through).
+        public var domainFromSlice = false
 
         public init(weights: InputFile, domain: Domain2D = .unitBox) {
             self.weights = weights
             self.domain = domain
         }
 
-        public var inputFiles: [InputFile] { [weights] }
+        public var inputFiles: [InputFile] { model?.inputFiles ?? [weights] }
+
+        func prepared() throws -> (PreparedNetwork, Domain2D) {
+            try PreparedNetwork.plane(model ?? ModelSource(file: weights), domain: domain, fromSlice: domainFromSlice)
+        }
+    }
+
+    public struct Result {
+        public let regions: LinearRegions2D
+        public let slice: PreparedNetwork.Record?
     }
 
     public struct Summary: Codable, Sendable {
@@ -47,12 +60,16 @@ public struct Regions2D: Experiment {
         self.network = network
     }
 
-    public func run(_ context: RunContext) throws -> LinearRegions2D {
-        let network = try self.network ?? ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path), inputs: 2)
-        return try context.time("enumeration") {
-            try Regions2D.enumerate(
-                network, domain: configuration.domain, maxRegions: configuration.maxRegions, context: context)
+    public func run(_ context: RunContext) throws -> Result {
+        var (network, domain, record) = (self.network, configuration.domain, PreparedNetwork.Record?.none)
+        if network == nil {
+            let (prepared, resolved) = try context.time("model") { try configuration.prepared() }
+            (network, domain, record) = (prepared.chain, resolved, prepared.record(configuration.model?.selection ?? .only))
         }
+        let regions = try context.time("enumeration") {
+            try Regions2D.enumerate(network!, domain: domain, maxRegions: configuration.maxRegions, context: context)
+        }
+        return Result(regions: regions, slice: record)
     }
 
     /// The regions, a bad domain reported as a bad option.
@@ -70,7 +87,9 @@ public struct Regions2D: Experiment {
         }
     }
 
-    public func write(_ regions: LinearRegions2D, to folder: OutputFolder) throws -> Summary {
+    public func write(_ result: Result, to folder: OutputFolder) throws -> Summary {
+        let regions = result.regions
+        if let slice = result.slice { try folder.writeJSON(slice, "slice.json") }
         let geometry = RegionGeometry(regions, pool: folder.pool)
         try Regions2D.writeFiles(
             regions, geometry,
@@ -162,14 +181,18 @@ public struct Regions2DCommand: ExperimentCommand {
             regions picture (PNG and SVG) and run.json.
             """)
 
-    @Option(help: "safetensors file of the network") var weights: InputFile
+    @Option(help: "safetensors file of the network (or --model)") var weights: InputFile?
+    @OptionGroup var model: ModelOptions
     @OptionGroup var domain: DomainOptions
     @OptionGroup public var output: OutputOptions
     public init() {}
 
     public func configuration() throws -> Regions2D.Configuration {
-        var c = Regions2D.Configuration(weights: weights, domain: domain.domain)
+        let source = try model.source(weights: weights)
+        var c = Regions2D.Configuration(weights: source.file, domain: domain.domain)
         c.maxRegions = domain.maxRegions
+        c.model = source
+        c.domainFromSlice = source.through != nil && !domain.$box.isGiven && !domain.$polygon.isGiven
         return c
     }
 }

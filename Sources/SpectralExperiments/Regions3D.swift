@@ -19,9 +19,13 @@ public struct Regions3D: Experiment {
         public var maxCells = EnumerationLimits.regions.maximumCount
         /// The domain is the box cut to these half-spaces (none: the box).
         public var halfSpaces: HalfSpaceList?
+        /// The model, slice and output (`--model`, `--through`, …); nil: `weights` as a 3-input net.
+        public var model: ModelSource?
+        /// The box is the slice's default box (no --box was given with --through); slices through its middle.
+        public var domainFromSlice = false
 
         public init(weights: InputFile) { self.weights = weights }
-        public var inputFiles: [InputFile] { [weights] }
+        public var inputFiles: [InputFile] { model?.inputFiles ?? [weights] }
 
         var box3D: Box3D {
             Box3D(
@@ -30,6 +34,7 @@ public struct Regions3D: Experiment {
         }
 
         public func validate() throws {
+            if domainFromSlice { return }  // the box is known once the slice is read
             let b = box3D
             for s in slices.planes where !(b.lower[s.axis]...b.upper[s.axis]).contains(s.value) {
                 throw SpectralError.usage("--slices: \(s.text) lies outside the box")
@@ -53,25 +58,58 @@ public struct Regions3D: Experiment {
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws { self.configuration = configuration }
 
-    public func run(_ context: RunContext) throws -> LinearRegions3D {
-        let network = try ExactNetwork.load(URL(fileURLWithPath: configuration.weights.path), inputs: 3)
+    public struct Result {
+        public let regions: LinearRegions3D
+        public let slice: PreparedNetwork.Record?
+        /// The configuration with the box resolved (the slice's default box when it came from the slice).
+        public let resolved: Configuration
+    }
+
+    /// The network for the 3-D engine and the configuration with its box resolved.
+    func prepared() throws -> (PreparedNetwork, Configuration) {
+        let c = configuration
+        let given = [c.box.x.first...c.box.x.second, c.box.y.first...c.box.y.second, c.box.z.first...c.box.z.second]
+        let prepared = try PreparedNetwork(
+            c.model ?? ModelSource(file: c.weights), dimension: 3, box: c.domainFromSlice ? nil : given)
+        var resolved = c
+        if c.domainFromSlice, let b = prepared.box {
+            let pairs = b.map { NumberPair($0.lowerBound, $0.upperBound) }
+            resolved.box = Box3DRanges(x: pairs[0], y: pairs[1], z: pairs[2])
+            resolved.slices = try PlaneSlices(argument: "z=\((b[2].lowerBound + b[2].upperBound) / 2)")
+            resolved.domainFromSlice = false
+        }
+        return (prepared, resolved)
+    }
+
+    public func run(_ context: RunContext) throws -> Result {
+        let (prepared, resolved) = try context.time("model") { try self.prepared() }
+        try resolved.validate()
+        let network = prepared.chain
+        let configuration = resolved
         var limits = EnumerationLimits.regions
         limits.maximumCount = configuration.maxCells
         limits.option = "--max-cells"
         let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
         limits.progress = { done, _ in progress.update(done) }
         do {
-            return try context.time("enumeration") {
+            let regions = try context.time("enumeration") {
                 try enumerateRegions3D(
                     network, box: configuration.box3D, halfSpaces: configuration.halfSpaces?.spaces ?? [],
                     pool: context.pool, limits: limits)
             }
+            return Result(
+                regions: regions, slice: prepared.record(configuration.model?.selection ?? .only), resolved: resolved)
         } catch SpectralError.badInput(let message) where message.hasPrefix("the polytope") {
             throw SpectralError.usage("--half-spaces: " + message)
         }
     }
 
-    public func write(_ regions: LinearRegions3D, to folder: OutputFolder) throws -> Summary {
+    public func write(_ result: Result, to folder: OutputFolder) throws -> Summary {
+        if let slice = result.slice { try folder.writeJSON(slice, "slice.json") }
+        return try Regions3D(result.resolved).writeRegions(result.regions, to: folder)
+    }
+
+    func writeRegions(_ regions: LinearRegions3D, to folder: OutputFolder) throws -> Summary {
         let k = regions.complex
         let geometry = folder.pool.mapChunks(count: k.cellCount, chunkSize: 1024) { range in
             range.map { k.volumeAndCentroid(cell: $0) }
@@ -202,12 +240,13 @@ public struct Regions3DCommand: ExperimentCommand {
     @OptionGroup public var output: OutputOptions
     public init() {}
 
-    public func configuration() throws -> Regions3D.Configuration { regions.configuration }
+    public func configuration() throws -> Regions3D.Configuration { try regions.configuration() }
 }
 
 /// The options of the 3-D regions, shared by `regions3d` and `exact3d`.
 public struct Regions3DOptions: ParsableArguments {
-    @Option(help: "safetensors file of the network") var weights: InputFile
+    @Option(help: "safetensors file of the network (or --model)") var weights: InputFile?
+    @OptionGroup var model: ModelOptions
     @Option(help: "the box [x0, x1] × [y0, y1] × [z0, z1]")
     var box = Box3DRanges(x: NumberPair(-1, 1), y: NumberPair(-1, 1), z: NumberPair(-1, 1))
     @Option(help: "planes to draw, AXIS=VALUE,…") var slices = PlaneSlices.middle
@@ -217,9 +256,15 @@ public struct Regions3DOptions: ParsableArguments {
     var halfSpaces: HalfSpaceList?
     public init() {}
 
-    var configuration: Regions3D.Configuration {
-        var c = Regions3D.Configuration(weights: weights)
+    func configuration() throws -> Regions3D.Configuration {
+        let source = try model.source(weights: weights)
+        var c = Regions3D.Configuration(weights: source.file)
         (c.box, c.slices, c.maxCells, c.halfSpaces) = (box, slices, maxCells, halfSpaces)
+        c.model = source
+        c.domainFromSlice = source.through != nil && !$box.isGiven
+        if c.domainFromSlice && ($slices.isGiven || $halfSpaces.isGiven) {
+            throw SpectralError.usage("--slices and --half-spaces need a --box when the slice sets the domain")
+        }
         return c
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import SpectralCore
+import XCTest
+
+/// `--model`, `--through`, `--output`, `--margin` on the exact commands, run as a user runs them.
+final class ModelCommandTests: XCTestCase {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/onnx")
+
+    /// The first `count` inputs of a fixture (`<model>_io.csv`, columns x…) as a CSV of points.
+    func points(_ count: Int, in folder: URL, model: String = "residual_mlp") throws -> URL {
+        let text = try String(contentsOf: fixtures.appendingPathComponent("\(model)_io.csv"), encoding: .utf8)
+        let inputs = text.split(separator: "\n")[0].split(separator: ",").filter { $0.hasPrefix("x") }.count
+        let rows = text.split(separator: "\n").dropFirst().prefix(count).map {
+            $0.split(separator: ",").prefix(inputs).joined(separator: ",")
+        }
+        let url = folder.appendingPathComponent("\(model)-points.csv")
+        try (rows.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func testRegionsAndKinksOfAnONNXModelOnASlice() throws {
+        let folder = scratchFolder("model")
+        let model = fixtures.appendingPathComponent("residual_mlp.onnx").path
+        let plane = try points(3, in: folder).path
+        let out = folder.appendingPathComponent("regions")
+        try succeed(["regions2d", "--model", model, "--through", plane, "--output", "1", "--box=-1:1,-1:1",
+            "--out", out.path, "--quiet"])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            as! [String: Any]
+        let counts = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: fixtures.appendingPathComponent("regioncam_counts.json"))) as! [String: [String: Any]]
+        XCTAssertEqual(summary["regions"] as? Int, counts["residual_mlp.onnx"]?["regions"] as? Int, "regioncam's count")
+        let slice = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("slice.json")))
+            as! [String: Any]
+        XCTAssertEqual((slice["basis"] as? [[Double]])?.count, 2)
+        XCTAssertEqual((slice["point_coordinates"] as? [[Double]])?.first, [0, 0])
+        // A line, with a margin, and the default box: kinks inside it only.
+        let line = folder.appendingPathComponent("line.csv")
+        try String(contentsOfFile: plane, encoding: .utf8).split(separator: "\n").prefix(2).joined(separator: "\n")
+            .write(to: line, atomically: true, encoding: .utf8)
+        let kinks = folder.appendingPathComponent("kinks")
+        try succeed(["exact1d", "--model", model, "--through", line.path, "--margin", "1,0", "--out", kinks.path,
+            "--quiet"])
+        let box = (try JSONSerialization.jsonObject(with: Data(contentsOf: kinks.appendingPathComponent("slice.json")))
+            as! [String: Any])["box"] as! [[Double]]
+        let table = try String(contentsOf: kinks.appendingPathComponent("breakpoints.csv"), encoding: .utf8)
+        for row in table.split(separator: "\n").dropFirst() {
+            let x = Double(row.split(separator: ",")[0])!
+            XCTAssertTrue(x > box[0][0] && x < box[0][1], "kink \(x) outside \(box)")
+        }
+    }
+
+    func testBadModelsAndOptions() throws {
+        let folder = scratchFolder("model-bad")
+        let model = fixtures.appendingPathComponent("residual_mlp.onnx").path
+        let plane = try points(3, in: folder).path
+        let truncated = folder.appendingPathComponent("truncated.onnx")
+        try Data(try Data(contentsOf: URL(fileURLWithPath: model)).prefix(500)).write(to: truncated)
+        let cases: [([String], Int32)] = [
+            (["regions2d", "--model", truncated.path, "--through", plane, "--output", "0"], 65),
+            (["regions2d", "--model", model, "--through", plane], 64),  // two outputs and no choice
+            (["regions2d", "--model", model, "--through", plane, "--output", "7"], 64),
+            (["regions2d", "--model", model, "--output", "0"], 65),  // 3 inputs, no slice
+            (["exact1d", "--model", model, "--through", plane, "--output", "0"], 64),  // 3 points for a line
+            (["regions2d", "--model", model, "--weights", model, "--through", plane], 64),
+        ]
+        for (arguments, code) in cases {
+            let outcome = try spectral(arguments + ["--out", folder.appendingPathComponent("o").path])
+            XCTAssertEqual(outcome.exitCode, code, "\(arguments): \(outcome.stderr)")
+            XCTAssertEqual(outcome.stderr.split(separator: "\n").count, 1, outcome.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("o").path))
+        }
+    }
+
+    /// The argmax regions of the residual LeakyReLU MLP (2 logits), the conv net and the 10-logit classifier on a
+    /// plane through three of their fixture inputs agree with the whole model's argmax at all 40,000 grid points
+    /// but those within 1e-9 of a class boundary, and the class areas add up to the box.
+    func testArgmaxRegionsAgreeWithTheGrid() throws {
+        let folder = scratchFolder("classes")
+        for name in ["residual_mlp", "convnet", "classifier"] {
+            let plane = try points(3, in: folder, model: name).path
+            let out = folder.appendingPathComponent(name)
+            try succeed(["classes2d", "--model", fixtures.appendingPathComponent("\(name).onnx").path, "--through",
+                plane, "--out", out.path, "--quiet"])
+            let summary = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+            let grid = summary["grid"] as! [String: Int]
+            XCTAssertEqual(grid["points"], 40_000, name)
+            XCTAssertEqual(grid["disagreements"], 0, name)
+            XCTAssertLessThan(grid["near_boundary"]!, 400, name)
+            XCTAssertLessThan(summary["area_error"] as! Double, 1e-12, name)
+            XCTAssertGreaterThan(summary["components"] as! Int, 1, "\(name): the plane should cross a boundary")
+        }
+    }
+}

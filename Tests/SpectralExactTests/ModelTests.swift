@@ -1,0 +1,186 @@
+import Foundation
+import SpectralCore
+import SpectralKernels
+import SpectralNetworks
+import SpectralExact
+import XCTest
+
+/// ONNX models lowered to the piecewise-linear form, checked against PyTorch (Float64, `Fixtures/make_onnx_fixtures.py`),
+/// regioncam's region count, and the direct evaluation of the form at every region's centroid.
+final class ModelTests: XCTestCase {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/onnx")
+
+    /// The fixture's inputs (x…) and PyTorch's Float64 outputs (y…).
+    func io(_ name: String) throws -> (inputs: [[Double]], outputs: [[Double]]) {
+        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("\(name)_io.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        let header = lines[0].split(separator: ",")
+        let inputs = header.filter { $0.hasPrefix("x") }.count
+        let rows = lines.dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        return (rows.map { Array($0[..<inputs]) }, rows.map { Array($0[inputs...]) })
+    }
+
+    /// Every op of the fixtures (Gemm, residual Add, LeakyRelu, Conv with padding, stride and groups, MaxPool,
+    /// PRelu, AveragePool, Clip, Abs, Max, Sub, Concat, Flatten, a dropped LogSoftmax) evaluates as PyTorch does
+    /// in Float64 on the same (F32) weights: only the summation order differs, so 1e−12 relative to the largest
+    /// output is generous and still catches any wrong weight, index or slope.
+    func testFixturesMatchPyTorchInFloat64() throws {
+        for name in ["residual_mlp", "convnet", "classifier"] {
+            let network = try PiecewiseLinearNetwork.load(onnx: Self.fixtures.appendingPathComponent("\(name).onnx"))
+            let (inputs, outputs) = try io(name)
+            for (x, y) in zip(inputs, outputs) {
+                let ours = network.evaluate(x)
+                XCTAssertEqual(ours.count, y.count, name)
+                let scale = y.map(abs).max()!
+                // The export folds BatchNorm into the convolution and stores Clip's 0.7 and Sub's 0.2 in Float32,
+                // so the convnet's file differs from the Float64 module by Float32 rounding (about 1e-8).
+                let tolerance = name == "convnet" ? 1e-6 : 1e-12
+                for (a, b) in zip(ours, y) { XCTAssertEqual(a, b, accuracy: tolerance * scale, name) }
+            }
+            if name == "classifier" { XCTAssertEqual(network.notes.count, 1, "the LogSoftmax is dropped with a note") }
+        }
+    }
+
+    /// The residual LeakyReLU MLP on the plane through three inputs, box [−1, 1]²: the region count of regioncam
+    /// (an independent enumerator), and at every region's centroid the region's affine map equals the whole
+    /// network evaluated at that input point (1e−10 relative: Float64 on both sides, different summation orders).
+    func testResidualPlaneMatchesRegioncamAndTheNetwork() throws {
+        let counts =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.fixtures.appendingPathComponent("regioncam_counts.json")))
+            as! [String: [String: Any]]
+        let network = try PiecewiseLinearNetwork.load(onnx: Self.fixtures.appendingPathComponent("residual_mlp.onnx"))
+        let slice = try InputSlice(through: Array(try io("residual_mlp").inputs.prefix(3)))
+        let box = [-1.0...1.0, -1.0...1.0]
+        for output in 0..<2 {
+            let chain = try network.selecting(.index(output)).restricted(to: slice, box: box).chain()
+            let regions = try enumerateRegions(
+                chain, domain: boxPolygon(x0: -1, x1: 1, y0: -1, y1: 1), pool: ThreadPool(threadCount: 2))
+            XCTAssertEqual(regions.regionCount, counts["residual_mlp.onnx"]?["regions"] as? Int)
+            for f in 0..<regions.regionCount {
+                let c = regions.mesh.areaAndCentroid(f)
+                let direct = network.evaluate(slice.point([c.cx, c.cy]))[output]
+                XCTAssertEqual(regions.value(face: f, c.cx, c.cy), direct, accuracy: 1e-10 * max(1, abs(direct)))
+            }
+        }
+    }
+
+    /// A Sequential net's chain is the net itself, weight for weight (so every earlier result keeps its bits).
+    func testSequentialChainIsTheNetItself() throws {
+        let url = Self.fixtures.deletingLastPathComponent().appendingPathComponent("regions2d/net_0.safetensors")
+        let tensors = try NetworkTensors.load(from: url)
+        let old = try ExactNetwork(tensors, inputs: tensors.sizes[0])
+        let chain = try PiecewiseLinearNetwork(sequential: tensors).chain()
+        XCTAssertEqual(chain.sizes, old.sizes)
+        XCTAssertEqual(chain.weights, old.weights)
+        XCTAssertEqual(chain.biases, old.biases)
+        XCTAssertTrue(chain.isPlainReLU)
+    }
+
+    /// A slice's basis is orthonormal and the given points sit at their recorded coordinates.
+    func testSliceIsOrthonormal() throws {
+        let points = [[1.0, 2, 3, 4], [2.0, 2, 3, 5], [0.0, 1, 3, 4]]
+        let slice = try InputSlice(through: points)
+        for i in 0..<2 {
+            for j in 0..<2 { XCTAssertEqual(zip(slice.basis[i], slice.basis[j]).reduce(0) { $0 + $1.0 * $1.1 }, i == j ? 1 : 0, accuracy: 1e-15) }
+        }
+        for (p, t) in zip(points, slice.pointCoordinates) {
+            for (a, b) in zip(slice.point(t), p) { XCTAssertEqual(a, b, accuracy: 1e-14) }
+        }
+        XCTAssertThrowsError(try InputSlice(through: [[0, 0], [1, 1], [2, 2]]))
+    }
+}
+
+/// Hostile and unsupported files: each is one `badInput` sentence, never a crash.
+final class HostileONNXTests: XCTestCase {
+    /// A minimal protobuf writer, independent of the reader under test.
+    struct Writer {
+        var bytes: [UInt8] = []
+        mutating func varint(_ v: UInt64) {
+            var v = v
+            repeat {
+                bytes.append(UInt8(v & 0x7f) | (v >= 0x80 ? 0x80 : 0))
+                v >>= 7
+            } while v != 0
+        }
+        mutating func field(_ n: Int, _ wire: Int) { varint(UInt64(n << 3 | wire)) }
+        mutating func int(_ n: Int, _ v: Int64) { field(n, 0); varint(UInt64(bitPattern: v)) }
+        mutating func bytes(_ n: Int, _ b: [UInt8]) { field(n, 2); varint(UInt64(b.count)); bytes += b }
+        mutating func string(_ n: Int, _ s: String) { bytes(n, Array(s.utf8)) }
+    }
+
+    func message(_ build: (inout Writer) -> Void) -> [UInt8] {
+        var w = Writer()
+        build(&w)
+        return w.bytes
+    }
+
+    func valueInfo(_ name: String, dims: [Int64]) -> [UInt8] {
+        let shape = message { w in for d in dims { w.bytes(1, message { $0.int(1, d) }) } }
+        let tensorType = message { w in w.int(1, 1); w.bytes(2, shape) }
+        return message { w in w.string(1, name); w.bytes(2, message { $0.bytes(1, tensorType) }) }
+    }
+
+    func node(_ op: String, _ inputs: [String], _ outputs: [String]) -> [UInt8] {
+        message { w in
+            for i in inputs { w.string(1, i) }
+            for o in outputs { w.string(2, o) }
+            w.string(4, op)
+        }
+    }
+
+    func model(nodes: [[UInt8]], initializers: [[UInt8]] = [], input: [Int64] = [1, 2]) -> [UInt8] {
+        let graph = message { w in
+            for n in nodes { w.bytes(1, n) }
+            for t in initializers { w.bytes(5, t) }
+            w.bytes(11, valueInfo("x", dims: input))
+            w.bytes(12, valueInfo("y", dims: [1, 2]))
+        }
+        return message { w in
+            w.int(1, 8)
+            w.bytes(8, message { $0.int(2, 17) })
+            w.bytes(7, graph)
+        }
+    }
+
+    func assertBadInput(_ bytes: [UInt8], _ fragment: String, line: UInt = #line) {
+        XCTAssertThrowsError(try PiecewiseLinearNetwork.lower(ONNXModel.parse(bytes)), line: line) { error in
+            guard case .badInput(let m)? = error as? SpectralError else {
+                return XCTFail("not bad input: \(error)", line: line)
+            }
+            XCTAssertTrue(m.contains(fragment), m, line: line)
+            XCTAssertFalse(m.contains("\n"), line: line)
+        }
+    }
+
+    func testHostileFiles() throws {
+        let good = model(nodes: [node("Relu", ["x"], ["y"])])
+        XCTAssertEqual(try PiecewiseLinearNetwork.lower(ONNXModel.parse(good)).kinkCounts, [2])
+        for cut in [1, 5, good.count / 2, good.count - 1] {
+            XCTAssertThrowsError(try ONNXModel.parse(Array(good.prefix(cut))), "truncated at \(cut)")
+        }
+        assertBadInput(Array("not a model at all".utf8), "not an ONNX model")
+        assertBadInput([0x0f, 0x01], "wire type")
+        assertBadInput(model(nodes: [node("Sigmoid", ["x"], ["y"])]), "Sigmoid")
+        assertBadInput(model(nodes: [node("Relu", ["x"], ["a"]), node("Add", ["a", "w"], ["y"])]), "'w'")
+        assertBadInput(model(nodes: [node("Add", ["x", "b"], ["a"]), node("Relu", ["a"], ["b"]),
+            node("Relu", ["b"], ["y"])]), "cycle")
+        let huge = message { w in
+            w.string(8, "w")
+            w.int(2, 1)
+            w.field(1, 0); w.varint(UInt64(1 << 40))
+            w.field(1, 0); w.varint(UInt64(1 << 40))
+        }
+        assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [huge]), "tensor 'w'")
+        let negative = message { w in w.string(8, "w"); w.int(2, 1); w.int(1, -3) }
+        assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [negative]), "negative")
+        let external = message { w in w.string(8, "w"); w.int(2, 1); w.int(1, 2); w.int(14, 1) }
+        assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [external]), "external")
+        let short = message { w in w.string(8, "w"); w.int(2, 1); w.int(1, 2); w.bytes(9, [0, 0, 0, 0]) }
+        assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [short]), "bytes of data")
+        let product = model(nodes: [node("Mul", ["x", "x"], ["y"])])
+        assertBadInput(product, "not piecewise linear")
+        assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], input: [1, Int64(1) << 40]), "dimension")
+    }
+}
