@@ -97,11 +97,18 @@ public func enumerateKinks(
         let dout = net.sizes[l + 1]
         let isLast = l + 1 == net.layerCount
         let anchors = (points.count + anchorStride - 1) / anchorStride
-        let weights = net.weights[l].withUnsafeBufferPointer {
-            PackedWeights64(weight: $0.baseAddress!, outputs: dout, inputs: width)
+        let zAnchors: [Double]
+        var s: [Double]
+        if let sparse = net.sparse[l] {
+            zAnchors = sparse.multiply(anchorValues, rows: anchors, bias: net.biases[l], pool: pool)
+            s = sparse.multiply(slopes, rows: points.count + 1, bias: nil, pool: pool)
+        } else {
+            let weights = net.weights[l].withUnsafeBufferPointer {
+                PackedWeights64(weight: $0.baseAddress!, outputs: dout, inputs: width)
+            }
+            zAnchors = product(anchorValues, rows: anchors, weights: weights, bias: net.biases[l], pool: pool)
+            s = slopeProduct(slopes, rows: points.count + 1, weights: weights, weight: net.weights[l], pool: pool)
         }
-        let zAnchors = product(anchorValues, rows: anchors, weights: weights, bias: net.biases[l], pool: pool)
-        var s = slopeProduct(slopes, rows: points.count + 1, weights: weights, weight: net.weights[l], pool: pool)
         var z = [Double](unsafeUninitializedCapacity: points.count * dout) { zp, initialized in
             s.withUnsafeBufferPointer { sp in
                 zAnchors.withUnsafeBufferPointer { ap in
@@ -293,12 +300,28 @@ private func kinksFromOutput(points: [Double], values: [Double], slopes: [Double
 extension PiecewiseLinear1D {
     /// The function on `range` only: the kinks strictly inside it, and the slopes of the pieces at its ends as the
     /// end slopes (what a network simplified on that range is exactly).
+    ///
+    /// Kinks closer than 1e−12 of the range's scale are one kink computed twice with different rounding (many
+    /// units of a real model can switch at one point: a max-pool over a patch that is blank at a slice's end):
+    /// they are merged, their jumps added, and a merged jump below 1e−11 of the largest slope is dropped.
     public func restricted(to range: ClosedRange<Double>) -> PiecewiseLinear1D {
-        let keep = kinks.indices.filter { kinks[$0] > range.lowerBound && kinks[$0] < range.upperBound }
+        let gap = 1e-12 * max(abs(range.lowerBound), abs(range.upperBound), range.upperBound - range.lowerBound)
+        let tolerance = 1e-11 * max(pieceSlopes.map(abs).max() ?? 0, .leastNormalMagnitude)
+        var (xs, jumps, values) = ([Double](), [Double](), [Double]())
+        for j in kinks.indices where kinks[j] > range.lowerBound && kinks[j] < range.upperBound {
+            if let last = xs.last, kinks[j] - last <= gap {
+                jumps[jumps.count - 1] += slopeJumps[j]
+            } else {
+                xs.append(kinks[j])
+                jumps.append(slopeJumps[j])
+                values.append(self.values[j])
+            }
+        }
+        let keep = jumps.indices.filter { abs(jumps[$0]) > tolerance }
         let left = pieceSlopes[kinksAtOrBelow(range.lowerBound)]
-        let right = keep.last.map { pieceSlopes[$0 + 1] } ?? left
+        let right = keep.isEmpty ? left : pieceSlopes[kinksAtOrBelow(xs[keep.last!] + gap)]
         return PiecewiseLinear1D(
-            kinks: keep.map { kinks[$0] }, slopeJumps: keep.map { slopeJumps[$0] }, values: keep.map { values[$0] },
+            kinks: keep.map { xs[$0] }, slopeJumps: keep.map { jumps[$0] }, values: keep.map { values[$0] },
             leftSlope: left, rightSlope: right, anchor: (range.lowerBound, self(range.lowerBound)))
     }
 }

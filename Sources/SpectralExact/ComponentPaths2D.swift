@@ -235,14 +235,14 @@ struct _MinHeap {
 
 /// Point location in a planar subdivision: a uniform grid of buckets over the bounding box, each listing the faces
 /// whose bounding boxes meet it.
-struct _RegionLocator: Sendable {
+public struct _RegionLocator: Sendable {
     let mesh: PlanarSubdivision
     let side: Int
     let x0: Double, y0: Double, cellWidth: Double, cellHeight: Double
     let offsets: [Int]
     let faces: [Int32]
 
-    init(_ mesh: PlanarSubdivision) {
+    public init(_ mesh: PlanarSubdivision) {
         self.mesh = mesh
         side = max(1, min(1024, Int(Double(mesh.faceCount).squareRoot())))
         (x0, y0) = (mesh.x.min() ?? 0, mesh.y.min() ?? 0)
@@ -279,7 +279,7 @@ struct _RegionLocator: Sendable {
         min(side - 1, max(0, Int(((v - origin) / width).rounded(.down))))
     }
 
-    func region(containing x: Double, _ y: Double) -> Int? {
+    public func region(containing x: Double, _ y: Double) -> Int? {
         let slack = 1e-12 * max(cellWidth, cellHeight) * Double(side)
         let (i, j) = (Self.cell(x, x0, cellWidth, side), Self.cell(y, y0, cellHeight, side))
         // A point on a bucket line may round to the next bucket; its neighbours are searched too.

@@ -7,8 +7,10 @@ import SpectralNetworks
 /// Precision contract: weights read from a file keep the file's precision (F64 stays Float64, F32 is widened once);
 /// a Float32 `MLP` in memory (a net just trained) is widened once. Nothing here rounds to Float32.
 public struct ExactNetwork: Sendable {
-    /// weights[l] is [out, in] row-major, biases[l] is [out].
+    /// weights[l] is [out, in] row-major (empty when the layer is `sparse[l]`), biases[l] is [out].
     public let weights: [[Double]]
+    /// The layers kept compressed (mostly zeros: see `SparseLayer`), nil for dense ones.
+    public let sparse: [SparseLayer?]
     public let biases: [[Double]]
     public let sizes: [Int]
     /// Each hidden layer's units' activations (ReLU unless the net came from a model with other kinks, or carries
@@ -52,7 +54,8 @@ public struct ExactNetwork: Sendable {
     }
 
     public init(
-        sizes: [Int], weights: [[Double]], biases: [[Double]], activations: [[UnitActivation]], inputs: Int
+        sizes: [Int], weights: [[Double]], biases: [[Double]], activations: [[UnitActivation]],
+        sparse: [SparseLayer?]? = nil, inputs: Int
     ) throws {
         precondition(activations.map(\.count) == Array(sizes.dropFirst().dropLast()))
         guard sizes.first == inputs else {
@@ -66,14 +69,29 @@ public struct ExactNetwork: Sendable {
             throw SpectralError.badInput(
                 "the network has \(n) output\(n == 1 ? "" : "s"); the exact analysis needs exactly 1")
         }
-        if let l = (weights + biases).firstIndex(where: { $0.contains { !$0.isFinite } }) {
+        let sparse = sparse ?? [SparseLayer?](repeating: nil, count: weights.count)
+        precondition(sparse.indices.allSatisfy { sparse[$0] == nil || weights[$0].isEmpty })
+        if let l = (weights + biases + sparse.map { $0?.values ?? [] }).firstIndex(where: { $0.contains { !$0.isFinite } }) {
             throw SpectralError.badInput("the network has a non-finite parameter in layer \(l % max(1, weights.count))")
         }
         self.sizes = sizes
         self.weights = weights
         self.biases = biases
         self.activations = activations
+        self.sparse = sparse
         isPlainReLU = activations.allSatisfy { $0.allSatisfy { $0 == .relu } }
+    }
+
+    /// Unit o of layer l before its activation, from the layer's input h.
+    func preActivation(layer l: Int, unit o: Int, _ h: [Double]) -> Double {
+        var s = biases[l][o]
+        if let w = sparse[l] {
+            for k in w.offsets[o]..<w.offsets[o + 1] { s += w.values[k] * h[Int(w.columns[k])] }
+        } else {
+            let din = sizes[l]
+            for i in 0..<din { s += weights[l][o * din + i] * h[i] }
+        }
+        return s
     }
 
     /// The activation of hidden layer l's unit u (l 0-based).
@@ -96,10 +114,9 @@ public struct ExactNetwork: Sendable {
     public func evaluate(_ x: [Double]) -> Double {
         var h = x
         for l in 0..<layerCount {
-            let (din, dout) = (sizes[l], sizes[l + 1])
+            let dout = sizes[l + 1]
             h = (0..<dout).map { o in
-                var s = biases[l][o]
-                for i in 0..<din { s += weights[l][o * din + i] * h[i] }
+                let s = preActivation(layer: l, unit: o, h)
                 return l + 1 < layerCount ? activations[l][o](s) : s
             }
         }
@@ -112,10 +129,9 @@ public struct ExactNetwork: Sendable {
         var h = x
         var bits: [Bool] = []
         for l in 0..<(layerCount - 1) {
-            let (din, dout) = (sizes[l], sizes[l + 1])
+            let dout = sizes[l + 1]
             h = (0..<dout).map { o in
-                var s = biases[l][o]
-                for i in 0..<din { s += weights[l][o * din + i] * h[i] }
+                let s = preActivation(layer: l, unit: o, h)
                 bits.append(s > 0)
                 return activations[l][o](s)
             }

@@ -23,27 +23,30 @@ extension PiecewiseLinearNetwork {
         var sizes = [inputCount]
         var (weights, biases, activations): ([[Double]], [[Double]], [[UnitActivation]]) = ([], [], [])
         var bytes = 0.0
+        var sparse: [SparseLayer?] = []
         for (s, stage) in stages.enumerated() {
             let own = Array(offsets[s]..<offsets[s + 1])
             let carried = state.filter { lastReader[$0] > s + 1 }
             let next = own + carried
-            bytes += Double(next.count * state.count) * 8
+            let position = Dictionary(uniqueKeysWithValues: state.enumerated().map { ($1, $0) })
+            // Each unit's row as (input position, weight), sorted by position; a carry is one 1.
+            let rows = (0..<next.count).map { u -> [(Int, Double)] in
+                guard u < stage.width else { return [(position[carried[u - own.count]]!, 1)] }
+                let row = stage.map.row(u)
+                return zip(row.columns, row.coefficients).map { (position[Int($0)]!, $1) }.sorted { $0.0 < $1.0 }
+            }
+            let nonzeros = rows.reduce(0) { $0 + $1.count }
+            let cells = Double(next.count) * Double(state.count)
+            let compress = s > 0 && cells > 65_536 && Double(nonzeros) <= SparseLayer.density * cells
+            bytes += compress ? Double(nonzeros) * 12 : cells * 8
             guard bytes < 0.5 * memoryLimit else {
                 throw SpectralError.runtime(
                     "layer \(s + 1) of the network's chain has \(next.count) units (\(own.count) of its own, \(carried.count) carried) and its weights need \(formatBytes(bytes)); shrink the domain or the slice"
                 )
             }
-            let position = Dictionary(uniqueKeysWithValues: state.enumerated().map { ($1, $0) })
-            var w = [Double](repeating: 0, count: next.count * state.count)
-            var b = [Double](repeating: 0, count: next.count)
-            for u in 0..<stage.width {
-                let row = stage.map.row(u)
-                for (c, a) in zip(row.columns, row.coefficients) { w[u * state.count + position[Int(c)]!] += a }
-                b[u] = row.constant
-            }
-            for (j, id) in carried.enumerated() { w[(own.count + j) * state.count + position[id]!] = 1 }
-            weights.append(w)
-            biases.append(b)
+            sparse.append(compress ? SparseLayer(rows: rows, inputs: state.count) : nil)
+            weights.append(compress ? [] : denseRows(rows, inputs: state.count))
+            biases.append((0..<next.count).map { $0 < stage.width ? stage.map.constants[$0] : 0 })
             activations.append(stage.activations + carried.map { _ in .linear })
             sizes.append(next.count)
             state = next
@@ -53,6 +56,13 @@ extension PiecewiseLinearNetwork {
         for (c, a) in zip(output.columns, output.coefficients) { w[position[Int(c)]!] += a }
         return try ExactNetwork(
             sizes: sizes + [1], weights: weights + [w], biases: biases + [[output.constants[0]]],
-            activations: activations, inputs: inputCount)
+            activations: activations, sparse: sparse + [nil], inputs: inputCount)
     }
+}
+
+/// Rows of (input position, weight) as a dense row-major matrix (repeated positions add up).
+private func denseRows(_ rows: [[(Int, Double)]], inputs: Int) -> [Double] {
+    var w = [Double](repeating: 0, count: rows.count * inputs)
+    for (u, row) in rows.enumerated() { for (i, a) in row { w[u * inputs + i] += a } }
+    return w
 }

@@ -22,7 +22,7 @@ extension ExactNetwork {
         }
         return try ExactNetwork(
             sizes: [1] + sizes.dropFirst(), weights: [slope] + weights.dropFirst(),
-            biases: [offset] + biases.dropFirst(), activations: activations,
+            biases: [offset] + biases.dropFirst(), activations: activations, sparse: sparse,
             inputs: 1)
     }
 

@@ -12,8 +12,14 @@ import SpectralKernels
 /// (`affineRows`), the updates run in unit order, so the thread count changes nothing.
 func nextLayerMaps(
     _ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
-    weight: [Double], bias: [Double], pool: ThreadPool, rows: Int = 3, activations: [UnitActivation]? = nil
+    weight: [Double], sparse: SparseLayer? = nil, bias: [Double], pool: ThreadPool, rows: Int = 3,
+    activations: [UnitActivation]? = nil
 ) -> AlignedBuffer<Double> {
+    if let sparse {
+        return sparseNextLayerMaps(
+            maps, width: width, parents: parents, bits: bits, words: words, weight: sparse, bias: bias, pool: pool,
+            rows: rows, activations: activations)
+    }
     // Each unit's slope on its inactive and active side (nil: ReLU, 0 and 1, applied as a mask).
     let slopes = activations.map { units in units.map { ($0.slope(active: false), $0.slope(active: true)) } }
     let outputs = bias.count
@@ -130,4 +136,33 @@ private func axpy(_ a: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePoi
         y[i] += a * x[i]
         i += 1
     }
+}
+
+/// The same for a sparse weight: each cell's masked maps times W, one cell at a time (the cost is the nonzeros per
+/// row of maps, so no rank-one sharing is needed).
+private func sparseNextLayerMaps(
+    _ maps: AlignedBuffer<Double>, width: Int, parents: [Int32], bits: [UInt64], words: Int,
+    weight: SparseLayer, bias: [Double], pool: ThreadPool, rows: Int, activations: [UnitActivation]?
+) -> AlignedBuffer<Double> {
+    let (outputs, cells) = (weight.outputs, parents.count)
+    let slopes = activations.map { units in units.map { ($0.slope(active: false), $0.slope(active: true)) } }
+    let next = AlignedBuffer<Double>(uninitializedCount: cells * rows * outputs)
+    let scratch = (0..<pool.threadCount).map { _ in AlignedBuffer<Double>(uninitializedCount: rows * width) }
+    let (mp, np) = (maps.pointer, next.pointer)
+    let block = 16
+    pool.run(tasks: (cells + block - 1) / block) { task, worker in
+        let masked = scratch[worker].pointer
+        for c in (task * block)..<min(cells, (task + 1) * block) {
+            let parent = Int(parents[c])
+            for u in 0..<width {
+                let active = bits[c * words + u >> 6] >> UInt64(u & 63) & 1 == 1
+                let slope = slopes.map { active ? $0[u].1 : $0[u].0 } ?? (active ? 1 : 0)
+                for k in 0..<rows { masked[k * width + u] = slope * mp[(parent * rows + k) * width + u] }
+            }
+            for k in 0..<rows {
+                weight.apply(masked + k * width, bias: k == rows - 1 ? bias : nil, into: np + (c * rows + k) * outputs)
+            }
+        }
+    }
+    return next
 }

@@ -73,23 +73,33 @@ public struct PlanarSubdivision: Sendable {
             sx += cross * (ax + bx)
             sy += cross * (ay + by)
         }
-        if twiceArea == 0 {
-            let n = Double(c.count)
-            return (0, c.reduce(0) { $0 + x[$1] } / n, c.reduce(0) { $0 + y[$1] } / n)
+        let n = Double(c.count)
+        let mean = (c.reduce(0) { $0 + x[$1] } / n, c.reduce(0) { $0 + y[$1] } / n)
+        if twiceArea == 0 { return (0, mean.0, mean.1) }
+        let (cx, cy) = (x0 + sx / (3 * twiceArea), y0 + sy / (3 * twiceArea))
+        // A sliver whose area is all rounding can put the quotient outside the face: its corners' mean is inside.
+        let xs = c.map { x[$0] }
+        let ys = c.map { y[$0] }
+        guard (xs.min()!...xs.max()!).contains(cx), (ys.min()!...ys.max()!).contains(cy) else {
+            return (twiceArea / 2, mean.0, mean.1)
         }
-        return (twiceArea / 2, x0 + sx / (3 * twiceArea), y0 + sy / (3 * twiceArea))
+        return (twiceArea / 2, cx, cy)
     }
 
     /// Whether (px, py) lies in the closed face f (a convex polygon), with a tolerance `slack` on each side.
     public func contains(face f: Int, _ px: Double, _ py: Double, slack: Double = 0) -> Bool {
         let c = corners(f).map(Int.init)
+        var sides = 0
         for i in c.indices {
             let (a, b) = (c[i], c[(i + 1) % c.count])
             let (ex, ey) = (x[b] - x[a], y[b] - y[a])
+            if ex == 0 && ey == 0 { continue }  // a corner repeated: no side
+            sides += 1
             let cross = ex * (py - y[a]) - ey * (px - x[a])
             if cross < -slack * hypot(ex, ey) { return false }
         }
-        return true
+        // A face collapsed to a point (concurrent lines) holds no point.
+        return sides >= 2
     }
 
     /// Structural checks: every half-edge's end is the next half-edge's start, every edge is used once in each

@@ -131,7 +131,7 @@ public func enumerateRegions(
                 }
                 maps = nextLayerMaps(
                     layerMaps, width: width, parents: step.parents, bits: bits, words: layerWords[l],
-                    weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool,
+                    weight: net.weights[l + 1], sparse: net.sparse[l + 1], bias: net.biases[l + 1], pool: pool,
                     activations: net.isPlainReLU ? nil : net.activations[l])
             }
         }

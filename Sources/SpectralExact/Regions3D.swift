@@ -92,7 +92,7 @@ public func enumerateRegions3D(
         }
         maps = nextLayerMaps(
             layerMaps, width: width, parents: complex.cellParent, bits: bits, words: layerWords[l],
-            weight: net.weights[l + 1], bias: net.biases[l + 1], pool: pool, rows: 4,
+            weight: net.weights[l + 1], sparse: net.sparse[l + 1], bias: net.biases[l + 1], pool: pool, rows: 4,
             activations: net.isPlainReLU ? nil : net.activations[l])
         unitOffset += width
         wordOffset += layerWords[l]

@@ -9,6 +9,7 @@ extension PiecewiseLinearNetwork {
     ///     a unit whose pre-activation keeps one sign on the whole box (by interval bounds, outward by 1e−9 of
     ///     its scale) never splits a region there: it is replaced by its affine map times that side's slope,
     ///     and its readers read that map instead (a dead ReLU disappears);
+    ///     a unit whose pre-activation does not depend on t at all is a constant everywhere on the slice;
     ///     the units left are those that may cross the box: their count bounds the work.
     ///
     /// On the box the result equals the network exactly up to Float64 rounding; outside it, it need not. Without a
@@ -33,6 +34,11 @@ extension PiecewiseLinearNetwork {
                 accumulator.addConstant(row.constant)
                 let pre = accumulator.take()
                 let activation = stage.activations[u]
+                if pre.coefficients.allSatisfy({ $0 == 0 }) {
+                    // Constant on the whole slice (a max-pool tie over a patch blank in every given point).
+                    expanded.append(.constant(activation(pre.constant)))
+                    continue
+                }
                 let range = box == nil ? nil : interval(pre, bounds)
                 if !activation.isLinear, range?.crossesZero ?? true {
                     expanded.append(.unit(d + map.rowCount + newStages.reduce(0) { $0 + $1.width }))

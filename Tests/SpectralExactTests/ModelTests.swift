@@ -66,6 +66,100 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// Regions checked by dense sampling of the activation patterns: at every point of a grid over the box, the
+    /// direct evaluation's pattern (the simplified network's kinked units, stage by stage) is the pattern of the
+    /// region that holds the point, unless some unit is within 1e-9 (but not at 0) of its kink there; and every region
+    /// wide enough to hold a grid point holds one. Independent of the engine: the form's own forward pass.
+    func checkPatternsBySampling(
+        _ network: PiecewiseLinearNetwork, slice: InputSlice, box: [ClosedRange<Double>], side: Int,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let restricted = try network.selecting(.index(0)).restricted(to: slice, box: box)
+        let regions = try enumerateRegions(
+            try restricted.chain(),
+            domain: boxPolygon(
+                x0: box[0].lowerBound, x1: box[0].upperBound, y0: box[1].lowerBound, y1: box[1].upperBound),
+            pool: ThreadPool(threadCount: 2))
+        let locator = _RegionLocator(regions.mesh)
+        var sampled = Set<Int>()
+        var (checked, mismatches) = (0, 0)
+        for j in 0..<side {
+            for i in 0..<side {
+                let t = [box[0].lowerBound + (Double(i) + 0.5) / Double(side) * (box[0].upperBound - box[0].lowerBound),
+                         box[1].lowerBound + (Double(j) + 0.5) / Double(side) * (box[1].upperBound - box[1].lowerBound)]
+                guard let f = locator.region(containing: t[0], t[1]) else {
+                    XCTFail("grid point \(t) is in no region", file: file, line: line)
+                    continue
+                }
+                sampled.insert(f)
+                let values = restricted.unitValues(t)
+                var (id, bits, zs, nearKink) = (t.count, [Bool](), [Double](), false)
+                for stage in restricted.stages {
+                    for u in 0..<stage.width {
+                        let z = stage.map.value(row: u, values)
+                        // z = 0 exactly is a unit flat at its kink on a whole region (a max-pool over two dead
+                        // units): inactive on both sides of the check. Only rounding-close values are excused.
+                        nearKink = nearKink || (z != 0 && abs(z) < 1e-9 * max(1, abs(values[id])))
+                        bits.append(z > 0)
+                        zs.append(z)
+                        id += 1
+                    }
+                }
+                if nearKink { continue }
+                checked += 1
+                var k = 0
+                for (l, stage) in restricted.stages.enumerated() {
+                    for u in 0..<stage.width {
+                        // A unit exactly 0 on the point (a tie of two dead units) has no sign to compare.
+                        if zs[k] != 0, regions.isActive(face: f, layer: l, unit: u) != bits[k] { mismatches += 1 }
+                        k += 1
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, side * side / 2, file: file, line: line)
+        XCTAssertEqual(mismatches, 0, file: file, line: line)
+        // A region holding a disk of radius ≥ half the grid's diagonal holds a grid point: the disk about its
+        // centroid, as far as its nearest edge.
+        let (hx, hy) = ((box[0].upperBound - box[0].lowerBound) / Double(side),
+                        (box[1].upperBound - box[1].lowerBound) / Double(side))
+        let mesh = regions.mesh
+        let unsampled = (0..<regions.regionCount).filter { f in
+            guard !sampled.contains(f) else { return false }
+            let c = mesh.areaAndCentroid(f)
+            let corners = mesh.corners(f).map(Int.init)
+            let inradius = corners.indices.map { i -> Double in
+                let (a, b) = (corners[i], corners[(i + 1) % corners.count])
+                let (ex, ey) = (mesh.x[b] - mesh.x[a], mesh.y[b] - mesh.y[a])
+                return abs(ex * (c.cy - mesh.y[a]) - ey * (c.cx - mesh.x[a])) / max(hypot(ex, ey), 1e-300)
+            }.min()!
+            return inradius > 0.5 * hypot(hx, hy)
+        }
+        XCTAssertEqual(unsampled, [], "regions wide enough to hold a grid point but holding none", file: file, line: line)
+    }
+
+    func testConvnetFixtureRegionsMatchSampledPatterns() throws {
+        let network = try PiecewiseLinearNetwork.load(onnx: Self.fixtures.appendingPathComponent("convnet.onnx"))
+        let slice = try InputSlice(through: Array(try io("convnet").inputs.prefix(3)))
+        try checkPatternsBySampling(network, slice: slice, box: slice.defaultBox(), side: 300)
+    }
+
+    /// The MNIST conv net with MaxPool (23,328 ReLUs before pooling) on the plane through test images 0, 1, 2, in
+    /// a box between them; skipped without `../shared/data`.
+    func testMNISTConvnetRegionsMatchSampledPatterns() throws {
+        let data = Self.fixtures.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/data")
+        let model = data.appendingPathComponent("models/Convnet_maxpool.onnx")
+        let images = data.appendingPathComponent("mnist/t10k-images-idx3-ubyte.gz")
+        guard FileManager.default.fileExists(atPath: model.path), FileManager.default.fileExists(atPath: images.path)
+        else { throw XCTSkip("../shared/data (the MNIST conv net and test images) is not here") }
+        let idx = try IDXFile.read(images, dimensions: 3)
+        let points = (0..<3).map { i in idx.bytes[(i * 784)..<((i + 1) * 784)].map { Double($0) / 255 } }
+        let network = try PiecewiseLinearNetwork.load(onnx: model)
+        try checkPatternsBySampling(
+            network, slice: try InputSlice(through: points), box: [4.0...5.0, 1.0...2.0], side: 300)
+    }
+
     /// A Sequential net's chain is the net itself, weight for weight (so every earlier result keeps its bits).
     func testSequentialChainIsTheNetItself() throws {
         let url = Self.fixtures.deletingLastPathComponent().appendingPathComponent("regions2d/net_0.safetensors")
