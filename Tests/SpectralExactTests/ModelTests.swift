@@ -2,6 +2,7 @@ import Foundation
 import SpectralCore
 import SpectralKernels
 import SpectralNetworks
+import SpectralSpectra
 import SpectralExact
 import XCTest
 
@@ -158,6 +159,32 @@ final class ModelTests: XCTestCase {
         let network = try PiecewiseLinearNetwork.load(onnx: model)
         try checkPatternsBySampling(
             network, slice: try InputSlice(through: points), box: [4.0...5.0, 1.0...2.0], side: 300)
+    }
+
+    /// exact1d on a slice: the exact window transform of the residual LeakyReLU model along the segment between two
+    /// inputs (kinks from the simplified chain) against the trapezoid FFT of the whole model sampled along the
+    /// segment (its own forward pass, nothing simplified): the error falls as n⁻² (fitted order −2 ± 0.25).
+    func testWindowTransformOnASliceMatchesTheSampledFFT() throws {
+        let network = try PiecewiseLinearNetwork.load(onnx: Self.fixtures.appendingPathComponent("residual_mlp.onnx"))
+        let slice = try InputSlice(through: Array(try io("residual_mlp").inputs.prefix(2)))
+        let length = slice.pointCoordinates[1][0]
+        let chain = try network.selecting(.index(1)).restricted(to: slice, box: [0...length]).chain()
+        let pieces = try enumerateKinks(chain, pool: ThreadPool(threadCount: 2)).restricted(to: 0...length)
+        XCTAssertGreaterThan(pieces.kinks.count, 3, "the segment should cross several kinks")
+        let ks = (1...12).map { Double($0) / length }
+        let reference = ExactSpectrum1D(pieces).window(ks, a: 0, b: length)
+        let f = { (t: Double) in network.evaluate(slice.point([t]))[1] }
+        var (sizes, errors) = ([Double](), [Double]())
+        for p in 10...15 {
+            let n = 1 << p
+            let h = length / Double(n)
+            let spectrum = RealFFTPlan(count: n).forward((0..<n).map { f(Double($0) * h) })
+            let endCorrection = (f(length) - f(0)) / 2
+            let worst = ks.indices.map { i in (h * (spectrum[i + 1] + Complex(endCorrection)) - reference[i]).magnitude }
+            (sizes, errors) = (sizes + [Double(n)], errors + [worst.max()!])
+        }
+        let fit = try XCTUnwrap(DecayFit.fit(frequencies: sizes, magnitudes: errors))
+        XCTAssertEqual(fit.slope, -2, accuracy: 0.25, "errors \(errors)")
     }
 
     /// A Sequential net's chain is the net itself, weight for weight (so every earlier result keeps its bits).
