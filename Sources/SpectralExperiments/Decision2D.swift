@@ -18,13 +18,16 @@ public struct Decision2D: Experiment {
         public var maxRegions = EnumerationLimits.regions.maximumCount
         /// The check grid: side × side points over the domain's bounding box (the notebook's picture is 200 × 200).
         public var gridSide = 200
+        /// The model, slice and logit or margin (`--model`, `--through`, …); nil: `weights` as a 2-input net.
+        public var model: ModelSource?
+        public var domainFromSlice = false
 
         public init(weights: InputFile, domain: Domain2D) {
             self.weights = weights
             self.domain = domain
         }
 
-        public var inputFiles: [InputFile] { [weights] }
+        public var inputFiles: [InputFile] { model?.inputFiles ?? [weights] }
 
         public func validate() throws {
             guard (2...4000).contains(gridSide) else { throw SpectralError.usage("--grid must be 2…4000") }
@@ -35,6 +38,7 @@ public struct Decision2D: Experiment {
         public let regions: LinearRegions2D
         public let decision: DecisionRegions2D
         public let grid: GridCheck
+        public let slice: PreparedNetwork.Record?
     }
 
     /// The grid's points inside the domain, each classified twice: by the net's Float64 forward pass, and by the
@@ -63,13 +67,17 @@ public struct Decision2D: Experiment {
 
     public func run(_ context: RunContext) throws -> Result {
         let c = configuration
-        let network = try ExactNetwork.load(URL(fileURLWithPath: c.weights.path), inputs: 2)
+        let (prepared, domain) = try context.time("model") {
+            try PreparedNetwork.plane(c.model ?? ModelSource(file: c.weights), domain: c.domain, fromSlice: c.domainFromSlice)
+        }
+        let network = prepared.chain
         let regions = try context.time("enumeration") {
-            try Regions2D.enumerate(network, domain: c.domain, maxRegions: c.maxRegions, context: context)
+            try Regions2D.enumerate(network, domain: domain, maxRegions: c.maxRegions, context: context)
         }
         let decision = context.time("decision regions") { DecisionRegions2D(regions) }
         let grid = context.time("grid check") { check(regions, network) }
-        return Result(regions: regions, decision: decision, grid: grid)
+        return Result(
+            regions: regions, decision: decision, grid: grid, slice: prepared.record(c.model?.selection ?? .only))
     }
 
     /// The grid point (i, j) of the bounding box.
@@ -148,6 +156,7 @@ extension Decision2D {
             return [.int(i), .int(c.positive ? 1 : 0), .double(c.area), .int(c.regions), .double(c.x), .double(c.y)]
         }
         try folder.write(picture(r), "decision")
+        if let slice = r.slice { try folder.writeJSON(slice, "slice.json") }
         var (positive, negative, length) = (CompensatedSum(), CompensatedSum(), CompensatedSum())
         for a in d.positiveArea { positive.add(a) }
         for a in d.negativeArea { negative.add(a) }
@@ -196,15 +205,18 @@ public struct Decision2DCommand: ExperimentCommand {
             For exp6's nets use --box -1.6:1.6,-1.6:1.6 (the notebook's picture).
             """)
 
-    @Option(help: "safetensors file of the classifier") var weights: InputFile
+    @Option(help: "safetensors file of the classifier (or --model)") var weights: InputFile?
+    @OptionGroup var model: ModelOptions
     @OptionGroup var domain: DomainOptions
     @Option(help: "points per side of the check grid", check: .within(2...4000)) var grid = 200
     @OptionGroup public var output: OutputOptions
     public init() {}
 
     public func configuration() throws -> Decision2D.Configuration {
-        var c = Decision2D.Configuration(weights: weights, domain: domain.domain)
-        (c.maxRegions, c.gridSide) = (domain.maxRegions, grid)
+        let source = try model.source(weights: weights)
+        var c = Decision2D.Configuration(weights: source.file, domain: domain.domain)
+        (c.maxRegions, c.gridSide, c.model) = (domain.maxRegions, grid, source)
+        c.domainFromSlice = source.through != nil && !domain.$box.isGiven && !domain.$polygon.isGiven
         return c
     }
 }

@@ -93,4 +93,18 @@ final class ModelCommandTests: XCTestCase {
             XCTAssertGreaterThan(summary["components"] as! Int, 1, "\(name): the plane should cross a boundary")
         }
     }
+
+    /// decision2d on a model's margin: the exact boundary of logit 1 − logit 0 on the residual model's plane, checked
+    /// against the sign on the 200 × 200 grid.
+    func testDecisionBoundaryOfAMargin() throws {
+        let folder = scratchFolder("decision")
+        let out = folder.appendingPathComponent("d")
+        try succeed(["decision2d", "--model", fixtures.appendingPathComponent("residual_mlp.onnx").path, "--through",
+            try points(3, in: folder).path, "--margin", "1,0", "--out", out.path, "--quiet"])
+        let summary = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        XCTAssertEqual((summary["grid"] as! [String: Int])["disagreements"], 0)
+        XCTAssertLessThan(summary["area_error"] as! Double, 1e-12)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("slice.json").path))
+    }
 }
