@@ -11,7 +11,8 @@ extension PiecewiseLinearNetwork {
         var next = unitCount
         let logits = (0..<outputCount).map { r -> AffineElement in
             let row = output.row(r)
-            return AffineElement(columns: Array(row.columns), coefficients: Array(row.coefficients), constant: row.constant)
+            return AffineElement(
+                columns: Array(row.columns), coefficients: Array(row.coefficients), constant: row.constant)
         }
         let winner = pairwiseMaxima([logits]) { differences in
             var map = SparseAffineMap()

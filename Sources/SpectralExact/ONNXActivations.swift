@@ -88,8 +88,11 @@ extension ONNXLowering {
             guard let shape = broadcastShape(result.shape, next.shape) else {
                 throw SpectralError.badInput("\(node.label) cannot broadcast \(result.shape) and \(next.shape)")
             }
-            let (ia, ib) = (broadcastIndices(from: result.shape, to: shape), broadcastIndices(from: next.shape, to: shape))
-            let folded = try maxima(zip(ia, ib).map { [result.elements[$0].scaled(sign), next.elements[$1].scaled(sign)] },
+            let (ia, ib) = (
+                broadcastIndices(from: result.shape, to: shape), broadcastIndices(from: next.shape, to: shape)
+            )
+            let folded = try maxima(
+                zip(ia, ib).map { [result.elements[$0].scaled(sign), next.elements[$1].scaled(sign)] },
                 node: node)
             result = SymbolicTensor(shape: shape, elements: folded.map { $0.scaled(sign) })
         }

@@ -57,7 +57,8 @@ extension ONNXLowering {
         _ = try checkedCount([m, n], what: node.label)
         let bConstant = b.isConstant
         guard bConstant || a.isConstant else {
-            throw SpectralError.badInput("\(node.label) multiplies two tensors that depend on the input: not piecewise linear")
+            throw SpectralError.badInput(
+                "\(node.label) multiplies two tensors that depend on the input: not piecewise linear")
         }
         var out: [AffineElement] = []
         out.reserveCapacity(m * n)
@@ -98,11 +99,13 @@ extension ONNXLowering {
         }
         let epsilon = float(node, "epsilon", default: 1e-5)
         let inner = x.rank > 2 ? x.shape.dropFirst(2).reduce(1, *) : 1
-        let y = SymbolicTensor(shape: x.shape, elements: x.elements.enumerated().map { i, e in
-            let c = i / inner % channels
-            let factor = parameters[0][c] / (parameters[3][c] + epsilon).squareRoot()
-            return e.scaled(factor).adding(parameters[1][c] - factor * parameters[2][c])
-        })
+        let y = SymbolicTensor(
+            shape: x.shape,
+            elements: x.elements.enumerated().map { i, e in
+                let c = i / inner % channels
+                let factor = parameters[0][c] / (parameters[3][c] + epsilon).squareRoot()
+                return e.scaled(factor).adding(parameters[1][c] - factor * parameters[2][c])
+            })
         try set(node, y)
     }
 }

@@ -78,7 +78,9 @@ extension PiecewiseLinearNetwork {
                         "\(graph.nodes[n].label) reads '\(name)', which no node, initializer or input makes (a missing initializer?)"
                     )
                 }
-                if state[m] == 1 { throw SpectralError.badInput("the graph has a cycle through \(graph.nodes[m].label)") }
+                if state[m] == 1 {
+                    throw SpectralError.badInput("the graph has a cycle through \(graph.nodes[m].label)")
+                }
                 if state[m] == 0 {
                     state[m] = 1
                     stack.append((m, 0))
@@ -110,7 +112,8 @@ extension PiecewiseLinearNetwork {
             var activations: [UnitActivation] = []
             for u in 0..<stages[s].width where used[offsets[s] + u] {
                 let row = stages[s].map.row(u)
-                map.append(columns: row.columns.map { newId[Int($0)] }, coefficients: Array(row.coefficients),
+                map.append(
+                    columns: row.columns.map { newId[Int($0)] }, coefficients: Array(row.coefficients),
                     constant: row.constant)
                 activations.append(stages[s].activations[u])
                 newId[offsets[s] + u] = Int32(next)
@@ -121,7 +124,8 @@ extension PiecewiseLinearNetwork {
         var out = SparseAffineMap()
         for r in 0..<output.rowCount {
             let row = output.row(r)
-            out.append(columns: row.columns.map { newId[Int($0)] }, coefficients: Array(row.coefficients),
+            out.append(
+                columns: row.columns.map { newId[Int($0)] }, coefficients: Array(row.coefficients),
                 constant: row.constant)
         }
         var copy = self

@@ -53,7 +53,8 @@ final class ONNXLowering {
         let t = try tensor(node, i)
         guard t.isConstant else {
             throw SpectralError.badInput(
-                "\(node.label) has a \(what) that depends on the input: a product of two inputs is not piecewise linear")
+                "\(node.label) has a \(what) that depends on the input: a product of two inputs is not piecewise linear"
+            )
         }
         return t
     }
@@ -113,7 +114,9 @@ final class ONNXLowering {
             throw SpectralError.badInput("\(node.label) is from operator set '\(node.domain)', which is not supported")
         }
         switch node.opType {
-        case "Identity", "Dropout": try set(node, try tensor(node, 0)); values[node.outputs[0]] = values[node.inputs[0]]
+        case "Identity", "Dropout":
+            try set(node, try tensor(node, 0))
+            values[node.outputs[0]] = values[node.inputs[0]]
         case "Cast": try cast(node)
         case "Constant": try constantNode(node)
         case "Add", "Sub", "Mul", "Div": try arithmetic(node)
@@ -134,9 +137,13 @@ final class ONNXLowering {
         case "Max", "Min": try maxMin(node)
         case "Softmax", "LogSoftmax":
             guard isLast else {
-                throw SpectralError.badInput("\(node.label) is not the last op: a Softmax inside a net is not piecewise linear")
+                throw SpectralError.badInput(
+                    "\(node.label) is not the last op: a Softmax inside a net is not piecewise linear")
             }
-            notes.append("the final \(node.opType) was dropped: the analysis is of the logits (argmax and logit differences are unchanged)")
+            notes.append(
+                "the final \(node.opType) was dropped: the analysis is of the logits "
+                    + "(argmax and logit differences are unchanged)"
+            )
             try set(node, try tensor(node, 0))
         default:
             throw SpectralError.badInput(

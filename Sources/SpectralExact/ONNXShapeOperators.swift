@@ -15,7 +15,8 @@ extension ONNXLowering {
             shape = try reshapeTarget(node, x)
         case "Squeeze":
             let given = try integers(node, 1) ?? ints(node, "axes")
-            let axes = try given.map { try $0.map { try axis($0, rank: x.rank, node) } }
+            let axes =
+                try given.map { try $0.map { try axis($0, rank: x.rank, node) } }
                 ?? x.shape.indices.filter { x.shape[$0] == 1 }
             guard axes.allSatisfy({ x.shape[$0] == 1 }) else {
                 throw SpectralError.badInput("\(node.label) squeezes an axis whose size is not 1")
@@ -98,9 +99,10 @@ extension ONNXLowering {
         guard let starts = fromInputs ? try integers(node, 1) : ints(node, "starts"),
             let ends = fromInputs ? try integers(node, 2) : ints(node, "ends"), starts.count == ends.count
         else { throw SpectralError.badInput("\(node.label) lacks matching starts and ends") }
-        let axes = try (fromInputs ? try integers(node, 3) : ints(node, "axes"))?.map {
-            try axis($0, rank: x.rank, node)
-        } ?? Array(0..<starts.count)
+        let axes =
+            try (fromInputs ? try integers(node, 3) : ints(node, "axes"))?.map {
+                try axis($0, rank: x.rank, node)
+            } ?? Array(0..<starts.count)
         let steps = (fromInputs ? try integers(node, 4) : nil) ?? [Int64](repeating: 1, count: starts.count)
         guard axes.count == starts.count, steps.count == starts.count, !steps.contains(0) else {
             throw SpectralError.badInput("\(node.label) has axes or steps that do not match its starts")

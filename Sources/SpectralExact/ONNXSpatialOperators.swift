@@ -55,7 +55,9 @@ extension ONNXLowering {
 
     /// The windows of a pooling node over every [n, c] plane: for each output element, the input elements under
     /// it (padding left out) and the window's full size.
-    func poolWindows(_ node: ONNXNode, _ x: SymbolicTensor) throws -> (shape: [Int], windows: [[AffineElement]], size: Int) {
+    func poolWindows(
+        _ node: ONNXNode, _ x: SymbolicTensor
+    ) throws -> (shape: [Int], windows: [[AffineElement]], size: Int) {
         let spatial = try spatialShape(node, x)
         let global = node.opType.hasPrefix("Global")
         let kernel = global ? spatial : (ints(node, "kernel_shape") ?? []).map { Int(clamping: $0) }
@@ -95,7 +97,9 @@ extension ONNXLowering {
         let x = try tensor(node, 0)
         let pads = (try integers(node, 1) ?? ints(node, "pads") ?? []).map { Int(clamping: $0) }
         var value = float(node, "value", default: 0)
-        if let v = try optionalTensor(node, 2) { value = try constant(node, 2, what: "pad value").constantValues.first ?? 0 }
+        if try optionalTensor(node, 2) != nil {
+            value = try constant(node, 2, what: "pad value").constantValues.first ?? 0
+        }
         let mode = string(node, "mode", default: "constant")
         guard pads.count == 2 * x.rank, pads.allSatisfy({ $0 >= 0 && $0 <= 1 << 20 }) else {
             throw SpectralError.badInput("\(node.label) needs \(2 * x.rank) non-negative pads, not \(pads)")

@@ -22,7 +22,10 @@ public struct SparseLayer: Sendable, Equatable {
         var (offsets, columns, values) = ([0], [Int32](), [Double]())
         for row in rows {
             for (i, a) in row {
-                if values.count > offsets.last!, columns.last == Int32(i) { values[values.count - 1] += a; continue }
+                if values.count > offsets.last!, columns.last == Int32(i) {
+                    values[values.count - 1] += a
+                    continue
+                }
                 columns.append(Int32(i))
                 values.append(a)
             }

@@ -136,8 +136,10 @@ extension Classes2D {
             ["region", "area", "centroid_x", "centroid_y", "class", "component"], count: r.regions.regionCount,
             "regions.csv"
         ) { f in
-            [.int(f), .double(g.area[f]), .double(g.centroidX[f]), .double(g.centroidY[f]),
-             .int(Int(k.regionClass[f])), .int(Int(k.regionComponent[f]))]
+            [
+                .int(f), .double(g.area[f]), .double(g.centroidX[f]), .double(g.centroidY[f]),
+                .int(Int(k.regionClass[f])), .int(Int(k.regionComponent[f])),
+            ]
         }
         try folder.writeTable(
             ["component", "class", "area", "regions", "inside_x", "inside_y"], count: k.components.count,
@@ -165,10 +167,14 @@ extension Classes2D {
             mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) }
         }
         let box = Regions2D.boundingBox(r.regions)
-        let marks = r.marks.isEmpty ? [] : [
-            Series(name: "given points", x: r.marks.map { $0[0] }, y: r.marks.map { $0[1] }, pointsOnly: true,
-                color: RGB(255, 255, 255))
-        ]
+        let marks =
+            r.marks.isEmpty
+            ? []
+            : [
+                Series(
+                    name: "given points", x: r.marks.map { $0[0] }, y: r.marks.map { $0[1] }, pointsOnly: true,
+                    color: RGB(255, 255, 255))
+            ]
         return polygonMap(
             title: "Argmax regions of \(URL(fileURLWithPath: configuration.model.file.path).lastPathComponent)",
             polygons: polygons, values: r.classes.regionClass.map(Double.init), segments: [], xRange: box.x,

@@ -24,7 +24,9 @@ public struct ModelOptions: ParsableArguments {
     /// The source, with `weights` (an older command's `--weights`) as the file when `--model` is not given.
     public func source(weights: InputFile?) throws -> ModelSource {
         guard let file = model ?? weights else { throw SpectralError.usage("give the network with --model FILE") }
-        if model != nil && weights != nil { throw SpectralError.usage("--model and --weights cannot be given together") }
+        if model != nil && weights != nil {
+            throw SpectralError.usage("--model and --weights cannot be given together")
+        }
         let selection: OutputSelection =
             margin.map { .margin($0.values[0], $0.values[1]) } ?? output.map { .index($0) } ?? .only
         return ModelSource(file: file, through: through, selection: selection)
@@ -153,4 +155,3 @@ public struct PreparedNetwork {
             chainWidths: Array(chain.sizes.dropFirst().dropLast()))
     }
 }
-

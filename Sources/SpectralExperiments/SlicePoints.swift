@@ -16,7 +16,8 @@ enum SlicePoints {
     }
 
     private static func idxImages(_ spec: String) throws -> [[Double]] {
-        guard let colon = spec.lastIndex(of: ":"), let list = try? IntegerList(argument: String(spec[spec.index(after: colon)...]))
+        guard let colon = spec.lastIndex(of: ":"),
+            let list = try? IntegerList(argument: String(spec[spec.index(after: colon)...]))
         else { throw SpectralError.usage("--through idx:FILE:I,J,K needs a file and image numbers") }
         let idx = try IDXFile.read(URL(fileURLWithPath: String(spec[..<colon])), dimensions: 3)
         let (count, size) = (idx.dimensions[0], idx.dimensions[1] * idx.dimensions[2])
@@ -35,14 +36,19 @@ enum SlicePoints {
             throw SpectralError.badInput("\(name) is not a .npy file")
         }
         let wide = bytes[6] >= 2
-        let headerLength = wide
+        let headerLength =
+            wide
             ? Int(bytes[8]) | Int(bytes[9]) << 8 | (bytes.count > 11 ? Int(bytes[10]) << 16 | Int(bytes[11]) << 24 : 0)
             : Int(bytes[8]) | Int(bytes[9]) << 8
         let start = wide ? 12 : 10
         guard start + headerLength <= bytes.count else { throw SpectralError.badInput("\(name) is truncated") }
         let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
         let size: Int
-        if header.contains("'<f8'") { size = 8 } else if header.contains("'<f4'") { size = 4 } else {
+        if header.contains("'<f8'") {
+            size = 8
+        } else if header.contains("'<f4'") {
+            size = 4
+        } else {
             throw SpectralError.badInput("\(name) does not hold little-endian float64 or float32 values")
         }
         guard header.contains("'fortran_order': False") else {

@@ -32,7 +32,8 @@ public struct ONNXModel: Sendable {
                 model.irVersion = try reader.int64()
             case 7:
                 try reader.expect(wire, is: .bytes, field: "graph")
-                model.graph = try ONNXGraph.parse(reader.nested(try reader.lengthDelimited(), context: "\(name)'s graph"))
+                model.graph = try ONNXGraph.parse(
+                    reader.nested(try reader.lengthDelimited(), context: "\(name)'s graph"))
                 sawGraph = true
             case 8:
                 try reader.expect(wire, is: .bytes, field: "opset_import")
@@ -42,7 +43,9 @@ public struct ONNXModel: Sendable {
             }
         }
         guard sawGraph else { throw SpectralError.badInput("\(name) has no graph: it is not an ONNX model") }
-        guard model.irVersion > 0 else { throw SpectralError.badInput("\(name) has no IR version: it is not an ONNX model") }
+        guard model.irVersion > 0 else {
+            throw SpectralError.badInput("\(name) has no IR version: it is not an ONNX model")
+        }
         return model
     }
 
@@ -50,9 +53,13 @@ public struct ONNXModel: Sendable {
         var reader = message
         var (domain, version) = ("", Int64(0))
         while let (number, wire) = try reader.nextField() {
-            if number == 1 && wire == .bytes { domain = try reader.string() }
-            else if number == 2 && wire == .varint { version = try reader.int64() }
-            else { try reader.skip(wire) }
+            if number == 1 && wire == .bytes {
+                domain = try reader.string()
+            } else if number == 2 && wire == .varint {
+                version = try reader.int64()
+            } else {
+                try reader.skip(wire)
+            }
         }
         return (domain, version)
     }
@@ -146,13 +153,21 @@ public enum ONNXAttribute: Sendable {
         var (floats, ints): ([Double], [Int64]) = ([], [])
         while let (number, wire) = try reader.nextField() {
             switch number {
-            case 1: try reader.expect(wire, is: .bytes, field: "name"); name = try reader.string()
-            case 20: try reader.expect(wire, is: .varint, field: "type"); kind = try reader.int64()
+            case 1:
+                try reader.expect(wire, is: .bytes, field: "name")
+                name = try reader.string()
+            case 20:
+                try reader.expect(wire, is: .varint, field: "type")
+                kind = try reader.int64()
             case 2:
                 try reader.expect(wire, is: .fixed32, field: "f")
                 f = Double(Float(bitPattern: try reader.fixed32()))
-            case 3: try reader.expect(wire, is: .varint, field: "i"); i = try reader.int64()
-            case 4: try reader.expect(wire, is: .bytes, field: "s"); s = try reader.string()
+            case 3:
+                try reader.expect(wire, is: .varint, field: "i")
+                i = try reader.int64()
+            case 4:
+                try reader.expect(wire, is: .bytes, field: "s")
+                s = try reader.string()
             case 5:
                 try reader.expect(wire, is: .bytes, field: "t")
                 t = try ONNXTensor.parse(reader.nested(try reader.lengthDelimited(), context: message.context))
@@ -216,7 +231,10 @@ public struct ONNXValueInfo: Sendable {
             } else if number == 2 && wire == .bytes {
                 var dims = reader.nested(try reader.lengthDelimited(), context: message.context)
                 while let (n, w) = try dims.nextField() {
-                    guard n == 1 && w == .bytes else { try dims.skip(w); continue }
+                    guard n == 1 && w == .bytes else {
+                        try dims.skip(w)
+                        continue
+                    }
                     var dim = dims.nested(try dims.lengthDelimited(), context: message.context)
                     var value: Int? = nil
                     while let (k, kw) = try dim.nextField() {
@@ -243,7 +261,14 @@ public struct ONNXValueInfo: Sendable {
 /// A tensor of an ONNX file: float values widened to Float64 (`values`), integer values exact (`integers`).
 public struct ONNXTensor: Sendable {
     public enum ElementType: Int64, Sendable {
-        case float = 1, uint8 = 2, int8 = 3, int16 = 5, int32 = 6, int64 = 7, bool = 9, double = 11
+        case float = 1
+        case uint8 = 2
+        case int8 = 3
+        case int16 = 5
+        case int32 = 6
+        case int64 = 7
+        case bool = 9
+        case double = 11
     }
     public var name = ""
     public var dims: [Int] = []
@@ -270,20 +295,30 @@ public struct ONNXTensor: Sendable {
         while let (number, wire) = try reader.nextField() {
             switch number {
             case 1: try reader.repeated(wire, element: .varint, into: &dims) { try $0.int64() }
-            case 2: try reader.expect(wire, is: .varint, field: "data_type"); rawElementType = try reader.int64()
+            case 2:
+                try reader.expect(wire, is: .varint, field: "data_type")
+                rawElementType = try reader.int64()
             case 4:
                 try reader.repeated(wire, element: .fixed32, into: &floats) {
                     Double(Float(bitPattern: try $0.fixed32()))
                 }
             case 5, 7: try reader.repeated(wire, element: .varint, into: &ints) { try $0.int64() }
-            case 8: try reader.expect(wire, is: .bytes, field: "name"); tensor.name = try reader.string()
-            case 9: try reader.expect(wire, is: .bytes, field: "raw_data"); raw = try reader.lengthDelimited()
+            case 8:
+                try reader.expect(wire, is: .bytes, field: "name")
+                tensor.name = try reader.string()
+            case 9:
+                try reader.expect(wire, is: .bytes, field: "raw_data")
+                raw = try reader.lengthDelimited()
             case 10:
                 try reader.repeated(wire, element: .fixed64, into: &doubles) {
                     Double(bitPattern: try $0.fixed64())
                 }
-            case 13: external = true; try reader.skip(wire)
-            case 14: try reader.expect(wire, is: .varint, field: "data_location"); external = try reader.int64() == 1
+            case 13:
+                external = true
+                try reader.skip(wire)
+            case 14:
+                try reader.expect(wire, is: .varint, field: "data_location")
+                external = try reader.int64() == 1
             default: try reader.skip(wire)
             }
         }
@@ -311,9 +346,15 @@ public struct ONNXTensor: Sendable {
         } else {
             let typed: Int
             switch type {
-            case .float: tensor.values = floats; typed = floats.count
-            case .double: tensor.values = doubles; typed = doubles.count
-            default: tensor.integers = ints; typed = ints.count
+            case .float:
+                tensor.values = floats
+                typed = floats.count
+            case .double:
+                tensor.values = doubles
+                typed = doubles.count
+            default:
+                tensor.integers = ints
+                typed = ints.count
             }
             guard typed == count else {
                 throw SpectralError.badInput("\(label) has \(typed) values for its \(count) elements")
@@ -331,7 +372,8 @@ public struct ONNXTensor: Sendable {
         case .uint8, .int8, .bool: size = 1
         }
         guard raw.count == count * size else {
-            throw SpectralError.badInput("\(label) has \(raw.count) bytes of data for \(count) elements of \(size) bytes")
+            throw SpectralError.badInput(
+                "\(label) has \(raw.count) bytes of data for \(count) elements of \(size) bytes")
         }
         let base = raw.startIndex
         func word(_ i: Int) -> UInt64 {

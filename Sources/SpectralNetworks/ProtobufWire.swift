@@ -10,7 +10,12 @@ import SpectralCore
 /// file ends in `SpectralError.badInput` naming `context`, never a read past the buffer. Groups (wire types 3
 /// and 4, deprecated) are refused.
 struct ProtobufReader {
-    enum Wire: Int { case varint = 0, fixed64 = 1, bytes = 2, fixed32 = 5 }
+    enum Wire: Int {
+        case varint = 0
+        case fixed64 = 1
+        case bytes = 2
+        case fixed32 = 5
+    }
 
     let bytes: [UInt8]
     private(set) var position: Int

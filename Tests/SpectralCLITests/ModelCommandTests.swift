@@ -24,14 +24,20 @@ final class ModelCommandTests: XCTestCase {
         let model = fixtures.appendingPathComponent("residual_mlp.onnx").path
         let plane = try points(3, in: folder).path
         let out = folder.appendingPathComponent("regions")
-        try succeed(["regions2d", "--model", model, "--through", plane, "--output", "1", "--box=-1:1,-1:1",
-            "--out", out.path, "--quiet"])
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+        try succeed([
+            "regions2d", "--model", model, "--through", plane, "--output", "1", "--box=-1:1,-1:1",
+            "--out", out.path, "--quiet",
+        ])
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
             as! [String: Any]
-        let counts = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: fixtures.appendingPathComponent("regioncam_counts.json"))) as! [String: [String: Any]]
+        let counts =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: fixtures.appendingPathComponent("regioncam_counts.json")))
+            as! [String: [String: Any]]
         XCTAssertEqual(summary["regions"] as? Int, counts["residual_mlp.onnx"]?["regions"] as? Int, "regioncam's count")
-        let slice = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("slice.json")))
+        let slice =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("slice.json")))
             as! [String: Any]
         XCTAssertEqual((slice["basis"] as? [[Double]])?.count, 2)
         XCTAssertEqual((slice["point_coordinates"] as? [[Double]])?.first, [0, 0])
@@ -40,9 +46,12 @@ final class ModelCommandTests: XCTestCase {
         try String(contentsOfFile: plane, encoding: .utf8).split(separator: "\n").prefix(2).joined(separator: "\n")
             .write(to: line, atomically: true, encoding: .utf8)
         let kinks = folder.appendingPathComponent("kinks")
-        try succeed(["exact1d", "--model", model, "--through", line.path, "--margin", "1,0", "--out", kinks.path,
-            "--quiet"])
-        let box = (try JSONSerialization.jsonObject(with: Data(contentsOf: kinks.appendingPathComponent("slice.json")))
+        try succeed([
+            "exact1d", "--model", model, "--through", line.path, "--margin", "1,0", "--out", kinks.path,
+            "--quiet",
+        ])
+        let box =
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: kinks.appendingPathComponent("slice.json")))
             as! [String: Any])["box"] as! [[Double]]
         let table = try String(contentsOf: kinks.appendingPathComponent("breakpoints.csv"), encoding: .utf8)
         for row in table.split(separator: "\n").dropFirst() {
@@ -81,10 +90,13 @@ final class ModelCommandTests: XCTestCase {
         for name in ["residual_mlp", "convnet", "classifier"] {
             let plane = try points(3, in: folder, model: name).path
             let out = folder.appendingPathComponent(name)
-            try succeed(["classes2d", "--model", fixtures.appendingPathComponent("\(name).onnx").path, "--through",
-                plane, "--out", out.path, "--quiet"])
-            let summary = try JSONSerialization.jsonObject(
-                with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+            try succeed([
+                "classes2d", "--model", fixtures.appendingPathComponent("\(name).onnx").path, "--through",
+                plane, "--out", out.path, "--quiet",
+            ])
+            let summary =
+                try JSONSerialization.jsonObject(
+                    with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
             let grid = summary["grid"] as! [String: Int]
             XCTAssertEqual(grid["points"], 40_000, name)
             XCTAssertEqual(grid["disagreements"], 0, name)
@@ -99,10 +111,13 @@ final class ModelCommandTests: XCTestCase {
     func testDecisionBoundaryOfAMargin() throws {
         let folder = scratchFolder("decision")
         let out = folder.appendingPathComponent("d")
-        try succeed(["decision2d", "--model", fixtures.appendingPathComponent("residual_mlp.onnx").path, "--through",
-            try points(3, in: folder).path, "--margin", "1,0", "--out", out.path, "--quiet"])
-        let summary = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        try succeed([
+            "decision2d", "--model", fixtures.appendingPathComponent("residual_mlp.onnx").path, "--through",
+            try points(3, in: folder).path, "--margin", "1,0", "--out", out.path, "--quiet",
+        ])
+        let summary =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         XCTAssertEqual((summary["grid"] as! [String: Int])["disagreements"], 0)
         XCTAssertLessThan(summary["area_error"] as! Double, 1e-12)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("slice.json").path))

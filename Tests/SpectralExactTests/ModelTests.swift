@@ -1,9 +1,9 @@
 import Foundation
 import SpectralCore
+import SpectralExact
 import SpectralKernels
 import SpectralNetworks
 import SpectralSpectra
-import SpectralExact
 import XCTest
 
 /// ONNX models lowered to the piecewise-linear form, checked against PyTorch (Float64, `Fixtures/make_onnx_fixtures.py`),
@@ -86,8 +86,10 @@ final class ModelTests: XCTestCase {
         var (checked, mismatches) = (0, 0)
         for j in 0..<side {
             for i in 0..<side {
-                let t = [box[0].lowerBound + (Double(i) + 0.5) / Double(side) * (box[0].upperBound - box[0].lowerBound),
-                         box[1].lowerBound + (Double(j) + 0.5) / Double(side) * (box[1].upperBound - box[1].lowerBound)]
+                let t = [
+                    box[0].lowerBound + (Double(i) + 0.5) / Double(side) * (box[0].upperBound - box[0].lowerBound),
+                    box[1].lowerBound + (Double(j) + 0.5) / Double(side) * (box[1].upperBound - box[1].lowerBound),
+                ]
                 guard let f = locator.region(containing: t[0], t[1]) else {
                     XCTFail("grid point \(t) is in no region", file: file, line: line)
                     continue
@@ -122,8 +124,10 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(mismatches, 0, file: file, line: line)
         // A region holding a disk of radius ≥ half the grid's diagonal holds a grid point: the disk about its
         // centroid, as far as its nearest edge.
-        let (hx, hy) = ((box[0].upperBound - box[0].lowerBound) / Double(side),
-                        (box[1].upperBound - box[1].lowerBound) / Double(side))
+        let (hx, hy) = (
+            (box[0].upperBound - box[0].lowerBound) / Double(side),
+            (box[1].upperBound - box[1].lowerBound) / Double(side)
+        )
         let mesh = regions.mesh
         let unsampled = (0..<regions.regionCount).filter { f in
             guard !sampled.contains(f) else { return false }
@@ -136,7 +140,8 @@ final class ModelTests: XCTestCase {
             }.min()!
             return inradius > 0.5 * hypot(hx, hy)
         }
-        XCTAssertEqual(unsampled, [], "regions wide enough to hold a grid point but holding none", file: file, line: line)
+        XCTAssertEqual(
+            unsampled, [], "regions wide enough to hold a grid point but holding none", file: file, line: line)
     }
 
     func testConvnetFixtureRegionsMatchSampledPatterns() throws {
@@ -180,7 +185,8 @@ final class ModelTests: XCTestCase {
             let h = length / Double(n)
             let spectrum = RealFFTPlan(count: n).forward((0..<n).map { f(Double($0) * h) })
             let endCorrection = (f(length) - f(0)) / 2
-            let worst = ks.indices.map { i in (h * (spectrum[i + 1] + Complex(endCorrection)) - reference[i]).magnitude }
+            let worst = ks.indices.map { i in (h * (spectrum[i + 1] + Complex(endCorrection)) - reference[i]).magnitude
+            }
             (sizes, errors) = (sizes + [Double(n)], errors + [worst.max()!])
         }
         let fit = try XCTUnwrap(DecayFit.fit(frequencies: sizes, magnitudes: errors))
@@ -204,7 +210,10 @@ final class ModelTests: XCTestCase {
         let points = [[1.0, 2, 3, 4], [2.0, 2, 3, 5], [0.0, 1, 3, 4]]
         let slice = try InputSlice(through: points)
         for i in 0..<2 {
-            for j in 0..<2 { XCTAssertEqual(zip(slice.basis[i], slice.basis[j]).reduce(0) { $0 + $1.0 * $1.1 }, i == j ? 1 : 0, accuracy: 1e-15) }
+            for j in 0..<2 {
+                XCTAssertEqual(
+                    zip(slice.basis[i], slice.basis[j]).reduce(0) { $0 + $1.0 * $1.1 }, i == j ? 1 : 0, accuracy: 1e-15)
+            }
         }
         for (p, t) in zip(points, slice.pointCoordinates) {
             for (a, b) in zip(slice.point(t), p) { XCTAssertEqual(a, b, accuracy: 1e-14) }
@@ -226,8 +235,15 @@ final class HostileONNXTests: XCTestCase {
             } while v != 0
         }
         mutating func field(_ n: Int, _ wire: Int) { varint(UInt64(n << 3 | wire)) }
-        mutating func int(_ n: Int, _ v: Int64) { field(n, 0); varint(UInt64(bitPattern: v)) }
-        mutating func bytes(_ n: Int, _ b: [UInt8]) { field(n, 2); varint(UInt64(b.count)); bytes += b }
+        mutating func int(_ n: Int, _ v: Int64) {
+            field(n, 0)
+            varint(UInt64(bitPattern: v))
+        }
+        mutating func bytes(_ n: Int, _ b: [UInt8]) {
+            field(n, 2)
+            varint(UInt64(b.count))
+            bytes += b
+        }
         mutating func string(_ n: Int, _ s: String) { bytes(n, Array(s.utf8)) }
     }
 
@@ -239,8 +255,14 @@ final class HostileONNXTests: XCTestCase {
 
     func valueInfo(_ name: String, dims: [Int64]) -> [UInt8] {
         let shape = message { w in for d in dims { w.bytes(1, message { $0.int(1, d) }) } }
-        let tensorType = message { w in w.int(1, 1); w.bytes(2, shape) }
-        return message { w in w.string(1, name); w.bytes(2, message { $0.bytes(1, tensorType) }) }
+        let tensorType = message { w in
+            w.int(1, 1)
+            w.bytes(2, shape)
+        }
+        return message { w in
+            w.string(1, name)
+            w.bytes(2, message { $0.bytes(1, tensorType) })
+        }
     }
 
     func node(_ op: String, _ inputs: [String], _ outputs: [String]) -> [UInt8] {
@@ -285,20 +307,39 @@ final class HostileONNXTests: XCTestCase {
         assertBadInput([0x0f, 0x01], "wire type")
         assertBadInput(model(nodes: [node("Sigmoid", ["x"], ["y"])]), "Sigmoid")
         assertBadInput(model(nodes: [node("Relu", ["x"], ["a"]), node("Add", ["a", "w"], ["y"])]), "'w'")
-        assertBadInput(model(nodes: [node("Add", ["x", "b"], ["a"]), node("Relu", ["a"], ["b"]),
-            node("Relu", ["b"], ["y"])]), "cycle")
+        assertBadInput(
+            model(nodes: [
+                node("Add", ["x", "b"], ["a"]), node("Relu", ["a"], ["b"]),
+                node("Relu", ["b"], ["y"]),
+            ]), "cycle")
         let huge = message { w in
             w.string(8, "w")
             w.int(2, 1)
-            w.field(1, 0); w.varint(UInt64(1 << 40))
-            w.field(1, 0); w.varint(UInt64(1 << 40))
+            w.field(1, 0)
+            w.varint(UInt64(1 << 40))
+            w.field(1, 0)
+            w.varint(UInt64(1 << 40))
         }
         assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [huge]), "tensor 'w'")
-        let negative = message { w in w.string(8, "w"); w.int(2, 1); w.int(1, -3) }
+        let negative = message { w in
+            w.string(8, "w")
+            w.int(2, 1)
+            w.int(1, -3)
+        }
         assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [negative]), "negative")
-        let external = message { w in w.string(8, "w"); w.int(2, 1); w.int(1, 2); w.int(14, 1) }
+        let external = message { w in
+            w.string(8, "w")
+            w.int(2, 1)
+            w.int(1, 2)
+            w.int(14, 1)
+        }
         assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [external]), "external")
-        let short = message { w in w.string(8, "w"); w.int(2, 1); w.int(1, 2); w.bytes(9, [0, 0, 0, 0]) }
+        let short = message { w in
+            w.string(8, "w")
+            w.int(2, 1)
+            w.int(1, 2)
+            w.bytes(9, [0, 0, 0, 0])
+        }
         assertBadInput(model(nodes: [node("Relu", ["x"], ["y"])], initializers: [short]), "bytes of data")
         let product = model(nodes: [node("Mul", ["x", "x"], ["y"])])
         assertBadInput(product, "not piecewise linear")
