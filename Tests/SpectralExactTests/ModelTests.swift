@@ -147,7 +147,7 @@ final class ModelTests: XCTestCase {
     func testConvnetFixtureRegionsMatchSampledPatterns() throws {
         let network = try PiecewiseLinearNetwork.load(onnx: Self.fixtures.appendingPathComponent("convnet.onnx"))
         let slice = try InputSlice(through: Array(try io("convnet").inputs.prefix(3)))
-        try checkPatternsBySampling(network, slice: slice, box: slice.defaultBox(), side: 300)
+        try checkPatternsBySampling(network, slice: slice, box: slice.defaultBox(), side: 200)
     }
 
     /// The MNIST conv net with MaxPool (23,328 ReLUs before pooling) on the plane through test images 0, 1, 2, in
@@ -163,7 +163,7 @@ final class ModelTests: XCTestCase {
         let points = (0..<3).map { i in idx.bytes[(i * 784)..<((i + 1) * 784)].map { Double($0) / 255 } }
         let network = try PiecewiseLinearNetwork.load(onnx: model)
         try checkPatternsBySampling(
-            network, slice: try InputSlice(through: points), box: [4.0...5.0, 1.0...2.0], side: 300)
+            network, slice: try InputSlice(through: points), box: [4.0...5.0, 1.0...2.0], side: 200)
     }
 
     /// exact1d on a slice: the exact window transform of the residual LeakyReLU model along the segment between two
