@@ -25,6 +25,7 @@ extension PiecewiseLinearNetwork {
         var bounds: [ClosedRange<Double>] = box ?? []
         let accumulator = AffineAccumulator()
         var newStages: [Stage] = []
+        var nextId = d  // the id the next kept unit gets
         for stage in stages {
             var map = SparseAffineMap()
             var activations: [UnitActivation] = []
@@ -41,7 +42,8 @@ extension PiecewiseLinearNetwork {
                 }
                 let range = box == nil ? nil : interval(pre, bounds)
                 if !activation.isLinear, range?.crossesZero ?? true {
-                    expanded.append(.unit(d + map.rowCount + newStages.reduce(0) { $0 + $1.width }))
+                    expanded.append(.unit(nextId))
+                    nextId += 1
                     if let range { bounds.append(range.after(activation)) }
                     map.append(columns: pre.columns, coefficients: pre.coefficients, constant: pre.constant)
                     activations.append(activation)
