@@ -71,7 +71,9 @@ public struct ExactNetwork: Sendable {
         }
         let sparse = sparse ?? [SparseLayer?](repeating: nil, count: weights.count)
         precondition(sparse.indices.allSatisfy { sparse[$0] == nil || weights[$0].isEmpty })
-        if let l = (weights + biases + sparse.map { $0?.values ?? [] }).firstIndex(where: { $0.contains { !$0.isFinite } }) {
+        if let l = (weights + biases + sparse.map { $0?.values ?? [] }).firstIndex(where: {
+            $0.contains { !$0.isFinite }
+        }) {
             throw SpectralError.badInput("the network has a non-finite parameter in layer \(l % max(1, weights.count))")
         }
         self.sizes = sizes

@@ -68,7 +68,8 @@ public struct Decision2D: Experiment {
     public func run(_ context: RunContext) throws -> Result {
         let c = configuration
         let (prepared, domain) = try context.time("model") {
-            try PreparedNetwork.plane(c.model ?? ModelSource(file: c.weights), domain: c.domain, fromSlice: c.domainFromSlice)
+            try PreparedNetwork.plane(
+                c.model ?? ModelSource(file: c.weights), domain: c.domain, fromSlice: c.domainFromSlice)
         }
         let network = prepared.chain
         let regions = try context.time("enumeration") {

@@ -91,9 +91,12 @@ public struct Exact1D: Experiment {
         if network == nil {
             let given = configuration.interval.map { [$0.first...$0.second] }
             let prepared = try context.time("model") {
-                try PreparedNetwork(configuration.model ?? ModelSource(file: configuration.weights), dimension: 1, box: given)
+                try PreparedNetwork(
+                    configuration.model ?? ModelSource(file: configuration.weights), dimension: 1, box: given)
             }
-            (network, record, lineBox) = (prepared.chain, prepared.record(configuration.model?.selection ?? .only), prepared.box?[0])
+            (network, record, lineBox) = (
+                prepared.chain, prepared.record(configuration.model?.selection ?? .only), prepared.box?[0]
+            )
         }
         var limits = EnumerationLimits.pieces
         limits.maximumCount = configuration.maxPieces

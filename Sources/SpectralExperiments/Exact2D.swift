@@ -112,7 +112,8 @@ public struct Exact2D: Experiment {
         var (network, domain, record) = (self.network, c.domain, PreparedNetwork.Record?.none)
         if network == nil {
             let (prepared, resolved) = try context.time("model") {
-                try PreparedNetwork.plane(c.model ?? ModelSource(file: c.weights), domain: c.domain, fromSlice: c.domainFromSlice)
+                try PreparedNetwork.plane(
+                    c.model ?? ModelSource(file: c.weights), domain: c.domain, fromSlice: c.domainFromSlice)
             }
             (network, domain, record) = (prepared.chain, resolved, prepared.record(c.model?.selection ?? .only))
         }

@@ -85,7 +85,8 @@ public struct Exact3D: Experiment {
         let sphere = context.time("sphere") { spherePicture(spectrum) }
         try context.checkInterrupt()
         return Result(
-            regions: regions, regionsRun: regionsRun, frequencies: points, window: window, face: face, directions: directions, sphere: sphere)
+            regions: regions, regionsRun: regionsRun, frequencies: points, window: window, face: face,
+            directions: directions, sphere: sphere)
     }
 
     /// The heaviest face normals (−2), points on the great circles orthogonal to the heaviest edge directions (−3),

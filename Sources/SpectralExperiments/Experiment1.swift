@@ -210,10 +210,10 @@ public struct Experiment1: PointwiseExperiment {
             trainer, steps: p.iterations, records: &records,
             fresh: { r in
                 record(0, loss: meanSquaredError(trainer.predict(inputs, rows: p.samples), values), into: &r)
-            }, note: { _ in "run \(p.run + 1)" }
-        ) { step, loss, r in
-            if step % p.recordEvery == 0 { record(step, loss: loss, into: &r) }
-        }
+            }, note: { _ in "run \(p.run + 1)" },
+            observe: { step, loss, r in
+                if step % p.recordEvery == 0 { record(step, loss: loss, into: &r) }
+            })
         let first = p.run == 0
         return PointResult(
             iterations: records.iterations, magnitudes: records.magnitudes, losses: records.losses,

@@ -177,13 +177,13 @@ public struct Experiment4: PointwiseExperiment {
         try trainMNISTNet(
             train, evaluation: validation, iterations: c.iterations, learningRate: c.learningRate, depth: c.depth,
             width: c.width, context: context, note: p.noise.rawValue, records: &curves,
-            initially: { record(0, $0.outputs().map(Double.init), &$1) }
-        ) { step, loss, evaluator, curves in
-            curves.trainLoss.append(loss)
-            let outputs = evaluator.outputs().map(Double.init)
-            curves.validationLoss.append(Loss.mse.value(output: outputs, target: clean))
-            if step % c.recordEvery == 0 || step == c.iterations { record(step, outputs, &curves) }
-        }
+            initially: { record(0, $0.outputs().map(Double.init), &$1) },
+            observe: { step, loss, evaluator, curves in
+                curves.trainLoss.append(loss)
+                let outputs = evaluator.outputs().map(Double.init)
+                curves.validationLoss.append(Loss.mse.value(output: outputs, target: clean))
+                if step % c.recordEvery == 0 || step == c.iterations { record(step, outputs, &curves) }
+            })
         return PointResult(
             trainLoss: curves.trainLoss, validationLoss: curves.validationLoss, recorded: curves.recorded,
             spectra: curves.spectra, targetSpectrum: basis.binnedMagnitudes(target, width: c.binWidth),

@@ -169,10 +169,10 @@ public struct Experiment5: PointwiseExperiment {
             fresh: { r in
                 let outputs = trainer.predict(inputs, rows: c.samples)
                 record(0, loss: meanSquaredError(outputs, values), into: &r)
-            }, note: { _ in "L = \(p.L), run \(p.run + 1)" }
-        ) { step, loss, r in
-            if step % c.recordEvery == 0 { record(step, loss: loss, into: &r) }
-        }
+            }, note: { _ in "L = \(p.L), run \(p.run + 1)" },
+            observe: { step, loss, r in
+                if step % c.recordEvery == 0 { record(step, loss: loss, into: &r) }
+            })
         return PointResult(
             iterations: records.iterations, magnitudes: records.magnitudes, losses: records.losses,
             finalParameters: p.run == 0 ? net.parameters.array : nil)

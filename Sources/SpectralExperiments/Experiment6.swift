@@ -170,13 +170,13 @@ public struct Experiment6: PointwiseExperiment {
         let trainer = try Trainer(net: net, data: data, configuration: training, gemm: GEMM(pool: context.pool))
         var records = Records()
         try context.trainResumably(
-            trainer, steps: c.iterations, records: &records, note: { _ in "k = \(p.k), L = \(p.L)" }
-        ) { step, loss, r in
-            guard step % c.recordEvery == 0 || step == c.iterations else { return }
-            r.iterations.append(step)
-            r.losses.append(loss)
-            r.accuracies.append(accuracy(trainer.predict(trainInputs, rows: trainRows.count), trainLabels))
-        }
+            trainer, steps: c.iterations, records: &records, note: { _ in "k = \(p.k), L = \(p.L)" },
+            observe: { step, loss, r in
+                guard step % c.recordEvery == 0 || step == c.iterations else { return }
+                r.iterations.append(step)
+                r.losses.append(loss)
+                r.accuracies.append(accuracy(trainer.predict(trainInputs, rows: trainRows.count), trainLabels))
+            })
         let validation = rows(split.heldOut)
         return Cell(
             k: p.k, L: p.L, run: p.run, trainAccuracy: records.accuracies.last ?? .nan,

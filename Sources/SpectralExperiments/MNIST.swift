@@ -144,8 +144,8 @@ func trainMNISTNet<Records: Codable>(
     let evaluator = Evaluator(net: net, data: evaluation, loss: .mse, gemm: gemm)
     try context.trainResumably(
         trainer, steps: iterations, records: &records, fresh: { try initially(evaluator, &$0) },
-        note: { _ in note }
-    ) { step, loss, records in
-        try observe(step, loss, evaluator, &records)
-    }
+        note: { _ in note },
+        observe: { step, loss, records in
+            try observe(step, loss, evaluator, &records)
+        })
 }

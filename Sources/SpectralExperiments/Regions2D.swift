@@ -64,7 +64,9 @@ public struct Regions2D: Experiment {
         var (network, domain, record) = (self.network, configuration.domain, PreparedNetwork.Record?.none)
         if network == nil {
             let (prepared, resolved) = try context.time("model") { try configuration.prepared() }
-            (network, domain, record) = (prepared.chain, resolved, prepared.record(configuration.model?.selection ?? .only))
+            (network, domain, record) = (
+                prepared.chain, resolved, prepared.record(configuration.model?.selection ?? .only)
+            )
         }
         let regions = try context.time("enumeration") {
             try Regions2D.enumerate(network!, domain: domain, maxRegions: configuration.maxRegions, context: context)

@@ -134,10 +134,9 @@ public struct Train: PointwiseExperiment {
             initialization: c.initialization, seed: c.seed)
         let trainer = try Trainer(net: net, data: data, configuration: c.training, gemm: GEMM(pool: context.pool))
         var losses: [Double] = []
-        try context.trainResumably(trainer, steps: c.steps, records: &losses, note: { String(format: "loss %.3g", $0) })
-        {
-            _, loss, losses in losses.append(loss)
-        }
+        try context.trainResumably(
+            trainer, steps: c.steps, records: &losses, note: { String(format: "loss %.3g", $0) },
+            observe: { _, loss, losses in losses.append(loss) })
         return PointResult(sizes: net.sizes, losses: losses, parameters: net.parameters.array)
     }
 

@@ -147,7 +147,10 @@ public enum Safetensors {
         let dtype: String
         let shape: [UInt64]
         let dataOffsets: [UInt64]
-        enum CodingKeys: String, CodingKey { case dtype, shape, dataOffsets = "data_offsets" }
+        enum CodingKeys: String, CodingKey {
+            case dtype, shape
+            case dataOffsets = "data_offsets"
+        }
     }
 
     /// The header's entries (any key but `__metadata__`), typed: a shape or offset that is negative, fractional, a

@@ -6,9 +6,9 @@ import SpectralKernels
 do {
     try CPUFeatures.check()
     _ = try GEMMKernel.requested(ProcessInfo.processInfo.environment)
+    try Interrupt.install()
 } catch let error as SpectralError {
     FileHandle.standardError.write(Data("spectral: \(error.description)\n".utf8))
     exit(error.exitCode)
 }
-Interrupt.install()
 exit(SpectralProgram.standard.main(CommandLine.arguments))

@@ -210,8 +210,11 @@ final class PathsCommandTests: XCTestCase {
             if !expected { crossComponentPairs += 1 }
             XCTAssertEqual(a["same_component"], expected ? "1" : "0", "pair \(p["pair"]!)")
             if a["neb_exact_connected"] == "1" { XCTAssertEqual(a["same_component"], "1", "pair \(p["pair"]!)") }
-            if let ratio = Double(a["inside_ratio"] ?? "") { XCTAssertGreaterThanOrEqual(ratio, 1 - 1e-9) }
-            XCTAssertEqual(a["inside_ratio"]!.isEmpty, !expected)
+            XCTAssertEqual(a["inside_ratio"]!.isEmpty, !expected, "pair \(p["pair"]!)")
+            if expected {
+                let ratio = try XCTUnwrap(Double(a["inside_ratio"]!), "pair \(p["pair"]!): a path inside its component")
+                XCTAssertGreaterThanOrEqual(ratio, 1 - 1e-9)
+            }
         }
         XCTAssertGreaterThan(crossComponentPairs, 0, "some class-0 pairs join the inner and the outer component")
         let summary = try XCTUnwrap(

@@ -5,18 +5,23 @@ import XCTest
 
 /// A deterministic mutation corpus, each input run through the user's command as its own process: every
 /// truncation of a small safetensors file, bit flips, hostile header fields, hostile CSV cells and rows, damaged
-/// run.json records, damaged IDX and gzip files, and a table of hostile option values. Every case must end with a
-/// documented exit code (0, 1, 64, 65, 74) — never a signal — within 10 s and under 1 GiB.
+/// run.json records, damaged IDX and gzip files, and a table of hostile option values given to commands over real
+/// weights and samples (so a value that parses reaches the computation). Every case must end with a documented exit
+/// code (0, 1, 64, 65, 74) — never a signal — within 10 s and under 1 GiB, and a file that cannot be a valid input
+/// (a truncation, a hostile header or cell) must be refused: exit 0 for it fails the test. Bit flips may land in a
+/// number and leave a valid file, so they may succeed.
 final class MutationCorpusTests: XCTestCase {
     static let folder = scratchFolder("mutations")
 
     struct Case {
         let name: String
         let arguments: [String]
+        /// Whether the input cannot be valid, so exit 0 is a failure.
+        var hostile = false
     }
 
     struct Tally {
-        var inputs = 0, signals = 0, hangs = 0, badCodes = 0, slowest = 0.0, peak = 0
+        var inputs = 0, signals = 0, hangs = 0, badCodes = 0, accepted = 0, slowest = 0.0, peak = 0
         var failures: [String] = []
     }
 
@@ -31,7 +36,7 @@ final class MutationCorpusTests: XCTestCase {
         cases += try csvCases()
         cases += try runRecordCases()
         cases += try idxCases()
-        cases += hostileOptionCases()
+        cases += try hostileOptionCases()
         let tally = run(cases)
         print(
             String(
@@ -43,6 +48,7 @@ final class MutationCorpusTests: XCTestCase {
         XCTAssertEqual(tally.signals, 0, tally.failures.prefix(5).joined(separator: "; "))
         XCTAssertEqual(tally.hangs, 0, tally.failures.prefix(5).joined(separator: "; "))
         XCTAssertEqual(tally.badCodes, 0, tally.failures.prefix(5).joined(separator: "; "))
+        XCTAssertEqual(tally.accepted, 0, tally.failures.prefix(5).joined(separator: "; "))
         // Sanitizers' shadow memory inflates every resident size; the bound is for the program as users build it.
         XCTAssertLessThan(tally.peak, Subprocess.underSanitizer ? 4 << 30 : 1 << 30, "peak memory of a case")
     }
@@ -75,6 +81,9 @@ final class MutationCorpusTests: XCTestCase {
                     } else if ![0, 1, 64, 65, 74].contains(o.exitCode ?? -1) {
                         tally.badCodes += 1
                         tally.failures.append("\(c.name): exit \(o.exitCode ?? -1) \(o.stderr.prefix(200))")
+                    } else if c.hostile && o.exitCode == 0 {
+                        tally.accepted += 1
+                        tally.failures.append("\(c.name): a hostile input was accepted (exit 0)")
                     }
                 } else {
                     tally.badCodes += 1
@@ -97,6 +106,7 @@ final class MutationCorpusTests: XCTestCase {
         let net = MLP.initialized(sizes: [1, 3, 1], initialization: .pytorch, seed: 1)
         let valid = [UInt8](Safetensors.serialize(net.tensors()))
         var files: [[UInt8]] = (0..<valid.count).map { Array(valid[..<$0]) }
+        var hostile = Set(files.indices)
         var rng = SplitMix64(seed: 41)
         for _ in 0..<300 {
             var flipped = valid
@@ -124,7 +134,12 @@ final class MutationCorpusTests: XCTestCase {
             #"{}"#, #"[]"#, #"null"#, String(repeating: "[", count: 100_000), #"{"0.weight":"#, "\u{FEFF}{}",
             #"{"0.weight":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},"0.bias":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
         ]
-        for (i, header) in entries.enumerated() { files.append(file(header, data: i == entries.count - 1 ? 8 : 16)) }
+        for (i, header) in entries.enumerated() {
+            // The last header is a valid 1 → 1 net: the control that the others are refused for what they hold.
+            if i < entries.count - 1 { hostile.insert(files.count) }
+            files.append(file(header, data: i == entries.count - 1 ? 8 : 16))
+        }
+        hostile.formUnion(files.count..<(files.count + 5))
         files.append(Array(valid.prefix(8)) + valid.dropFirst(8) + [1, 2, 3])  // bytes after the last tensor
         files.append([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F] + valid.dropFirst(8))  // header length 2⁶³ − 1
         files.append([0, 0, 0, 0, 0, 0, 0, 0] + valid.dropFirst(8))  // header length 0
@@ -137,7 +152,8 @@ final class MutationCorpusTests: XCTestCase {
         return try files.enumerated().map { i, bytes in
             Case(
                 name: "safetensors \(i)",
-                arguments: ["exact1d", "--weights", try write(bytes, "w\(i).safetensors"), "--freqs", "1:4:1"])
+                arguments: ["exact1d", "--weights", try write(bytes, "w\(i).safetensors"), "--freqs", "1:4:1"],
+                hostile: hostile.contains(i))
         }
     }
 
@@ -158,10 +174,18 @@ final class MutationCorpusTests: XCTestCase {
             "1\r2\r3\r4\r", "1\n2\n3\n4", "\"1\"\n2\n3\n4\n", "a,b,c\n", "",
             String(repeating: "1,", count: 100_000) + "1\n", String(repeating: "1", count: 1 << 20) + "\n1\n2\n3\n",
         ]
+        // The texts that cannot be a column of at least 4 finite numbers: NaN, ±inf, 1e400, "--1", an empty cell, a
+        // ragged row, a header alone, nothing, one row of 100,001 cells, a million-digit number. The others (an
+        // underflow to 0, a hexadecimal float as `Double(String)` reads it, a byte-order mark, CRLF or CR line ends,
+        // no final newline, a quoted first row taken as a header) are columns a user may mean.
+        let refused = [0, 1, 2, 3, 5, 7, 8, 14, 15, 16, 17]
+        let hostile = Set(refused.map { $0 + files.count } + [files.count + texts.count])
         files += texts.map { Array($0.utf8) }
         files.append([0x31, 0x0A, 0xFF, 0xFE, 0x0A, 0x32, 0x0A, 0x33, 0x0A])
         return try files.enumerated().map { i, bytes in
-            Case(name: "csv \(i)", arguments: ["spectrum", "--input", try write(bytes, "s\(i).csv")])
+            Case(
+                name: "csv \(i)", arguments: ["spectrum", "--input", try write(bytes, "s\(i).csv")],
+                hostile: hostile.contains(i))
         }
     }
 
@@ -171,6 +195,7 @@ final class MutationCorpusTests: XCTestCase {
         try succeed(["exp7", "--steps", "10", "--out", base.path, "--quiet"])
         let valid = [UInt8](try Data(contentsOf: base.appendingPathComponent("run.json")))
         var files: [[UInt8]] = stride(from: 0, to: valid.count, by: 37).map { Array(valid[..<$0]) }
+        var hostile = Set(files.indices)
         var rng = SplitMix64(seed: 47)
         for _ in 0..<60 {
             var flipped = valid
@@ -185,12 +210,16 @@ final class MutationCorpusTests: XCTestCase {
             ("\"experiment\" : \"exp7\"", "\"experiment\" : 7"), ("\"preset\" : \"quick\"", "\"preset\" : \"huge\""),
             ("\"samples\" : 200", "\"samples\" : 2"), ("\"learning_rate\" : 0.0003", "\"learning_rate\" : -1"),
         ] {
+            hostile.insert(files.count)
             files.append(Array(text.replacingOccurrences(of: from, with: to).utf8))
         }
+        hostile.insert(files.count)
         files.append(
             Array(("{\"experiment\":\"exp7\",\"configuration\":" + String(repeating: "[", count: 50_000)).utf8))
         return try files.enumerated().map { i, bytes in
-            Case(name: "run.json \(i)", arguments: ["rerun", try write(bytes, "r\(i).json")])
+            Case(
+                name: "run.json \(i)", arguments: ["rerun", try write(bytes, "r\(i).json")],
+                hostile: hostile.contains(i))
         }
     }
 
@@ -224,7 +253,8 @@ final class MutationCorpusTests: XCTestCase {
 
     /// Hostile values for the options of every command: huge, tiny, negative zero, NaN, infinities, empty, a flag, a
     /// megabyte of digits, digits of another script, control characters.
-    func hostileOptionCases() -> [Case] {
+    func hostileOptionCases() throws -> [Case] {
+        let (one, two, three, column) = try realInputs()
         // 100 KB: one argument of Linux's exec is at most 128 KiB.
         let values = [
             "1e19", "1e-320", "-0", "nan", "inf", "-inf", "", "--quiet", String(repeating: "9", count: 100_000), "٣",
@@ -236,16 +266,17 @@ final class MutationCorpusTests: XCTestCase {
             ["exp1", "--record-every"],
             ["exp1", "--shard"], ["train", "--lr"], ["train", "--width"], ["train", "--freqs"],
             ["train", "--batch-size"],
-            ["exact1d", "--weights", "x", "--freqs"], ["exact1d", "--weights", "x", "--interval"],
-            ["exact1d", "--weights", "x", "--max-pieces"],
-            ["exact2d", "--weights", "x", "--grid"], ["exact2d", "--weights", "x", "--radii"],
-            ["regions2d", "--weights", "x", "--box"],
-            ["regions2d", "--weights", "x", "--polygon"], ["scaling1d", "--depths"], ["scaling2d", "--widths"],
-            ["regions3d", "--weights", "x", "--box"], ["regions3d", "--weights", "x", "--slices"],
+            ["exact1d", "--weights", one, "--freqs"], ["exact1d", "--weights", one, "--interval"],
+            ["exact1d", "--weights", one, "--max-pieces"],
+            ["exact2d", "--weights", two, "--grid"], ["exact2d", "--weights", two, "--radii"],
+            ["regions2d", "--weights", two, "--box"],
+            ["regions2d", "--weights", two, "--polygon"], ["scaling1d", "--depths"], ["scaling2d", "--widths"],
+            ["regions3d", "--weights", three, "--box"], ["regions3d", "--weights", three, "--slices"],
             ["exp7", "--steps"],
-            ["spectrum", "--input", "x", "--interval"], ["spectrum", "--input", "x", "--column"],
+            ["spectrum", "--input", column, "--interval"], ["spectrum", "--input", column, "--column"],
         ]
         // Options that keep a run short when the hostile value happens to be valid (never the option under test).
+        // The 2-D and 3-D commands' defaults are quick on nets this small.
         let fast: [String: [String]] = [
             "exp1": ["--iterations", "10"], "exp7": ["--steps", "10"], "train": ["--steps", "2", "--width", "8"],
             "scaling1d": ["--widths", "8", "--depths", "2"], "scaling2d": ["--widths", "6", "--depths", "2"],
@@ -256,6 +287,26 @@ final class MutationCorpusTests: XCTestCase {
                 Case(name: "\(option.joined(separator: " ")) \($0.prefix(20))", arguments: option + [$0] + extra)
             }
         }
+    }
+}
+
+extension MutationCorpusTests {
+    /// Small trained nets of 1, 2 and 3 inputs and a column of samples: the real inputs the option cases run on.
+    func realInputs() throws -> (String, String, String, String) {
+        let two = Self.folder.appendingPathComponent("two.csv")
+        let three = Self.folder.appendingPathComponent("three.csv")
+        try writeTwoInputData(two)
+        try writeThreeInputData(three)
+        var weights: [String] = []
+        for (name, data) in [("net1", [String]()), ("net2", ["--data", two.path]), ("net3", ["--data", three.path])] {
+            let out = Self.folder.appendingPathComponent(name)
+            try succeed(["train", "--steps", "2", "--width", "8", "--depth", "2", "--out", out.path, "--quiet"] + data)
+            weights.append(out.appendingPathComponent("weights.safetensors").path)
+        }
+        let column = Self.folder.appendingPathComponent("column.csv")
+        try (0..<64).map { String(sin(Double($0) * 0.3)) }.joined(separator: "\n").write(
+            to: column, atomically: true, encoding: .utf8)
+        return (weights[0], weights[1], weights[2], column.path)
     }
 }
 

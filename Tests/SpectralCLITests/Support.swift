@@ -50,7 +50,9 @@ func recordedFiles(_ folder: URL) throws -> [String: String] {
 func fileDigests(_ folder: URL) throws -> [String: String] {
     var out: [String: String] = [:]
     let base = folder.standardizedFileURL.path
-    guard let walker = FileManager.default.enumerator(atPath: base) else { return out }
+    guard let walker = FileManager.default.enumerator(atPath: base) else {
+        throw SpectralError.io("no folder \(base) to take digests of")
+    }
     for case let relative as String in walker {
         let path = base + "/" + relative
         var isDirectory: ObjCBool = false
@@ -59,6 +61,8 @@ func fileDigests(_ folder: URL) throws -> [String: String] {
         else { continue }
         out[relative] = SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
+    // Two empty folders compare equal: a comparison of nothing would pass whatever the command did.
+    if out.isEmpty { throw SpectralError.io("no result files in \(base) to take digests of") }
     return out
 }
 

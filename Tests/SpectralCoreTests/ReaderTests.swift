@@ -80,6 +80,28 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(labels.bytes.filter { $0 == 3 || $0 == 8 }.count, reference.threes_and_eights)
     }
 
+    struct SubsetReference: Decodable {
+        let images: Int, rows: Int, columns: Int, labels: [Int], digit_counts: [Int], pixel_sum: Int
+        let first_image: [Int]
+    }
+
+    /// The MNIST subset kept in the repository (gzipped IDX, Fixtures/make_mnist_subset.py) against what Python's
+    /// gzip and struct found in it: every label in order, the digit counts, the sum of all pixel bytes, the first
+    /// image byte for byte. Runs on every machine.
+    func testTheCommittedMNISTSubsetMatchesItsReference() throws {
+        let folder = fixtures.appendingPathComponent("mnist/subset")
+        let reference = try JSONDecoder().decode(
+            SubsetReference.self, from: Data(contentsOf: fixtures.appendingPathComponent("mnist/subset_reference.json"))
+        )
+        let images = try IDXFile.read(folder.appendingPathComponent("t10k-images-idx3-ubyte.gz"), dimensions: 3)
+        let labels = try IDXFile.read(folder.appendingPathComponent("t10k-labels-idx1-ubyte.gz"), dimensions: 1)
+        XCTAssertEqual(images.dimensions, [reference.images, reference.rows, reference.columns])
+        XCTAssertEqual(labels.bytes.map(Int.init), reference.labels)
+        XCTAssertEqual((0..<10).map { d in labels.bytes.filter { $0 == d }.count }, reference.digit_counts)
+        XCTAssertEqual(images.bytes.reduce(0) { $0 + Int($1) }, reference.pixel_sum)
+        XCTAssertEqual(images.bytes.prefix(784).map(Int.init), reference.first_image)
+    }
+
     func testMalformedIDXFilesAreRefused() {
         let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1]
         XCTAssertNoThrow(try IDXFile.parse(labels, name: "ok", dimensions: 1))

@@ -18,7 +18,9 @@ final class Experiment1Tests: XCTestCase {
             let learned = result.learnedAt()
             let lowest = try XCTUnwrap(learned[0], "seed \(seed): k = 5 must reach 0.9 within 2000 iterations")
             for f in [4, 9] {
-                if let other = learned[f] { XCTAssertLessThan(lowest, other, "seed \(seed), k = \(c.frequencies[f])") }
+                // Never reaching 0.9 within the run is learning later than k = 5, not a missing value to skip.
+                let other = learned[f] ?? .max
+                XCTAssertLessThan(lowest, other, "seed \(seed), k = \(c.frequencies[f])")
             }
             let mean = result.meanMagnitudes
             let average = { (f: Int) in mean.map { $0[f] }.reduce(0, +) / Double(mean.count) }
@@ -188,6 +190,7 @@ final class Experiment2Tests: XCTestCase {
         XCTAssertGreaterThan(ratios[last][0], ratios[last][c.frequencies.count - 1] + 0.1)
         let half = experiment.halfDeltas(ratios)
         let high = try XCTUnwrap(half.last!, "the highest frequency halves within the δ grid")
-        if let low = half.first! { XCTAssertLessThan(high, low) }
+        // The lowest frequency never halving within the grid is the claim at its strongest: δ = ∞.
+        XCTAssertLessThan(high, half.first! ?? .infinity)
     }
 }

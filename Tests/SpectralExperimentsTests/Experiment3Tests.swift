@@ -11,9 +11,14 @@ let mnistFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 let experimentFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-func requireMNIST() throws -> MNISTSource {
+/// The first 200 threes and 200 eights of the t10k files, kept in the repository (Fixtures/make_mnist_subset.py):
+/// the MNIST tests that need a few hundred samples run on it on every machine.
+let mnistSubset = MNISTSource(folder: experimentFixtures.appendingPathComponent("mnist/subset").path, split: .test)
+
+/// The whole published t10k files, for the tests whose references were computed on all of them; skipped without.
+func requireFullMNIST() throws -> MNISTSource {
     guard FileManager.default.fileExists(atPath: mnistFolder.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path)
-    else { throw XCTSkip("the MNIST test files are not at \(mnistFolder.path); this test needs them") }
+    else { throw XCTSkip("the whole MNIST test files are not at \(mnistFolder.path); this test needs them") }
     return MNISTSource(folder: mnistFolder.path, split: .test)
 }
 
@@ -31,7 +36,7 @@ final class Experiment3Tests: XCTestCase {
     /// (x/255 carries a relative error ≤ 2⁻²⁴), so the argument 2πk‖x‖ ≤ 2π·20 is off by ≤ 1e-5 before the
     /// target is rounded to Float32.
     func testTargetsAreTheNotebooksAndThePapersFormulas() throws {
-        let source = try requireMNIST()
+        let source = try requireFullMNIST()
         let reference = try JSONDecoder().decode(
             Reference.self,
             from: Data(
@@ -63,8 +68,7 @@ final class Experiment3Tests: XCTestCase {
     /// kernels against the Float64 naive forward pass, after some training (relative 1e-5: Float32 forward, about
     /// 784 + 6·256 terms per output, against Float64).
     func testValidationLossIsTheNaiveMSE() throws {
-        let source = try requireMNIST()
-        let subset = try MNISTSubset(source, limit: 64)
+        let subset = try MNISTSubset(mnistSubset, limit: 64)
         let targets = subset.digits.map { $0 == 3 ? Float(-1) : 1 }
         let data = try Dataset(inputs: subset.pixels, targets: targets, rows: subset.count)
         let net = MLP.initialized(sizes: mlpSizes(input: 784, width: 32, depth: 3), initialization: .pytorch, seed: 5)

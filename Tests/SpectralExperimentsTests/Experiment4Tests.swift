@@ -12,7 +12,7 @@ final class Experiment4Tests: XCTestCase {
     /// entry by at most that much (its slope in d² is ≤ 1/2σ²·e^(−1)); 1e-10 on λ covers it. The projections are
     /// exact up to ~n·u: 1e-12.
     func testKernelBasisAgainstIndependentReferences() throws {
-        let subset = try MNISTSubset(try requireMNIST(), limit: 60)
+        let subset = try MNISTSubset(mnistSubset, limit: 60)
         let n = subset.count
         for bandwidth in [Experiment4.Bandwidth.fixed(1.25), .fixed(6), .median] {
             let basis = try KernelBasis(subset.pixels, count: n, bandwidth: bandwidth, pool: ThreadPool(threadCount: 2))
@@ -54,7 +54,7 @@ final class Experiment4Tests: XCTestCase {
     /// eigenvalues packed in 0.93…1.07): ‖KV − VΛ‖_F/‖K‖_F and ‖VᵀV − I‖_F under 1e-13·n, the products by
     /// GEMM64 (tested against a triple loop in GEMM64Tests).
     func testEigensolverContractOnTheMNISTKernel() throws {
-        let subset = try MNISTSubset(try requireMNIST(), limit: 2000)
+        let subset = try MNISTSubset(try requireFullMNIST(), limit: 2000)
         let n = subset.count
         let pool = ThreadPool(threadCount: 2)
         let gemm = GEMM64(pool: pool)
@@ -103,7 +103,7 @@ final class Experiment4Tests: XCTestCase {
     /// A short run writes its documented columns, records iteration 0 (an untrained net: every bin below its
     /// target), and with both noises reaches half the target in bin 0 no later than in the last bin.
     func testShortRunFilesAndOrder() throws {
-        var c = Experiment4.Configuration(preset: .quick, mnist: try requireMNIST())
+        var c = Experiment4.Configuration(preset: .quick, mnist: mnistSubset)
         (c.samples, c.iterations, c.recordEvery) = (120, 150, 10)
         let experiment = try Experiment4(c)
         let out = temporaryFolder("exp4")
@@ -121,7 +121,8 @@ final class Experiment4Tests: XCTestCase {
         for noise in summary.noises {
             let first = try XCTUnwrap(noise.halfIteration.first ?? nil, "\(noise.noise): bin 0 reaches half its target")
             XCTAssertGreaterThan(first, 0)
-            if let last = noise.halfIteration.last ?? nil { XCTAssertLessThanOrEqual(first, last, "\(noise.noise)") }
+            // The last bin never reaching half its target is reaching it later than bin 0.
+            XCTAssertLessThanOrEqual(first, noise.halfIteration.last.flatMap { $0 } ?? .max, "\(noise.noise)")
         }
     }
 }
