@@ -10,7 +10,9 @@ The net and data are those of make_training_fixtures.py (mlp_initial.safetensors
   minibatch:     Adam(lr=1e-2), MSE, 15 steps of 4 rows, in the order SpectralBias's trainer draws them: the rows
                  are reshuffled (SplitMix64 seeded with 5, Fisher-Yates) each time the stream of rows wraps, and a
                  batch continues across the wrap. The generator and shuffle are re-implemented here from their
-                 definitions, so torch sees exactly the batches the trainer will.
+                 definitions, so torch sees exactly the batches the trainer will;
+  adam_clip:     Adam(lr=1e-2), MSE, 20 steps, every parameter clamped to [-0.3, 0.3] after each step
+                 (p.clamp_(-c, c), experiment 7's weight clipping).
 Each case writes <case>_final.safetensors; torch_losses.csv has the loss of every step (before the update).
 
 Run from the repository root:  python3 Fixtures/make_torch_fixtures.py   (torch, numpy, safetensors)
@@ -78,7 +80,11 @@ def main():
         "sgd_momentum": (lambda p: torch.optim.SGD(p, lr=5e-2, momentum=0.9), torch.nn.MSELoss(), t, None, 20),
         "bce": (lambda p: torch.optim.Adam(p, lr=1e-2), torch.nn.BCEWithLogitsLoss(), torch.sigmoid(t), None, 20),
         "minibatch": (lambda p: torch.optim.Adam(p, lr=1e-2), torch.nn.MSELoss(), t, 4, 15),
+        "adam_clip": (lambda p: torch.optim.Adam(p, lr=1e-2), torch.nn.MSELoss(), t, None, 20),
     }
+    # Experiment 7's weight clipping: every parameter clamped to [-c, c] after each step (c below the initial
+    # weights' bound 1/sqrt(3), so clipping acts from the first step).
+    clips = {"adam_clip": 0.3}
     for name, (make, loss_fn, target, batch, steps) in cases.items():
         net = load_net()
         opt = make(net.parameters())
@@ -98,6 +104,10 @@ def main():
             loss = loss_fn(net(xb), tb)
             loss.backward()
             opt.step()
+            if name in clips:
+                with torch.no_grad():
+                    for p in net.parameters():
+                        p.clamp_(-clips[name], clips[name])
             rows.append([name, step + 1, repr(float(loss.detach()))])
         out = {f"{i}.{k}": v.detach().numpy().astype(np.float32) for i, m in enumerate(net) if isinstance(m, torch.nn.Linear)
                for k, v in (("weight", m.weight), ("bias", m.bias))}

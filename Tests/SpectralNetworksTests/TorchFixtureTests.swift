@@ -4,7 +4,8 @@ import SpectralNetworks
 import XCTest
 
 /// The trainer against PyTorch itself (Fixtures/make_torch_fixtures.py): Adam with weight decay, SGD with momentum
-/// and with Nesterov momentum, BCE-with-logits, and seeded mini-batches (the script re-implements the trainer's
+/// and with Nesterov momentum, BCE-with-logits, Adam with weight clipping (`p.clamp_(-c, c)` after each step, as
+/// experiment 7 trains), and seeded mini-batches (the script re-implements the trainer's
 /// SplitMix64 shuffle from its definition, so torch sees the same batches). Same initial net and data as the NumPy
 /// fixtures, float32 on both sides.
 ///
@@ -23,7 +24,10 @@ final class TorchFixtureTests: XCTestCase {
             ("sgd_momentum", .sgd(momentum: 0.9), 5e-2, 0, .mse, nil, 20, 5e-5),
             ("bce", .adam(), 1e-2, 0, .bceWithLogits, nil, 20, 1e-5),
             ("minibatch", .adam(), 1e-2, 0, .mse, 4, 15, 1e-5),
+            ("adam_clip", .adam(), 1e-2, 0, .mse, nil, 20, 1e-5),
         ]
+        // Experiment 7's clipping: torch clamps every parameter to [−c, c] after each step.
+        let clips = ["adam_clip": 0.3]
         for (name, kind, lr, wd, loss, batch, steps, tolerance) in cases {
             let targets = loss == .bceWithLogits ? data.targets.map { 1 / (1 + exp(-$0)) } : data.targets
             let set = try Dataset(inputs: data.inputs, targets: targets, rows: data.rows)
@@ -32,6 +36,7 @@ final class TorchFixtureTests: XCTestCase {
             (config.optimizer, config.weightDecay, config.loss, config.batchSize, config.shuffleSeed) = (
                 kind, wd, loss, batch, 5
             )
+            config.clip = clips[name]
             let trainer = try Trainer(net: net, data: set, configuration: config, gemm: GEMM(threads: 2))
             var losses: [Double] = []
             try trainer.train { _, l in losses.append(l) }

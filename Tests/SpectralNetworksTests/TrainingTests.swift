@@ -46,32 +46,46 @@ final class TrainingTests: XCTestCase {
     /// below 1e-5 absolute; a wrong formula (bias correction, ε placement, lerp) is off by > 1e-4.
     func testTwentyStepsMatchReference() throws {
         let data = try fixtureDataset()
+        let runs: [(StepPhases, Int)] = [(.layered, 2), (.fused, 2), (.fused, 3)]
         for (name, kind, lr, wd, column) in [
             ("adam", OptimizerKind.adam(), 1e-2, 0.0, 1),
             ("sgd", OptimizerKind.sgd(momentum: 0.9), 5e-2, 1e-3, 2),
         ] {
-            let net = try MLP.load(from: fixtureURL("mlp_initial.safetensors"))
-            var config = TrainingConfiguration(steps: 20, learningRate: lr)
-            config.optimizer = kind
-            config.weightDecay = wd
-            let trainer = try Trainer(net: net, data: data, configuration: config, gemm: GEMM(threads: 2))
-            var losses: [Double] = []
-            try trainer.train { _, loss in losses.append(loss) }
-            let expected = try MLP.load(from: fixtureURL("\(name)_final.safetensors"))
-            var worst = 0.0
-            for i in 0..<net.parameterCount {
-                worst = max(worst, Double(abs(net.parameters[i] - expected.parameters[i])))
+            for (phases, threads) in runs {
+                try checkTwentySteps(
+                    name, kind: kind, lr: lr, wd: wd, column: column, phases: phases, threads: threads, data: data)
             }
-            XCTAssertLessThan(worst, 1e-5, "\(name): largest parameter difference after 20 steps")
-            let csv = try String(contentsOf: fixtureURL("training_losses.csv"), encoding: .utf8)
-            let reference = csv.split(separator: "\n").dropFirst().compactMap {
-                Double($0.split(separator: ",")[column])
-            }
-            XCTAssertEqual(losses.count, 20)
-            XCTAssertEqual(reference.count, losses.count, "\(name): one reference loss per step")
-            for (got, want) in zip(losses, reference) {
-                XCTAssertEqual(got, want, accuracy: 1e-6 * want, "\(name) loss")
-            }
+        }
+    }
+
+    /// One optimiser's 20 steps on `threads` threads with the layered or the fused step, against the NumPy replica.
+    func checkTwentySteps(
+        _ name: String, kind: OptimizerKind, lr: Double, wd: Double, column: Int, phases: StepPhases, threads: Int,
+        data: Dataset
+    ) throws {
+        let shown = "\(name), \(phases) step on \(threads) threads"
+        let net = try MLP.load(from: fixtureURL("mlp_initial.safetensors"))
+        var config = TrainingConfiguration(steps: 20, learningRate: lr)
+        config.optimizer = kind
+        config.weightDecay = wd
+        let trainer = try Trainer(net: net, data: data, configuration: config, gemm: GEMM(threads: threads))
+        trainer.pass.phases = phases
+        var losses: [Double] = []
+        try trainer.train { _, loss in losses.append(loss) }
+        let expected = try MLP.load(from: fixtureURL("\(name)_final.safetensors"))
+        var worst = 0.0
+        for i in 0..<net.parameterCount {
+            worst = max(worst, Double(abs(net.parameters[i] - expected.parameters[i])))
+        }
+        XCTAssertLessThan(worst, 1e-5, "\(shown): largest parameter difference after 20 steps")
+        let csv = try String(contentsOf: fixtureURL("training_losses.csv"), encoding: .utf8)
+        let reference = csv.split(separator: "\n").dropFirst().compactMap {
+            Double($0.split(separator: ",")[column])
+        }
+        XCTAssertEqual(losses.count, 20)
+        XCTAssertEqual(reference.count, losses.count, "\(shown): one reference loss per step")
+        for (got, want) in zip(losses, reference) {
+            XCTAssertEqual(got, want, accuracy: 1e-6 * want, "\(shown) loss")
         }
     }
 
