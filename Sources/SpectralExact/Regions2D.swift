@@ -158,7 +158,7 @@ private func gatherMaps(_ maps: AlignedBuffer<Double>, width: Int, parents: [Int
 /// A convex polygon with finite corners, turned counter-clockwise; anything else is bad input. Convex means every
 /// corner turns the same way *and* the turns add up to one revolution: a pentagram turns the same way at every
 /// corner but twice around.
-func validatedPolygon(_ corners: [(x: Double, y: Double)]) throws -> [(x: Double, y: Double)] {
+public func validatedPolygon(_ corners: [(x: Double, y: Double)]) throws -> [(x: Double, y: Double)] {
     guard corners.count >= 3, corners.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
         throw SpectralError.badInput("the domain needs at least 3 finite corners")
     }

@@ -82,11 +82,13 @@ public struct Regions2D: Experiment {
         limits.maximumCount = maxRegions
         let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
         limits.progress = { done, _ in progress.update(done) }
+        // The domain comes from the options: what the engine would refuse as bad input is a bad option here.
         do {
-            return try enumerateRegions(network, domain: domain.corners, pool: context.pool, limits: limits)
-        } catch SpectralError.badInput(let message) where message.hasPrefix("the domain") {
+            _ = try validatedPolygon(domain.corners)
+        } catch SpectralError.badInput(let message) {
             throw SpectralError.usage(message)
         }
+        return try enumerateRegions(network, domain: domain.corners, pool: context.pool, limits: limits)
     }
 
     public func write(_ result: Result, to folder: OutputFolder) throws -> Summary {

@@ -91,17 +91,19 @@ public struct Regions3D: Experiment {
         limits.option = "--max-cells"
         let progress = context.progress(total: network.hiddenSizes.count, unit: "layers")
         limits.progress = { done, _ in progress.update(done) }
+        let halfSpaces = configuration.halfSpaces?.spaces ?? []
+        // The polytope comes from the options: an empty one, which the engine refuses as bad input, is a bad option.
         do {
-            let regions = try context.time("enumeration") {
-                try enumerateRegions3D(
-                    network, box: configuration.box3D, halfSpaces: configuration.halfSpaces?.spaces ?? [],
-                    pool: context.pool, limits: limits)
-            }
-            return Result(
-                regions: regions, slice: prepared.record(configuration.model?.selection ?? .only), resolved: resolved)
-        } catch SpectralError.badInput(let message) where message.hasPrefix("the polytope") {
+            _ = try domainVolume(box: configuration.box3D, halfSpaces: halfSpaces, pool: context.pool)
+        } catch SpectralError.badInput(let message) {
             throw SpectralError.usage("--half-spaces: " + message)
         }
+        let regions = try context.time("enumeration") {
+            try enumerateRegions3D(
+                network, box: configuration.box3D, halfSpaces: halfSpaces, pool: context.pool, limits: limits)
+        }
+        return Result(
+            regions: regions, slice: prepared.record(configuration.model?.selection ?? .only), resolved: resolved)
     }
 
     public func write(_ result: Result, to folder: OutputFolder) throws -> Summary {
