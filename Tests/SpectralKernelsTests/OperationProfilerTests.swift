@@ -20,9 +20,10 @@ final class OperationProfilerTests: XCTestCase {
     /// step and just inside the forward span. Whatever the machine's speed or a preemption does, the clock readings
     /// inside lie within the forward span, which lies within the step, which lies within the readings outside: each
     /// converted duration is checked between the two monotonic ones, and over all spans the converted time over the
-    /// inner monotonic time is a rate that must be 1. Slack: 1 µs a span plus 1e-3 of it, far above the conversion's
-    /// error (its rate is measured over the whole test, parts per million) and far below an unconverted tick count
-    /// (a factor of the counter's frequency in GHz).
+    /// inner monotonic time is a rate that must be 1 (to 1e-3). Slack of a position: 10 µs plus 1e-3 of the span.
+    /// The conversion pairs a tick read with a monotonic read at the start and at the end; the time between the two
+    /// reads of a pair (a microsecond under AddressSanitizer) shifts every converted position by up to about twice
+    /// that. An unconverted tick count is off by a factor of the counter's frequency in GHz.
     func testTicksBecomeNanosecondsOfTheMonotonicClock() {
         let spans = 200
         let profiler = OperationProfiler(threads: 1, capacity: 2 * spans)
@@ -46,7 +47,7 @@ final class OperationProfilerTests: XCTestCase {
         XCTAssertEqual(events.map(\.operation), (0..<spans).flatMap { _ in [.forward, .step] }, "stored as they end")
         XCTAssertEqual(Set(events.map(\.layer)), [3, -1])
         guard events.count == 2 * spans else { return XCTFail("\(events.count) events for \(spans) spans") }
-        func slack(_ nanoseconds: UInt64) -> UInt64 { 1_000 + nanoseconds / 1_000 }
+        func slack(_ nanoseconds: UInt64) -> UInt64 { 10_000 + nanoseconds / 1_000 }
         var (converted, monotonic) = (0.0, 0.0)
         for span in 0..<spans {
             let (forward, step) = (events[2 * span], events[2 * span + 1])
