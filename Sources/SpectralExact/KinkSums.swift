@@ -25,13 +25,10 @@ public func kinkSums(
     let chunk =
         max(256, (k.count + 4 * pool.threadCount - 1) / (4 * pool.threadCount)) / anchorInterval * anchorInterval
     let chunks = (k.count + chunk - 1) / chunk
-    var results = [[Complex]](repeating: [], count: chunks)
-    results.withUnsafeMutableBufferPointer { out in
-        pool.run(tasks: chunks) { c, _ in
-            // An interrupt leaves the remaining chunks empty; the caller checks and throws.
-            if Interrupt.requested { return }
-            out[c] = kinkSumsSerial(x, w, k[(c * chunk)..<min(k.count, (c + 1) * chunk)], uniform: uniform, step: step)
-        }
+    let results = pool.map(tasks: chunks) { c, _ -> [Complex] in
+        // An interrupt leaves the remaining chunks empty; the caller checks and throws.
+        if Interrupt.requested { return [] }
+        return kinkSumsSerial(x, w, k[(c * chunk)..<min(k.count, (c + 1) * chunk)], uniform: uniform, step: step)
     }
     if Interrupt.requested { return k.map { _ in Complex(.nan, .nan) } }
     return results.flatMap { $0 }

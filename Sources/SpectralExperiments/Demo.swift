@@ -15,8 +15,8 @@ public struct Demo: Experiment {
         public init() {}
         public var masterSeed: UInt64? { seed }
 
-        var exp1: Experiment1.Configuration {
-            var c = Experiment1.Configuration(preset: .quick)
+        var exp1: FrequencyLearningOrder.Configuration {
+            var c = FrequencyLearningOrder.Configuration(preset: .quick)
             c.seed = seed
             return c
         }
@@ -25,14 +25,14 @@ public struct Demo: Experiment {
     }
 
     public struct Result {
-        let exp1: (Experiment1, Experiment1.Result, [String: Double])
+        let exp1: (FrequencyLearningOrder, FrequencyLearningOrder.Result, [String: Double])
         let exact1d: (Exact1D, Exact1D.Result, [String: Double])
         let net2D: MLP
         let exact2d: (Exact2D, Exact2D.Result, [String: Double])
     }
 
     public struct Summary: Codable, Sendable {
-        public let exp1: Experiment1.Summary
+        public let exp1: FrequencyLearningOrder.Summary
         public let exact1d: Exact1D.Summary
         public let exact2d: Exact2D.Summary
     }
@@ -44,7 +44,7 @@ public struct Demo: Experiment {
     static let exp1Folder = "exp1", exact1dFolder = "exact1d", exact2dFolder = "exact2d"
 
     public func run(_ context: RunContext) throws -> Result {
-        let exp1 = try Experiment1(configuration.exp1)
+        let exp1 = try FrequencyLearningOrder(configuration.exp1)
         let exp1Context = context.part("demo: exp1")
         let trained = try exp1.run(exp1Context)
         guard let net = trained.finalNetwork else { throw SpectralError.runtime("experiment 1 produced no network") }

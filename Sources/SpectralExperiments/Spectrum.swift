@@ -60,7 +60,6 @@ public struct SampledSpectrum: Experiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 

@@ -45,6 +45,21 @@ public final class GEMM64: @unchecked Sendable {
     }
 }
 
+extension GEMM64 {
+    /// The Gram matrix X·Xᵀ (rows × rows, row-major) of X (rows × cols, row-major): `multiply` on views of an array,
+    /// for callers outside the kernels, which hold no pointers.
+    public func gram(_ x: [Double], rows: Int, cols: Int) -> [Double] {
+        precondition(x.count == rows * cols, "gram: \(x.count) values are not \(rows) × \(cols)")
+        var product = [Double](repeating: 0, count: rows * rows)
+        x.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            let view = MatrixView64.rowMajor(base, rows: rows, cols: cols)
+            product.withUnsafeMutableBufferPointer { multiply(view, view.transposed, into: $0.baseAddress!, ldc: rows) }
+        }
+        return product
+    }
+}
+
 /// The loop nest over one output rectangle of `GEMM64`.
 private func product64(
     _ a: MatrixView64, _ b: MatrixView64, c: UnsafeMutablePointer<Double>, ldc: Int,

@@ -101,6 +101,7 @@ final class BadInputTests: XCTestCase {
             (["exp1", "--iterations", "0", "--out", out], 64, "--iterations"),
             (["exp1", "--iterations", "1e19", "--out", out], 64, "--iterations"),
             (["exp1", "--runs", "-3", "--out", out], 64, "--runs"),
+            (["exp7", "--preset", "notebook", "--out", out], 64, "exp7 has no notebook preset (it has paper, quick)"),
             (["exp1", "--seed", "-1", "--out", out], 64, "--seed"),
             (["exp1", "--seed", "nan", "--out", out], 64, "--seed"),
             (["exp1", "--threads", "0", "--out", out], 64, "--threads"),
@@ -262,6 +263,7 @@ final class BadInputTests: XCTestCase {
             (["slurm", "scaling1d", "--widths", "0", "--tasks", "2", "--out", out], 64, "--widths"),
             (["slurm", "frobnicate", "--tasks", "2", "--out", out], 64, "needs a sweep command"),
             (["slurm", "exp7", "--tasks", "2", "--time", "1 h", "--out", out], 64, "--time"),
+            (["slurm", "exp7", "--preset", "notebook", "--tasks", "2", "--out", out], 64, "exp7 has no notebook"),
         ]
     }
 

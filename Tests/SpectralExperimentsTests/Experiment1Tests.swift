@@ -11,9 +11,9 @@ final class Experiment1Tests: XCTestCase {
     /// amplitude than the highest. The files have their documented columns.
     func testLowerFrequenciesAreLearnedFirst() throws {
         for seed in [UInt64(0), 1, 2] {
-            var c = Experiment1.Configuration(preset: .quick)
+            var c = FrequencyLearningOrder.Configuration(preset: .quick)
             (c.iterations, c.seed) = (2000, seed)
-            let experiment = try Experiment1(c)
+            let experiment = try FrequencyLearningOrder(c)
             let result = try experiment.run(.standalone(seed: seed))
             let learned = result.learnedAt()
             let lowest = try XCTUnwrap(learned[0], "seed \(seed): k = 5 must reach 0.9 within 2000 iterations")
@@ -96,13 +96,34 @@ final class Experiment1Tests: XCTestCase {
         return (0..<n).map { a[$0][$0] }
     }
 
+    /// The shared training checks name the experiment and the setting out of range; a preset an experiment does not
+    /// have is refused rather than read as another one.
     func testBadConfigurationsAreRefused() {
-        var c = Experiment1.Configuration(preset: .quick)
+        func refusal(_ validate: () throws -> Void) -> String {
+            do { try validate() } catch SpectralError.usage(let message) { return message } catch { return "\(error)" }
+            return "accepted"
+        }
+        var c = FrequencyLearningOrder.Configuration(preset: .quick)
         c.frequencies = [5, 150]
-        XCTAssertThrowsError(try Experiment1(c))
-        c = Experiment1.Configuration(preset: .quick)
+        XCTAssertTrue(refusal(c.validate).contains("samples/2"))
+        c = FrequencyLearningOrder.Configuration(preset: .quick)
         c.runs = 0
-        XCTAssertThrowsError(try Experiment1(c))
+        XCTAssertEqual(refusal(c.validate), "exp1 needs runs in 1…10000, not 0")
+        c = FrequencyLearningOrder.Configuration(preset: .quick)
+        c.width = 70_000
+        XCTAssertEqual(refusal(c.validate), "exp1 needs width in 1…65536, not 70000")
+        c.width = 16
+        c.learningRate = .nan
+        XCTAssertTrue(refusal(c.validate).hasPrefix("exp1 needs a positive, finite learning rate"))
+        XCTAssertEqual(
+            refusal(DeltaPeakFit.Configuration(preset: .notebook).validate),
+            "exp7 has no notebook preset (it has paper, quick)")
+        XCTAssertEqual(
+            refusal(MNISTKernelSpectrum.Configuration(preset: .paper, mnist: mnistSubset).validate),
+            "exp4 has no paper preset (it has notebook, quick)")
+        for preset in TrainingPreset.allCases where DeltaPeakFit.presets.contains(preset) {
+            XCTAssertEqual(refusal(DeltaPeakFit.Configuration(preset: preset).validate), "accepted")
+        }
     }
 }
 
@@ -161,9 +182,9 @@ final class Experiment7Tests: XCTestCase {
     /// one thread gives the same bits.
     func testTighterClippingLearnsLessOfTheHighFrequencies() throws {
         for seed in [UInt64(0), 3] {
-            var c = Experiment7.Configuration(preset: .quick)
+            var c = DeltaPeakFit.Configuration(preset: .quick)
             c.seed = seed
-            let experiment = try Experiment7(c)
+            let experiment = try DeltaPeakFit(c)
             let outcomes = try experiment.run(.standalone(seed: seed))
             XCTAssertEqual(outcomes.count, 12)
             let shares = outcomes.filter { $0.net.sweep == "clip" }.sorted { $0.net.clip < $1.net.clip }.map(
@@ -182,9 +203,9 @@ final class Experiment2Tests: XCTestCase {
     /// The paper's robustness claim on the quick preset: at the largest δ the lowest frequency keeps more of its
     /// magnitude than the highest, and the highest halves at a smaller δ.
     func testHighFrequenciesAreLessRobust() throws {
-        var c = Experiment2.Configuration(preset: .quick)
+        var c = PerturbationRobustness.Configuration(preset: .quick)
         c.directions = 8
-        let experiment = try Experiment2(c)
+        let experiment = try PerturbationRobustness(c)
         let ratios = try experiment.run(.standalone())
         let last = ratios.count - 1
         XCTAssertGreaterThan(ratios[last][0], ratios[last][c.frequencies.count - 1] + 0.1)

@@ -44,13 +44,13 @@ final class Experiment3Tests: XCTestCase {
                     experimentFixtures
                     .appendingPathComponent("mnist/exp3_targets.json")))
         for check in reference.checks {
-            var c = Experiment3.Configuration(preset: .quick, mnist: source)
+            var c = MNISTLabelNoise.Configuration(preset: .quick, mnist: source)
             c.sampleLimit = nil
             c.settings = [.init(k: check.k, beta: check.beta)]
-            c.noise = try XCTUnwrap(Experiment3.NoiseFormula(rawValue: check.noise))
-            c.labels = try XCTUnwrap(Experiment3.LabelCoding(rawValue: check.labels))
-            let point = try XCTUnwrap(try Experiment3(c).points().first)
-            let (train, validation) = try Experiment3.data(point)
+            c.noise = try XCTUnwrap(MNISTLabelNoise.NoiseFormula(rawValue: check.noise))
+            c.labels = try XCTUnwrap(MNISTLabelNoise.LabelCoding(rawValue: check.labels))
+            let point = try XCTUnwrap(try MNISTLabelNoise(c).points().first)
+            let (train, validation) = try MNISTLabelNoise.data(point)
             XCTAssertEqual(train.rows + validation.rows, reference.samples)
             XCTAssertEqual(train.rows, reference.train_rows)
             XCTAssertEqual(train.inputSize, 784)

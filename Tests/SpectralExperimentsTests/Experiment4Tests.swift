@@ -14,7 +14,7 @@ final class Experiment4Tests: XCTestCase {
     func testKernelBasisAgainstIndependentReferences() throws {
         let subset = try MNISTSubset(mnistSubset, limit: 60)
         let n = subset.count
-        for bandwidth in [Experiment4.Bandwidth.fixed(1.25), .fixed(6), .median] {
+        for bandwidth in [MNISTKernelSpectrum.Bandwidth.fixed(1.25), .fixed(6), .median] {
             let basis = try KernelBasis(subset.pixels, count: n, bandwidth: bandwidth, pool: ThreadPool(threadCount: 2))
             var kernel = [Double](repeating: 0, count: n * n)
             for i in 0..<n {
@@ -103,9 +103,9 @@ final class Experiment4Tests: XCTestCase {
     /// A short run writes its documented columns, records iteration 0 (an untrained net: every bin below its
     /// target), and with both noises reaches half the target in bin 0 no later than in the last bin.
     func testShortRunFilesAndOrder() throws {
-        var c = Experiment4.Configuration(preset: .quick, mnist: mnistSubset)
+        var c = MNISTKernelSpectrum.Configuration(preset: .quick, mnist: mnistSubset)
         (c.samples, c.iterations, c.recordEvery) = (120, 150, 10)
-        let experiment = try Experiment4(c)
+        let experiment = try MNISTKernelSpectrum(c)
         let out = temporaryFolder("exp4")
         let folder = try OutputFolder(destination: out, location: out)
         let summary = try experiment.write(try experiment.run(.standalone(seed: 0)), to: folder)

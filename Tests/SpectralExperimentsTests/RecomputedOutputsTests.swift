@@ -58,11 +58,11 @@ final class RecomputedOutputsTests: XCTestCase {
             "exp2-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: file) }
         try Safetensors.serialize(net.tensors()).write(to: file)
-        var c = Experiment2.Configuration(preset: .quick)
+        var c = PerturbationRobustness.Configuration(preset: .quick)
         (c.weights, c.frequencies, c.directions, c.deltas, c.samples) = (
             [InputFile(path: file.path)], [5, 10], 3, [0.01, 0.1, 0.5], samples
         )
-        let ratios = try Experiment2(c).run(.standalone(seed: 4))
+        let ratios = try PerturbationRobustness(c).run(.standalone(seed: 4))
         let frequencies = [5, 10]
         let trained = net.parameters.array
         let reference = directMagnitudes(outputs(net, inputs), at: frequencies)
@@ -97,15 +97,15 @@ final class RecomputedOutputsTests: XCTestCase {
     /// its high-frequency share the mean over N/4 < k ≤ N/2. The nets are retrained here as the experiment defines
     /// them (its seed policy, Adam with clipping; training is deterministic), one from each sweep.
     func testExp7SpectraAreTheDirectDFTOfTheLearnedPeaks() throws {
-        var c = Experiment7.Configuration(preset: .quick)
+        var c = DeltaPeakFit.Configuration(preset: .quick)
         (c.steps, c.seed) = (300, 2)
-        let outcomes = try Experiment7(c).run(.standalone(seed: 2))
+        let outcomes = try DeltaPeakFit(c).run(.standalone(seed: 2))
         let inputs = (0..<c.samples).map { Float(Double($0) / Double(c.samples)) }
         let target = inputs.indices.map { $0 == c.samples / 2 ? Float(1) : 0 }
         XCTAssertEqual(
             directMagnitudes(target.map(Double.init), at: [0, 7, 100]), [1, 1, 1], "a delta's spectrum is flat")
         for index in [0, 5, 8] {
-            let spec = Experiment7.nets[index]
+            let spec = DeltaPeakFit.nets[index]
             let net = MLP.initialized(
                 sizes: mlpSizes(input: 1, width: spec.width, depth: spec.depth), initialization: .pytorch,
                 seed: SeedPolicy.generator(master: 2, coordinates: [UInt64(index)]).state)

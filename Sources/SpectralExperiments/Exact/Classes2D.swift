@@ -59,7 +59,6 @@ public struct Classes2D: Experiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 

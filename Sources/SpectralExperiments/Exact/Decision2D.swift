@@ -61,7 +61,6 @@ public struct Decision2D: Experiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 

@@ -31,7 +31,10 @@ struct TrainingCheckpoint<Records: Codable>: Codable {
 
     static func bytes(_ values: [Float]) -> Data {
         var data = Data(capacity: values.count * 4)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        for v in values {
+            let bits = v.bitPattern
+            data.append(contentsOf: [0, 8, 16, 24].map { UInt8(truncatingIfNeeded: bits >> $0) })
+        }
         return data
     }
 

@@ -24,8 +24,10 @@ extension ExperimentConfiguration {
 
 /// The one shape of every experiment and analysis:
 ///
-///     configuration ──init (validates)──▶ experiment ──run(context)──▶ result ──write(result, folder)──▶ summary
+///     configuration ──init──▶ experiment ──run(context)──▶ result ──write(result, folder)──▶ summary
 ///
+/// The configuration is validated once, by whoever starts the run (`ExperimentDriver.perform`, `rerun`'s record
+/// check, `slurm`'s point count); `init` may assume a valid one.
 /// `run` does the work and writes nothing; `write` turns the result into files (CSV, JSON, pictures, weights) and
 /// returns the summary, which the driver writes once as `summary.json` (numbers as numbers). Every output is a
 /// function of the configuration alone; timings go to `run.json`.

@@ -115,11 +115,8 @@ private func checkInputs(_ inputs: [InputRecord]) throws {
     }
 }
 
-/// Every registered experiment command, for `rerun` and `merge` (set by the program at start-up).
-nonisolated(unsafe) var registeredExperiments: [any ExperimentCommand.Type] = []
-
 private func experimentCommand(named name: String, in file: String) throws -> any ExperimentCommand.Type {
-    guard let command = registeredExperiments.first(where: { $0.experimentName == name }) else {
+    guard let command = SpectralProgram.experimentCommands.first(where: { $0.experimentName == name }) else {
         throw SpectralError.badInput(
             "\(file) records experiment '\(name)', which this version of spectral does not have")
     }
@@ -214,9 +211,11 @@ extension ExperimentCommand {
 
 /// The program: every command, registered once (`SpectralProgram.commands`).
 public enum SpectralProgram {
+    /// The commands that run an experiment, which `rerun`, `merge` and `slurm` look up by name.
+    static let experimentCommands = commands.compactMap { $0 as? any ExperimentCommand.Type }
+
     public static func program(_ commands: [any ParsableCommand.Type]) -> CommandLineProgram {
-        registeredExperiments = commands.compactMap { $0 as? any ExperimentCommand.Type }
-        return CommandLineProgram(
+        CommandLineProgram(
             name: "spectral", version: SpectralVersion.string,
             abstract:
                 "Exact and numeric spectra of ReLU networks, and the experiments of 'On the Spectral Bias of Neural Networks'.",

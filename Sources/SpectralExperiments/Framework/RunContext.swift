@@ -130,23 +130,20 @@ public final class RunContext: @unchecked Sendable {
                 return try runOne(i, pool: pool)
             }
         }
-        let slots = UnsafeMutablePointer<E.PointResult?>.allocate(capacity: todo.count)
-        slots.initialize(repeating: nil, count: todo.count)
-        defer {
-            slots.deinitialize(count: todo.count)
-            slots.deallocate()
-        }
         let failure = Mutex<Error?>(nil)
         let single = (0..<threads).map { _ in ThreadPool(threadCount: 1) }
-        pool.run(tasks: todo.count) { task, worker in
-            if failure.withLock({ $0 != nil }) { return }
+        let results = pool.map(tasks: todo.count) { task, worker -> E.PointResult? in
+            if failure.withLock({ $0 != nil }) { return nil }
             do {
                 try checkInterrupt()
-                slots[task] = try runOne(todo[task], pool: single[worker])
-            } catch { failure.withLock { if $0 == nil { $0 = error } } }
+                return try runOne(todo[task], pool: single[worker])
+            } catch {
+                failure.withLock { if $0 == nil { $0 = error } }
+                return nil
+            }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        return (0..<todo.count).map { slots[$0]! }
+        return results.map { $0! }
     }
 }
 

@@ -13,16 +13,12 @@ public struct KernelBasis: Sendable {
 
     /// K from the Gram matrix (GEMM64): ‖xᵢ − xⱼ‖² = gᵢᵢ + gⱼⱼ − 2gᵢⱼ, clamped at 0 against rounding.
     public init(
-        _ pixels: [Float], count n: Int, bandwidth: Experiment4.Bandwidth, pool: ThreadPool,
+        _ pixels: [Float], count n: Int, bandwidth: MNISTKernelSpectrum.Bandwidth, pool: ThreadPool,
         eigenvectors: Bool = true
     ) throws {
         let d = MNISTSubset.inputSize
         let x = pixels.map(Double.init)
-        var gram = [Double](repeating: 0, count: n * n)
-        x.withUnsafeBufferPointer { xp in
-            let view = MatrixView64.rowMajor(xp.baseAddress!, rows: n, cols: d)
-            GEMM64(pool: pool).multiply(view, view.transposed, into: &gram, ldc: n)
-        }
+        let gram = GEMM64(pool: pool).gram(x, rows: n, cols: d)
         var squared = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0..<n { squared[i * n + j] = max(0, gram[i * n + i] + gram[j * n + j] - 2 * gram[i * n + j]) }

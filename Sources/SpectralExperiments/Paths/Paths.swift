@@ -69,7 +69,7 @@ public struct Paths: Experiment {
                     throw SpectralError.usage("--curve needs --weights (a 2-input classifier)")
                 }
             }
-            guard (1...100_000).contains(training.steps), (1...64).contains(training.depth),
+            guard (1...100_000).contains(training.steps), TrainingRanges.depth.contains(training.depth),
                 (1...4096).contains(training.width), training.learningRate > 0, training.learningRate.isFinite
             else { throw SpectralError.usage("the classifier's training settings are out of range") }
         }
@@ -139,7 +139,6 @@ public struct Paths: Experiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 }

@@ -195,19 +195,16 @@ extension Paths {
         _ paths: [NEBPath], _ net: ExactNetwork, context: RunContext
     ) throws -> [(path: Double, straight: Double)] {
         let workers = (0..<context.pool.threadCount).map { _ in ThreadPool(threadCount: 1) }
-        var results = [Swift.Result<(path: Double, straight: Double), Error>](
-            repeating: .success((.nan, .nan)), count: paths.count)
         let progress = context.progress(total: paths.count, unit: "paths")
         let done = Atomic<Int>(0)
-        results.withUnsafeMutableBufferPointer { out in
-            context.pool.run(tasks: paths.count) { i, worker in
-                out[i] = Swift.Result {
-                    try context.checkInterrupt()
-                    return try exactMargins(paths[i], net, pool: workers[worker])
-                }
-                let finished = done.add(1, ordering: .relaxed).newValue
-                if worker == 0 { progress.update(finished, note: "exact check") }
+        let results = context.pool.map(tasks: paths.count) { i, worker in
+            let margins = Swift.Result {
+                try context.checkInterrupt()
+                return try exactMargins(paths[i], net, pool: workers[worker])
             }
+            let finished = done.add(1, ordering: .relaxed).newValue
+            if worker == 0 { progress.update(finished, note: "exact check") }
+            return margins
         }
         return try results.map { try $0.get() }
     }

@@ -32,7 +32,8 @@ public struct Profile: Experiment {
         public var inputFiles: [InputFile] { [] }
 
         public func validate() throws {
-            guard (1...65_536).contains(input), (1...64).contains(depth), (1...65_536).contains(width),
+            guard (1...65_536).contains(input), TrainingRanges.depth.contains(depth),
+                TrainingRanges.width.contains(width),
                 (1...1024).contains(output),
                 (1...1_000_000).contains(samples), (10...1_000_000).contains(steps), (1...256).contains(threads)
             else {
@@ -96,19 +97,11 @@ public struct Profile: Experiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 }
 
 extension Profile {
-    /// Exact FLOPs of a step: forward, ∂W and (but for the first layer) ∂X, 2·M·in·out each.
-    static func flopsPerStep(sizes: [Int], rows: Int) -> Double {
-        (0..<(sizes.count - 1)).reduce(0.0) { sum, l in
-            sum + 2 * Double(rows) * Double(sizes[l]) * Double(sizes[l + 1]) * (l == 0 ? 2 : 3)
-        }
-    }
-
     func makeTrainer(sizes: [Int], rows: Int, threads: Int) throws -> Trainer {
         let c = configuration
         var rng = SplitMix64(seed: 17)
@@ -185,7 +178,7 @@ extension Profile {
                     try trainer.train(steps: 10)
                     let seconds = try Profile.stepSeconds(trainer, steps: min(c.steps, 200))
                     let gflops =
-                        Profile.flopsPerStep(sizes: sizes, rows: c.batch.map { min($0, samples) } ?? samples) / seconds
+                        trainingStepFlops(sizes: sizes, rows: c.batch.map { min($0, samples) } ?? samples) / seconds
                         / 1e9
                     out.append(
                         Efficiency(

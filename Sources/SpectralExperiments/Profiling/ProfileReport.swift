@@ -85,7 +85,7 @@ extension Profile {
         let spin = (0..<c.threads).map { fraction(.spin, $0) }
         let busy = (0..<c.threads).map { t in t == 0 ? 1 - spin[0] : fraction(.task, t) }
         let rowsPerStep = c.batch ?? c.samples
-        let flops = Profile.flopsPerStep(sizes: c.sizes, rows: rowsPerStep)
+        let flops = trainingStepFlops(sizes: c.sizes, rows: rowsPerStep)
         return Summary(
             sizes: c.sizes, batchRows: rowsPerStep, threads: c.threads, gemmKernel: GEMMKernel.best.rawValue,
             stepPhases: StepPhases.suited(sizes: c.sizes, threads: c.threads).rawValue,
@@ -250,8 +250,8 @@ public struct ProfileCommand: ExperimentCommand {
             """)
 
     @Option(help: "inputs", check: .within(1...65_536)) var input = 1
-    @Option(help: "linear layers", check: .within(1...64)) var depth = 6
-    @Option(help: "hidden width", check: .within(1...65_536)) var width = 256
+    @Option(help: "linear layers", check: .within(TrainingRanges.depth)) var depth = 6
+    @Option(help: "hidden width", check: .within(TrainingRanges.width)) var width = 256
     @Option(help: "outputs", check: .within(1...1024)) var outputs = 1
     @Option(help: "rows of data", check: .within(1...1_000_000)) var samples = 200
     @Option(help: "rows per step (default: all)", check: .within(1...1_000_000)) var batch: Int?
@@ -260,7 +260,7 @@ public struct ProfileCommand: ExperimentCommand {
     @Option(help: "adam or sgd (momentum 0.9)") var optimizer = Train.OptimizerName.adam
     @Option(
         help: "sweep: hidden widths (an unswept list holds at --width, --samples, --threads)",
-        check: .count(1...16, each: 1...65_536)) var widths: IntegerList?
+        check: .count(1...16, each: TrainingRanges.width)) var widths: IntegerList?
     @Option(help: "sweep: rows of data", check: .count(1...16, each: 1...1_000_000)) var sampleCounts: IntegerList?
     @Option(help: "sweep: thread counts", check: .count(1...8, each: 1...256)) var threadCounts: IntegerList?
     @OptionGroup public var output: OutputOptions

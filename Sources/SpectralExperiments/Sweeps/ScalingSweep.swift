@@ -104,11 +104,11 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
             guard !depths.values.isEmpty, depths.values.allSatisfy({ (2...64).contains($0) }) else {
                 throw SpectralError.usage("--depths must list depths from 2 (one hidden layer) to 64")
             }
-            guard !widths.values.isEmpty, widths.values.allSatisfy({ (1...65_536).contains($0) }) else {
+            guard !widths.values.isEmpty, widths.values.allSatisfy({ TrainingRanges.width.contains($0) }) else {
                 throw SpectralError.usage("--widths must list widths from 1 to 65536")
             }
             guard (1...1000).contains(seeds), !initializations.isEmpty, !trainingSteps.isEmpty,
-                trainingSteps.allSatisfy({ (0...10_000_000).contains($0) })
+                trainingSteps.allSatisfy({ TrainingRanges.iterationsOrNone.contains($0) })
             else {
                 throw SpectralError.usage(
                     "a sweep needs 1…1000 seeds, an initialisation and training steps in 0…10000000")
@@ -162,7 +162,6 @@ public struct ScalingSweep<D: ScalingDimension>: PointwiseExperiment {
     let radii = geometricRadii(20, 2000, count: 24)
 
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -503,12 +502,12 @@ public struct ScalingCommand<D: ScalingDimension>: ExperimentCommand {
 
     @Option(help: "depths (linear layers)", check: .count(1...64, each: 2...64)) var depths: IntegerList = D
         .defaultDepths
-    @Option(help: "widths", check: .count(1...64, each: 1...65_536)) var widths: IntegerList = D.defaultWidths
+    @Option(help: "widths", check: .count(1...64, each: TrainingRanges.width)) var widths: IntegerList = D.defaultWidths
     @Option(help: "random nets per cell", check: .within(1...1000)) var seeds: Int = D.defaultSeeds
     @Option(help: "initialisations: pytorch, he, glorot") var inits = InitializationList([.pytorch, .he])
     @Option(
         help: "measure each net after these numbers of Adam steps on a sum of sines",
-        check: .count(1...100, each: 0...10_000_000))
+        check: .count(1...100, each: TrainingRanges.iterationsOrNone))
     var trainSteps = IntegerList([0])
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions

@@ -50,11 +50,10 @@ public struct SlurmCommand: WrappingCommand {
 
     public func run(_ invocation: Invocation) throws {
         guard let name = wrapped.first,
-            let command = registeredExperiments.first(where: { $0.description.name == name })
+            let command = SpectralProgram.experimentCommands.first(where: { $0.description.name == name })
         else {
-            throw SpectralError.usage(
-                "spectral slurm needs a sweep command first (\(registeredExperiments.map { $0.description.name }.joined(separator: ", ")))"
-            )
+            let names = SpectralProgram.experimentCommands.map { $0.description.name }.joined(separator: ", ")
+            throw SpectralError.usage("spectral slurm needs a sweep command first (\(names))")
         }
         let options = Array(wrapped.dropFirst())
         let points = try command.plannedPoints(options + ["--out", "/nonexistent/spectral-slurm-check"])
@@ -89,7 +88,9 @@ extension ExperimentCommand {
     /// The points the command line `words` would run (1 for a single unit of work); usage errors as for a run.
     static func plannedPoints(_ words: [String]) throws -> Int {
         let command = try parseCommand(Self.self, words)
-        let experiment = try Runner(try command.configuration())
+        let configuration = try command.configuration()
+        try configuration.validate()
+        let experiment = try Runner(configuration)
         if let sweep = experiment as? any PointwiseExperiment { return sweep.pointCount }
         return 1
     }

@@ -51,7 +51,9 @@ public struct Train: PointwiseExperiment {
         }
 
         public func validate() throws {
-            guard (1...64).contains(depth), (1...65_536).contains(width), (0...10_000_000).contains(steps) else {
+            guard TrainingRanges.depth.contains(depth), TrainingRanges.width.contains(width),
+                TrainingRanges.iterationsOrNone.contains(steps)
+            else {
                 throw SpectralError.usage("train needs depth 1…64, width 1…65536 and 0…10000000 steps")
             }
             guard learningRate > 0, learningRate.isFinite, weightDecay >= 0, momentum >= 0, momentum < 1 else {
@@ -118,7 +120,6 @@ public struct Train: PointwiseExperiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -222,10 +223,10 @@ public struct TrainCommand: ExperimentCommand {
         NumberList?
     @Option(help: "seed of the phase draw (default: --seed)") var phaseSeed: UInt64?
     @Option(help: "number of samples z_j = j/N", check: .within(1...10_000_000)) var samples = 200
-    @Option(help: "linear layers (paper: 6)", check: .within(1...64)) var depth = 6
-    @Option(help: "hidden units per layer", check: .within(1...65_536)) var width = 256
+    @Option(help: "linear layers (paper: 6)", check: .within(TrainingRanges.depth)) var depth = 6
+    @Option(help: "hidden units per layer", check: .within(TrainingRanges.width)) var width = 256
     @Option(help: "learning rate", check: .positive) var lr = 3e-4
-    @Option(help: "optimiser steps", check: .within(0...10_000_000)) var steps = 1000
+    @Option(help: "optimiser steps", check: .within(TrainingRanges.iterationsOrNone)) var steps = 1000
     @Option(help: "adam or sgd") var optimizer = Train.OptimizerName.adam
     @Option(help: "SGD momentum", check: Check("0 ≤ m < 1") { (0..<1).contains($0) ? nil : "must be in [0, 1)" })
     var momentum = 0.0

@@ -13,20 +13,15 @@ import SpectralSpectra
 /// L fits the same target; the net's seed comes from the point's generator (coordinates [L, run]). Each net trains
 /// full-batch with Adam on the N samples (γ_L(z_j), λ(z_j)) and records every `recordEvery` iterations the
 /// normalised magnitudes 2|F(k_i)|/(N·A_i) of its outputs over z.
-public struct Experiment5: PointwiseExperiment {
+public struct ManifoldRegression: PointwiseExperiment {
     public static let name = "exp5"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// L = 0, 4, 10, 16; 50,000 iterations; 10 runs.
-        case paper
-        /// The authors' notebook: L = 10, 10,000 iterations, 5 runs.
-        case notebook
-        /// L = 0 and 16, 3,000 iterations, 1 run: a first look.
-        case quick
-    }
+    /// paper: L = 0, 4, 10, 16, 50,000 iterations, 10 runs; notebook (the authors'): L = 10, 10,000 iterations,
+    /// 5 runs; quick: L = 0 and 16, 3,000 iterations, 1 run, a first look.
+    public static let presets: [TrainingPreset] = [.paper, .notebook, .quick]
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var curves: [Int]
         public var iterations: Int
         public var runs: Int
@@ -38,7 +33,7 @@ public struct Experiment5: PointwiseExperiment {
         public var recordEvery = 100
         public var seed: UInt64 = 0
 
-        public init(preset: Preset) {
+        public init(preset: TrainingPreset) {
             self.preset = preset
             switch preset {
             case .paper: (curves, iterations, runs) = ([0, 4, 10, 16], 50_000, 10)
@@ -50,13 +45,12 @@ public struct Experiment5: PointwiseExperiment {
         public var masterSeed: UInt64? { seed }
 
         public func validate() throws {
-            guard (1...10_000_000).contains(iterations), (1...10_000).contains(runs), (4...1_000_000).contains(samples),
-                (1...10_000_000).contains(recordEvery), (1...64).contains(depth), (1...65_536).contains(width),
-                learningRate > 0, learningRate.isFinite
-            else {
-                throw SpectralError.usage(
-                    "exp5 needs positive iterations, runs, samples, record interval, depth, width and learning rate")
-            }
+            try TrainingRanges.check(
+                "exp5", preset: preset, of: ManifoldRegression.presets, learningRate: learningRate,
+                counts: TrainingRanges.shape(depth: depth, width: width) + [
+                    ("iterations", iterations, TrainingRanges.iterations), ("runs", runs, TrainingRanges.runs),
+                    ("samples", samples, 4...1_000_000), ("record interval", recordEvery, TrainingRanges.recordEvery),
+                ])
             guard !curves.isEmpty, curves.allSatisfy({ (0...10_000).contains($0) }), Set(curves).count == curves.count
             else { throw SpectralError.usage("--curves must list distinct L values in 0…10000") }
             guard frequencies.allSatisfy({ $0 > 0 && $0 < Double(samples) / 2 }) else {
@@ -115,7 +109,7 @@ public struct Experiment5: PointwiseExperiment {
             public let learnedAtNinetyPercent: [Int?]
             public let finalMeanLoss: Double
         }
-        public let preset: Preset
+        public let preset: TrainingPreset
         public let runs: Int, iterations: Int
         public let frequencies: [Double]
         public let curves: [CurveSummary]
@@ -123,7 +117,6 @@ public struct Experiment5: PointwiseExperiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -199,7 +192,7 @@ func meanSquaredError(_ outputs: [Float], _ targets: [Double]) -> Double {
     zip(outputs, targets).map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +) / Double(targets.count)
 }
 
-extension Experiment5 {
+extension ManifoldRegression {
     public func write(_ curves: [Curve], to folder: OutputFolder) throws -> Summary {
         let c = configuration
         var dynamics = CSVTable(header: ["L", "iteration", "k", "magnitude"])
@@ -267,7 +260,7 @@ extension Experiment5 {
 }
 
 public struct Exp5Command: ExperimentCommand {
-    public typealias Runner = Experiment5
+    public typealias Runner = ManifoldRegression
     public static let description = CommandDescription(
         name: "exp5",
         abstract: "Experiment 5: a sum of sines along the curve γ_L is learned sooner, the larger L (heat map per L).",
@@ -281,13 +274,12 @@ public struct Exp5Command: ExperimentCommand {
             summary.json and run.json.
             """)
 
-    @Option(help: "paper, notebook or quick") var preset: Experiment5.Preset = .quick
+    @Option(help: "paper, notebook or quick") var preset = TrainingPreset.quick
     @Option(help: "the curves' L values (default: the preset's)", check: .count(1...32, each: 0...10_000))
     var curves: IntegerList?
-    @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
-    @Option(help: "phase draws, one net per L each (default: the preset's)", check: .within(1...10_000))
-    var runs: Int?
-    @Option(help: "iterations between spectrum records", check: .within(1...10_000_000)) var recordEvery: Int = 100
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "iterations between spectrum records", check: .within(TrainingRanges.recordEvery)) var recordEvery =
+        100
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
     @OptionGroup public var output: OutputOptions
@@ -295,11 +287,11 @@ public struct Exp5Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func configuration() throws -> Experiment5.Configuration {
-        var c = Experiment5.Configuration(preset: preset)
+    public func configuration() throws -> ManifoldRegression.Configuration {
+        var c = ManifoldRegression.Configuration(preset: preset)
         c.curves = curves?.values ?? c.curves
-        c.iterations = iterations ?? c.iterations
-        c.runs = runs ?? c.runs
+        c.iterations = training.iterations ?? c.iterations
+        c.runs = training.runs ?? c.runs
         c.recordEvery = recordEvery
         c.seed = seeding.seed
         return c

@@ -11,20 +11,16 @@ import SpectralSpectra
 /// each δ the magnitude |F(k)| on the samples is averaged over directions and divided by the trained net's |F(k)|.
 /// Points are the models (coordinates [model]): each trains (or loads) its net and draws its directions once,
 /// shared by every δ (common random numbers).
-public struct Experiment2: PointwiseExperiment {
+public struct PerturbationRobustness: PointwiseExperiment {
     public static let name = "exp2"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// k = 10…50, one model trained 80,000 iterations, δ on linspace(0, 5.001, 100), 100 directions.
-        case paper
-        /// k = 5…50, 5 models trained 60,000 iterations, same δ grid and directions.
-        case notebook
-        /// k = 5…25, one model trained 4,000 iterations at lr 1e-3, 25 δ values in [0, 6], 20 directions.
-        case quick
-    }
+    /// paper: k = 10…50, one model trained 80,000 iterations, δ on linspace(0, 5.001, 100), 100 directions;
+    /// notebook: k = 5…50, 5 models trained 60,000 iterations, the same δ grid and directions; quick: k = 5…25, one
+    /// model trained 4,000 iterations at lr 1e-3, 25 δ values in [0, 6], 20 directions.
+    public static let presets: [TrainingPreset] = [.paper, .notebook, .quick]
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var frequencies: [Double]
         public var models: Int
         public var trainingIterations: Int
@@ -38,7 +34,7 @@ public struct Experiment2: PointwiseExperiment {
         /// Converged nets to load instead of training (one per model; `models` becomes their count).
         public var weights: [InputFile] = []
 
-        public init(preset: Preset) {
+        public init(preset: TrainingPreset) {
             self.preset = preset
             let grid = (0..<100).map { 5.001 * Double($0) / 99 }
             switch preset {
@@ -63,15 +59,14 @@ public struct Experiment2: PointwiseExperiment {
         var modelCount: Int { weights.isEmpty ? models : weights.count }
 
         public func validate() throws {
-            let counts =
-                (1...1000).contains(models) && (0...10_000_000).contains(trainingIterations)
-                && (1...100_000).contains(directions)
-            let shape = (1...64).contains(depth) && (1...65_536).contains(width) && (2...1_000_000).contains(samples)
-            let numbers = !deltas.isEmpty && deltas.allSatisfy(\.isFinite) && learningRate > 0 && learningRate.isFinite
-            guard counts, shape, numbers else {
-                throw SpectralError.usage(
-                    "exp2 needs positive models, directions, samples, depth, width and learning rate, and finite deltas"
-                )
+            try TrainingRanges.check(
+                "exp2", preset: preset, of: PerturbationRobustness.presets, learningRate: learningRate,
+                counts: TrainingRanges.shape(depth: depth, width: width) + [
+                    ("models", models, 1...1000), ("iterations", trainingIterations, TrainingRanges.iterationsOrNone),
+                    ("directions", directions, 1...100_000), ("samples", samples, 2...1_000_000),
+                ])
+            guard !deltas.isEmpty, deltas.allSatisfy(\.isFinite) else {
+                throw SpectralError.usage("exp2 needs at least one δ, every one finite")
             }
             guard frequencies.allSatisfy({ $0 > 0 && $0 < Double(samples) / 2 }) else {
                 throw SpectralError.usage("every frequency must lie strictly between 0 and samples/2")
@@ -102,7 +97,7 @@ public struct Experiment2: PointwiseExperiment {
             public let k: Double
             public let delta: Double?
         }
-        public let preset: Preset
+        public let preset: TrainingPreset
         public let models: Int
         public let deltaAtHalf: [Half]
     }
@@ -110,7 +105,6 @@ public struct Experiment2: PointwiseExperiment {
     public let configuration: Configuration
 
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -246,7 +240,7 @@ public struct Experiment2: PointwiseExperiment {
 }
 
 public struct Exp2Command: ExperimentCommand {
-    public typealias Runner = Experiment2
+    public typealias Runner = PerturbationRobustness
     public static let description = CommandDescription(
         name: "exp2", abstract: "Experiment 2: how robust each learned frequency is to random parameter perturbations.",
         discussion: """
@@ -257,11 +251,13 @@ public struct Exp2Command: ExperimentCommand {
             (the δ at which each k falls to half), the heatmap picture, summary.json and run.json.
             """)
 
-    @Option(help: "paper, notebook or quick") var preset: Experiment2.Preset = .quick
+    @Option(help: "paper, notebook or quick") var preset = TrainingPreset.quick
     @Option(help: "converged nets to load instead of training (comma-separated safetensors files)") var weights:
         FileList?
     @Option(help: "random directions per δ (default: the preset's)", check: .within(1...100_000)) var directions: Int?
-    @Option(help: "training iterations of each model (default: the preset's)", check: .within(0...10_000_000))
+    @Option(
+        help: "training iterations of each model (default: the preset's)",
+        check: .within(TrainingRanges.iterationsOrNone))
     var iterations: Int?
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
@@ -274,8 +270,8 @@ public struct Exp2Command: ExperimentCommand {
         try ignored($iterations, when: weights != nil, "with --weights (loaded nets are not trained)")
     }
 
-    public func configuration() throws -> Experiment2.Configuration {
-        var c = Experiment2.Configuration(preset: preset)
+    public func configuration() throws -> PerturbationRobustness.Configuration {
+        var c = PerturbationRobustness.Configuration(preset: preset)
         c.weights = weights?.files ?? []
         c.trainingIterations = iterations ?? c.trainingIterations
         c.directions = directions ?? c.directions

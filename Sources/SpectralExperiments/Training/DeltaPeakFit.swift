@@ -9,15 +9,11 @@ import SpectralSpectra
 /// Experiment 7 (the paper's appendix): fit a delta peak at x = 0.5, whose spectrum is flat, and measure how much of
 /// its high-frequency part nets of different depth, width and weight clipping learn (docs/experiments.md). The
 /// twelve nets are the points (coordinates [index]); they are small, so they train side by side, one per thread.
-public struct Experiment7: PointwiseExperiment {
+public struct DeltaPeakFit: PointwiseExperiment {
     public static let name = "exp7"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// 60,000 steps per net, as in the paper.
-        case paper
-        /// 3,000 steps per net, for tests and a first look.
-        case quick
-    }
+    /// paper: 60,000 steps per net, as in the paper; quick: 3,000, for tests and a first look.
+    public static let presets: [TrainingPreset] = [.paper, .quick]
 
     public struct Net: Codable, Sendable, Equatable {
         public let sweep: String
@@ -32,13 +28,13 @@ public struct Experiment7: PointwiseExperiment {
         + [0.1, 0.15, 0.2, 2].map { Net(sweep: "clip", depth: 6, width: 64, clip: $0) }
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var steps: Int
         public var samples = 200
         public var learningRate = 3e-4
         public var seed: UInt64 = 0
 
-        public init(preset: Preset) {
+        public init(preset: TrainingPreset) {
             self.preset = preset
             steps = preset == .paper ? 60_000 : 3_000
         }
@@ -46,16 +42,14 @@ public struct Experiment7: PointwiseExperiment {
         public var masterSeed: UInt64? { seed }
 
         public func validate() throws {
-            guard (1...10_000_000).contains(steps), (4...1_000_000).contains(samples), learningRate > 0,
-                learningRate.isFinite
-            else {
-                throw SpectralError.usage("exp7 needs positive steps, at least 4 samples and a positive learning rate")
-            }
+            try TrainingRanges.check(
+                "exp7", preset: preset, of: DeltaPeakFit.presets, learningRate: learningRate,
+                counts: [("steps", steps, TrainingRanges.iterations), ("samples", samples, 4...1_000_000)])
         }
 
         public func memoryEstimate() -> MemoryEstimate {
             var estimate = MemoryEstimate()
-            for net in Experiment7.nets {
+            for net in DeltaPeakFit.nets {
                 estimate.addTraining(sizes: mlpSizes(input: 1, width: net.width, depth: net.depth), rows: samples)
             }
             return estimate
@@ -86,7 +80,7 @@ public struct Experiment7: PointwiseExperiment {
             public let sweep: String, depth: Int, width: Int, clip: Double, finalLoss: Double,
                 highFrequencyShare: Double
         }
-        public let preset: Preset
+        public let preset: TrainingPreset
         public let steps: Int
         public let nets: [Share]
     }
@@ -94,12 +88,11 @@ public struct Experiment7: PointwiseExperiment {
     public let configuration: Configuration
 
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
     public func points() -> [Point] {
-        Experiment7.nets.enumerated().map {
+        DeltaPeakFit.nets.enumerated().map {
             Point(
                 index: $0.offset, net: $0.element, steps: configuration.steps, samples: configuration.samples,
                 learningRate: configuration.learningRate)
@@ -190,7 +183,7 @@ public struct Experiment7: PointwiseExperiment {
 }
 
 public struct Exp7Command: ExperimentCommand {
-    public typealias Runner = Experiment7
+    public typealias Runner = DeltaPeakFit
     public static let description = CommandDescription(
         name: "exp7",
         abstract:
@@ -203,8 +196,9 @@ public struct Exp7Command: ExperimentCommand {
             summary.json and run.json.
             """)
 
-    @Option(help: "paper or quick") var preset: Experiment7.Preset = .quick
-    @Option(help: "training steps per net (default: the preset's)", check: .within(1...10_000_000)) var steps: Int?
+    @Option(help: "paper or quick") var preset = TrainingPreset.quick
+    @Option(help: "training steps per net (default: the preset's)", check: .within(TrainingRanges.iterations))
+    var steps: Int?
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
     @OptionGroup public var output: OutputOptions
@@ -212,8 +206,8 @@ public struct Exp7Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func configuration() throws -> Experiment7.Configuration {
-        var c = Experiment7.Configuration(preset: preset)
+    public func configuration() throws -> DeltaPeakFit.Configuration {
+        var c = DeltaPeakFit.Configuration(preset: preset)
         c.steps = steps ?? c.steps
         c.seed = seeding.seed
         return c

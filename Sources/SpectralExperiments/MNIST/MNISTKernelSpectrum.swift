@@ -13,15 +13,12 @@ import SpectralPlot
 /// white U(−1, 1) or ψ = Σₙ (n/(N−1))^γ vₙ (weight rising with n: "high-frequency"), and every `recordEvery`
 /// iterations its outputs on the inputs are projected on the vₙ; |coefficients| are averaged in bins of 20.
 /// Points are the (noise, run) pairs.
-public struct Experiment4: PointwiseExperiment {
+public struct MNISTKernelSpectrum: PointwiseExperiment {
     public static let name = "exp4"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// 2,000 samples, both noises, 5,000 iterations, spectra every 5.
-        case notebook
-        /// 400 samples, both noises, 200 iterations, spectra every 5.
-        case quick
-    }
+    /// notebook (the authors'): 2,000 samples, both noises, 5,000 iterations, spectra every 5; quick: 400 samples,
+    /// both noises, 200 iterations, spectra every 5.
+    public static let presets: [TrainingPreset] = [.notebook, .quick]
 
     public enum Noise: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
         case white, high
@@ -52,7 +49,7 @@ public struct Experiment4: PointwiseExperiment {
     }
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var mnist: MNISTSource
         public var samples: Int
         public var sigma = Bandwidth.fixed(1.25)
@@ -67,7 +64,7 @@ public struct Experiment4: PointwiseExperiment {
         public var binWidth = 20
         public var seed: UInt64 = 0
 
-        public init(preset: Preset, mnist: MNISTSource) {
+        public init(preset: TrainingPreset, mnist: MNISTSource) {
             (self.preset, self.mnist) = (preset, mnist)
             (samples, iterations) = preset == .notebook ? (2000, 5000) : (400, 200)
         }
@@ -76,14 +73,15 @@ public struct Experiment4: PointwiseExperiment {
         public var inputFiles: [InputFile] { (try? mnist.files()).map { [$0.images, $0.labels] } ?? [] }
 
         public func validate() throws {
-            guard (20...20_000).contains(samples), (1...100).contains(runs), (1...10_000_000).contains(iterations),
-                (1...iterations).contains(recordEvery), gamma.isFinite, learningRate > 0, learningRate.isFinite,
-                (1...64).contains(depth), (1...65_536).contains(width), (1...samples).contains(binWidth),
-                !noises.isEmpty
-            else {
-                throw SpectralError.usage(
-                    "exp4 needs 20…20,000 samples, 1…100 runs, a positive record interval within the iterations, a finite gamma and a bin width within the samples"
-                )
+            try TrainingRanges.check(
+                "exp4", preset: preset, of: MNISTKernelSpectrum.presets, learningRate: learningRate,
+                counts: TrainingRanges.shape(depth: depth, width: width) + [
+                    ("iterations", iterations, TrainingRanges.iterations), ("runs", runs, TrainingRanges.runs),
+                    ("samples", samples, 20...20_000), ("record interval", recordEvery, 1...max(1, iterations)),
+                    ("bin width", binWidth, 1...max(1, samples)),
+                ])
+            guard gamma.isFinite, !noises.isEmpty else {
+                throw SpectralError.usage("exp4 needs a finite gamma and at least one noise")
             }
         }
 
@@ -139,7 +137,6 @@ public struct Experiment4: PointwiseExperiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -203,7 +200,7 @@ public struct Experiment4: PointwiseExperiment {
     }
 }
 
-extension Experiment4 {
+extension MNISTKernelSpectrum {
     /// The mean over runs of each recorded spectrum, of the validation curve and of the target's spectrum.
     static func means(_ runs: [PointResult]) -> (spectra: [[Double]], validation: [Double], target: [Double]) {
         let count = Double(runs.count)
@@ -232,7 +229,7 @@ extension Experiment4 {
         var summaries: [NoiseSummary] = []
         var curves: [Series] = []
         for (noise, runs) in r.byNoise {
-            let mean = Experiment4.means(runs)
+            let mean = MNISTKernelSpectrum.means(runs)
             for (row, iteration) in runs[0].recorded.enumerated() {
                 for (b, m) in mean.spectra[row].enumerated() {
                     spectra.append([.text(noise.rawValue), .int(iteration), .int(b), .double(m)])
@@ -363,7 +360,7 @@ extension Experiment4 {
 }
 
 public struct Exp4Command: ExperimentCommand {
-    public typealias Runner = Experiment4
+    public typealias Runner = MNISTKernelSpectrum
     public static let description = CommandDescription(
         name: "exp4", abstract: "Experiment 4: the spectrum of an MNIST net on the eigenvectors of a Gaussian kernel.",
         discussion: """
@@ -378,16 +375,15 @@ public struct Exp4Command: ExperimentCommand {
             """)
 
     @OptionGroup var data: MNISTOptions
-    @Option(help: "notebook (2,000 samples, 5,000 iterations) or quick (400, 200)") var preset = Experiment4.Preset
-        .notebook
-    @Option(help: "kernel bandwidth: a positive number, or median") var sigma = Experiment4.Bandwidth.fixed(1.25)
-    @Option(help: "the noises: white, high or both (comma-separated)") var noise: EnumList<Experiment4.Noise>?
+    @Option(help: "notebook (2,000 samples, 5,000 iterations) or quick (400, 200)") var preset = TrainingPreset.notebook
+    @Option(help: "kernel bandwidth: a positive number, or median") var sigma = MNISTKernelSpectrum.Bandwidth.fixed(
+        1.25)
+    @Option(help: "the noises: white, high or both (comma-separated)") var noise: EnumList<MNISTKernelSpectrum.Noise>?
     @Option(help: "the exponent gamma of the high-frequency noise", check: .within(-100...100)) var gamma = 2.0
     @Option(help: "samples of the two digits (default: the preset's)", check: .within(20...20_000)) var samples: Int?
-    @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
-    @Option(help: "project the outputs every this many iterations", check: .within(1...10_000_000)) var recordEvery:
-        Int?
-    @Option(help: "runs (nets) per noise", check: .within(1...100)) var runs = 1
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "project the outputs every this many iterations", check: .within(TrainingRanges.recordEvery))
+    var recordEvery: Int?
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
     @OptionGroup public var output: OutputOptions
@@ -395,12 +391,13 @@ public struct Exp4Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func configuration() throws -> Experiment4.Configuration {
-        var c = Experiment4.Configuration(preset: preset, mnist: try data.source())
-        (c.sigma, c.gamma, c.runs, c.seed) = (sigma, gamma, runs, seeding.seed)
+    public func configuration() throws -> MNISTKernelSpectrum.Configuration {
+        var c = MNISTKernelSpectrum.Configuration(preset: preset, mnist: try data.source())
+        (c.sigma, c.gamma, c.seed) = (sigma, gamma, seeding.seed)
+        c.runs = training.runs ?? c.runs
         if let noise { c.noises = noise.values }
         c.samples = samples ?? c.samples
-        c.iterations = iterations ?? c.iterations
+        c.iterations = training.iterations ?? c.iterations
         c.recordEvery = recordEvery ?? c.recordEvery
         return c
     }

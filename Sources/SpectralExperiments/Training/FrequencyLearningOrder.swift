@@ -11,22 +11,17 @@ import SpectralSpectra
 /// Each run draws its phases φ_i ~ U[0, 2π) and then its network's seed from its own generator (`SeedPolicy`,
 /// coordinates [run]), trains the 6 × 256 net full-batch with Adam on λ(z_j), and records every `recordEvery`
 /// iterations the normalised magnitudes 2|F(k_i)|/(N·A_i) of the net's outputs on the samples.
-public struct Experiment1: PointwiseExperiment {
+public struct FrequencyLearningOrder: PointwiseExperiment {
     public static let name = "exp1"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// 80,000 iterations, 10 phase draws.
-        case paper
-        /// The authors' notebook: 60,000 iterations, 20 runs.
-        case notebook
-        /// 5,000 iterations, 1 run: for tests and the demonstration.
-        case quick
-    }
+    /// paper: 80,000 iterations, 10 phase draws; notebook (the authors'): 60,000 iterations, 20 runs; quick: 5,000
+    /// iterations, 1 run, for tests and the demonstration.
+    public static let presets: [TrainingPreset] = [.paper, .notebook, .quick]
 
     public enum Amplitudes: String, Codable, CaseIterable, Sendable, ExpressibleByArgument { case equal, increasing }
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var iterations: Int
         public var runs: Int
         public var amplitudes = Amplitudes.equal
@@ -42,7 +37,7 @@ public struct Experiment1: PointwiseExperiment {
         /// Also write dynamics_runs.csv with every run's rows.
         public var perRunRows = false
 
-        public init(preset: Preset) {
+        public init(preset: TrainingPreset) {
             self.preset = preset
             switch preset {
             case .paper: (iterations, runs) = (80_000, 10)
@@ -54,13 +49,13 @@ public struct Experiment1: PointwiseExperiment {
         public var masterSeed: UInt64? { seed }
 
         public func validate() throws {
-            guard (1...10_000_000).contains(iterations), (1...10_000).contains(runs), (2...1_000_000).contains(samples),
-                (1...10_000_000).contains(recordEvery), normEvery >= 1, (1...64).contains(depth),
-                (1...65_536).contains(width), learningRate > 0, learningRate.isFinite
-            else {
-                throw SpectralError.usage(
-                    "exp1 needs positive iterations, runs, samples, record interval, depth, width and learning rate")
-            }
+            try TrainingRanges.check(
+                "exp1", preset: preset, of: FrequencyLearningOrder.presets, learningRate: learningRate,
+                counts: TrainingRanges.shape(depth: depth, width: width) + [
+                    ("iterations", iterations, TrainingRanges.iterations), ("runs", runs, TrainingRanges.runs),
+                    ("samples", samples, 2...1_000_000), ("record interval", recordEvery, TrainingRanges.recordEvery),
+                    ("norm interval", normEvery, 1...Int.max),
+                ])
             guard !frequencies.isEmpty, frequencies.allSatisfy({ $0 > 0 && $0 < Double(samples) / 2 }) else {
                 throw SpectralError.usage(
                     "every frequency must lie strictly between 0 and samples/2 = \(samples / 2) to be resolved")
@@ -141,7 +136,7 @@ public struct Experiment1: PointwiseExperiment {
             public let k: Double
             public let iteration: Int?
         }
-        public let preset: Preset
+        public let preset: TrainingPreset
         public let runs: Int
         public let learnedAtNinetyPercent: [Learned]
         public let finalMeanMagnitudes: [Double]
@@ -151,7 +146,6 @@ public struct Experiment1: PointwiseExperiment {
     public let configuration: Configuration
 
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -345,7 +339,7 @@ public struct Experiment1: PointwiseExperiment {
 }
 
 public struct Exp1Command: ExperimentCommand {
-    public typealias Runner = Experiment1
+    public typealias Runner = FrequencyLearningOrder
     public static let description = CommandDescription(
         name: "exp1", abstract: "Experiment 1: lower frequencies are learned first (heat map iteration × frequency).",
         discussion: """
@@ -356,11 +350,12 @@ public struct Exp1Command: ExperimentCommand {
             summary.json and run.json.
             """)
 
-    @Option(help: "paper, notebook or quick") var preset: Experiment1.Preset = .quick
-    @Option(help: "equal (all 1) or increasing (0.1, 0.2, …, 1)") var amplitudes: Experiment1.Amplitudes = .equal
-    @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
-    @Option(help: "phase draws, one net each (default: the preset's)", check: .within(1...10_000)) var runs: Int?
-    @Option(help: "iterations between spectrum records", check: .within(1...10_000_000)) var recordEvery: Int = 100
+    @Option(help: "paper, notebook or quick") var preset = TrainingPreset.quick
+    @Option(help: "equal (all 1) or increasing (0.1, 0.2, …, 1)") var amplitudes: FrequencyLearningOrder.Amplitudes =
+        .equal
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "iterations between spectrum records", check: .within(TrainingRanges.recordEvery)) var recordEvery =
+        100
     @Flag(help: "also write dynamics_runs.csv with every run's rows") var perRun = false
     @OptionGroup var seeding: SeedOptions
     @OptionGroup var sharding: ShardOptions
@@ -369,11 +364,11 @@ public struct Exp1Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func configuration() throws -> Experiment1.Configuration {
-        var c = Experiment1.Configuration(preset: preset)
+    public func configuration() throws -> FrequencyLearningOrder.Configuration {
+        var c = FrequencyLearningOrder.Configuration(preset: preset)
         c.amplitudes = amplitudes
-        c.iterations = iterations ?? c.iterations
-        c.runs = runs ?? c.runs
+        c.iterations = training.iterations ?? c.iterations
+        c.runs = training.runs ?? c.runs
         c.recordEvery = recordEvery
         c.perRunRows = perRun
         c.seed = seeding.seed

@@ -9,17 +9,13 @@ import SpectralPlot
 /// Digits 3 and 8 in file order, split 80/20; the training targets get τ(x) = τ₀(x) + β·ψ_k(x), the validation
 /// targets stay clean. High-frequency noise (large k) is fitted late, so the best validation loss barely moves; low
 /// frequency noise hurts it. Points are the (k, β, run) triples (coordinates: the bit patterns of k and β, the run).
-public struct Experiment3: PointwiseExperiment {
+public struct MNISTLabelNoise: PointwiseExperiment {
     public static let name = "exp3"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// The notebook: β = 0, and k ∈ {0.05, 0.2, 1} with β = 1; 5,000 iterations.
-        case notebook
-        /// The paper's Fig. 4: β varied at k ∈ {0.1, 1}, and k varied at β ∈ {0.5, 1}; 5,000 iterations.
-        case paper
-        /// β = 0, and k ∈ {0.05, 1} with β = 1; 300 iterations on the first 1,000 samples.
-        case quick
-    }
+    /// notebook (the authors'): β = 0, and k ∈ {0.05, 0.2, 1} with β = 1, 5,000 iterations; paper (its Fig. 4): β
+    /// varied at k ∈ {0.1, 1}, and k varied at β ∈ {0.5, 1}, 5,000 iterations; quick: β = 0, and k ∈ {0.05, 1} with
+    /// β = 1, 300 iterations on the first 1,000 samples.
+    public static let presets: [TrainingPreset] = [.notebook, .paper, .quick]
 
     /// ψ_k(x) = sin(2πk‖x‖) as the notebook codes it, or sin(k‖x‖) as the paper prints it (its Eq. 10).
     public enum NoiseFormula: String, Codable, CaseIterable, Sendable, ExpressibleByArgument { case coded, printed }
@@ -32,7 +28,7 @@ public struct Experiment3: PointwiseExperiment {
     }
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var mnist: MNISTSource
         public var settings: [NoiseSetting]
         public var runs = 1
@@ -48,7 +44,7 @@ public struct Experiment3: PointwiseExperiment {
         public var sampleLimit: Int?
         public var seed: UInt64 = 0
 
-        public init(preset: Preset, mnist: MNISTSource) {
+        public init(preset: TrainingPreset, mnist: MNISTSource) {
             self.preset = preset
             self.mnist = mnist
             switch preset {
@@ -77,12 +73,13 @@ public struct Experiment3: PointwiseExperiment {
             guard !settings.isEmpty, settings.allSatisfy({ $0.k.isFinite && $0.beta.isFinite && $0.k >= 0 }) else {
                 throw SpectralError.usage("exp3 needs at least one (k, β) setting with finite k ≥ 0 and β")
             }
-            guard (1...100).contains(runs), (1...10_000_000).contains(iterations), learningRate > 0,
-                learningRate.isFinite,
-                (1...64).contains(depth), (1...65_536).contains(width), trainFraction > 0, trainFraction < 1
-            else {
-                throw SpectralError.usage(
-                    "exp3 needs 1…100 runs, positive iterations and learning rate, and a train fraction in (0, 1)")
+            try TrainingRanges.check(
+                "exp3", preset: preset, of: MNISTLabelNoise.presets, learningRate: learningRate,
+                counts: TrainingRanges.shape(depth: depth, width: width) + [
+                    ("iterations", iterations, TrainingRanges.iterations), ("runs", runs, TrainingRanges.runs),
+                ])
+            guard trainFraction > 0, trainFraction < 1 else {
+                throw SpectralError.usage("exp3 needs a train fraction in (0, 1), not \(trainFraction)")
             }
             if let sampleLimit, sampleLimit < 10 { throw SpectralError.usage("--samples must be at least 10") }
         }
@@ -123,7 +120,7 @@ public struct Experiment3: PointwiseExperiment {
     }
 
     public struct Summary: Codable, Sendable {
-        public let preset: Preset
+        public let preset: TrainingPreset
         public let split: MNISTSource.Split
         public let trainingSamples: Int
         public let validationSamples: Int
@@ -134,7 +131,6 @@ public struct Experiment3: PointwiseExperiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -180,7 +176,7 @@ public struct Experiment3: PointwiseExperiment {
     }
 
     public func run(_ p: Point, context: PointContext) throws -> PointResult {
-        let (train, validation) = try Experiment3.data(p)
+        let (train, validation) = try MNISTLabelNoise.data(p)
         var curves = PointResult(trainLoss: [], validationLoss: [])
         try trainMNISTNet(
             train, evaluation: validation, iterations: p.iterations, learningRate: p.learningRate, depth: p.depth,
@@ -226,13 +222,13 @@ public struct Experiment3: PointwiseExperiment {
                     ])
                 }
             }
-            let (o, mean) = Experiment3.outcome(s, runs)
+            let (o, mean) = MNISTLabelNoise.outcome(s, runs)
             outcomes.append(o)
             summary.append([
                 .double(s.k), .double(s.beta), .double(o.bestValidationLoss), .int(o.bestIteration),
                 .double(o.finalValidationLoss),
             ])
-            curves.append(Series(name: Experiment3.label(s), x: mean.indices.map { Double($0 + 1) }, y: mean))
+            curves.append(Series(name: MNISTLabelNoise.label(s), x: mean.indices.map { Double($0 + 1) }, y: mean))
         }
         try folder.write(losses, "losses.csv")
         try folder.write(summary, "summary.csv")
@@ -242,14 +238,15 @@ public struct Experiment3: PointwiseExperiment {
                 xLabel: "training iteration", yLabel: "validation MSE", logX: true, logY: true), "validation_loss")
         let train = zip(r.settings, r.curves).map { s, runs in
             Series(
-                name: Experiment3.label(s), x: runs[0].trainLoss.indices.map { Double($0 + 1) }, y: runs[0].trainLoss)
+                name: MNISTLabelNoise.label(s), x: runs[0].trainLoss.indices.map { Double($0 + 1) },
+                y: runs[0].trainLoss)
         }
         try folder.write(
             linePlot(
                 title: "Exp 3: training loss (noisy labels, run 1)", series: train, xLabel: "training iteration",
                 yLabel: "training MSE", logX: true, logY: true), "training_loss")
         try writeAblation(outcomes, to: folder)
-        let data = try points().first.map { try Experiment3.data($0) }
+        let data = try points().first.map { try MNISTLabelNoise.data($0) }
         return Summary(
             preset: configuration.preset, split: configuration.mnist.split, trainingSamples: data?.train.rows ?? 0,
             validationSamples: data?.validation.rows ?? 0,
@@ -302,14 +299,14 @@ public struct Experiment3: PointwiseExperiment {
         s.outcomes.map {
             String(
                 format: "%@: best validation MSE %.4g at iteration %d, final %.4g",
-                Experiment3.label(NoiseSetting(k: $0.k, beta: $0.beta)),
+                MNISTLabelNoise.label(NoiseSetting(k: $0.k, beta: $0.beta)),
                 $0.bestValidationLoss, $0.bestIteration, $0.finalValidationLoss)
         } + ["results in \(folder.path)"]
     }
 }
 
 public struct Exp3Command: ExperimentCommand {
-    public typealias Runner = Experiment3
+    public typealias Runner = MNISTLabelNoise
     public static let description = CommandDescription(
         name: "exp3",
         abstract:
@@ -324,14 +321,13 @@ public struct Exp3Command: ExperimentCommand {
             """)
 
     @OptionGroup var data: MNISTOptions
-    @Option(help: "notebook, paper or quick") var preset = Experiment3.Preset.notebook
+    @Option(help: "notebook, paper or quick") var preset = TrainingPreset.notebook
     @Option(help: "the (k, beta) settings K:B,K:B,… instead of the preset's") var settings: PairList?
-    @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
-    @Option(help: "runs (nets) per setting", check: .within(1...100)) var runs = 1
-    @Option(help: "coded: sin(2 pi k |x|), the notebook's; printed: sin(k |x|), the paper's") var noise = Experiment3
-        .NoiseFormula.coded
-    @Option(help: "signed: -1 / +1, the notebook's; binary: 0 / 1, the paper's") var labels = Experiment3.LabelCoding
-        .signed
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "coded: sin(2 pi k |x|), the notebook's; printed: sin(k |x|), the paper's")
+    var noise: MNISTLabelNoise.NoiseFormula = .coded
+    @Option(help: "signed: -1 / +1, the notebook's; binary: 0 / 1, the paper's")
+    var labels: MNISTLabelNoise.LabelCoding = .signed
     @Option(
         help: "use at most this many samples of the two digits (default: the preset's)", check: .within(10...100_000))
     var samples: Int?
@@ -342,11 +338,14 @@ public struct Exp3Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func configuration() throws -> Experiment3.Configuration {
-        var c = Experiment3.Configuration(preset: preset, mnist: try data.source())
-        if let settings { c.settings = settings.pairs.map { Experiment3.NoiseSetting(k: $0.first, beta: $0.second) } }
-        c.iterations = iterations ?? c.iterations
-        (c.runs, c.noise, c.labels, c.seed) = (runs, noise, labels, seeding.seed)
+    public func configuration() throws -> MNISTLabelNoise.Configuration {
+        var c = MNISTLabelNoise.Configuration(preset: preset, mnist: try data.source())
+        if let settings {
+            c.settings = settings.pairs.map { MNISTLabelNoise.NoiseSetting(k: $0.first, beta: $0.second) }
+        }
+        c.iterations = training.iterations ?? c.iterations
+        c.runs = training.runs ?? c.runs
+        (c.noise, c.labels, c.seed) = (noise, labels, seeding.seed)
         if let samples { c.sampleLimit = samples }
         return c
     }

@@ -12,20 +12,15 @@ import SpectralPlot
 /// validation. Each cell (k, L, run) trains the 6 × 256 net full-batch with Adam on BCE-with-logits; the phase and
 /// the split come from the run alone (`runGenerator`), the net's seed from the cell's coordinates [k, L, run]. The
 /// cells are independent and train side by side, one per thread.
-public struct Experiment6: PointwiseExperiment {
+public struct ManifoldClassification: PointwiseExperiment {
     public static let name = "exp6"
 
-    public enum Preset: String, Codable, CaseIterable, Sendable, ExpressibleByArgument {
-        /// The paper's grid: k = 50, 100, …, 400 × L = 0, 2, …, 20; 10,000 iterations; 1 run.
-        case paper
-        /// The authors' notebook: k = 200, L = 20, 10,000 iterations, 1 run.
-        case notebook
-        /// k = 200, L = 0, 10, 20; 2,000 iterations; 1 run: a first look.
-        case quick
-    }
+    /// paper: the grid k = 50, 100, …, 400 × L = 0, 2, …, 20, 10,000 iterations, 1 run; notebook (the
+    /// authors'): k = 200, L = 20, 10,000 iterations, 1 run; quick: k = 200, L = 0, 10, 20, 2,000 iterations, 1 run.
+    public static let presets: [TrainingPreset] = [.paper, .notebook, .quick]
 
     public struct Configuration: ExperimentConfiguration, Equatable {
-        public var preset: Preset
+        public var preset: TrainingPreset
         public var frequencies: [Int]
         public var curves: [Int]
         public var iterations: Int
@@ -41,7 +36,7 @@ public struct Experiment6: PointwiseExperiment {
         public var recordEvery = 100
         public var seed: UInt64 = 0
 
-        public init(preset: Preset) {
+        public init(preset: TrainingPreset) {
             self.preset = preset
             switch preset {
             case .paper: (frequencies, curves, iterations) = ((1...8).map { 50 * $0 }, (0...10).map { 2 * $0 }, 10_000)
@@ -53,14 +48,14 @@ public struct Experiment6: PointwiseExperiment {
         public var masterSeed: UInt64? { seed }
 
         public func validate() throws {
-            guard (1...10_000_000).contains(iterations), (1...1000).contains(runs), (4...1_000_000).contains(samples),
-                (0..<0.9).contains(validationFraction), (1...10_000_000).contains(recordEvery),
-                (1...64).contains(depth), (1...65_536).contains(width), learningRate > 0, learningRate.isFinite,
-                (-1.0...1.0).contains(threshold)
-            else {
-                throw SpectralError.usage(
-                    "exp6 needs positive iterations, runs, samples, depth, width and learning rate, a validation "
-                        + "fraction in [0, 0.9) and a threshold in [-1, 1]")
+            try TrainingRanges.check(
+                "exp6", preset: preset, of: ManifoldClassification.presets, learningRate: learningRate,
+                counts: TrainingRanges.shape(depth: depth, width: width) + [
+                    ("iterations", iterations, TrainingRanges.iterations), ("runs", runs, TrainingRanges.runs),
+                    ("samples", samples, 4...1_000_000), ("record interval", recordEvery, TrainingRanges.recordEvery),
+                ])
+            guard (0..<0.9).contains(validationFraction), (-1.0...1.0).contains(threshold) else {
+                throw SpectralError.usage("exp6 needs a validation fraction in [0, 0.9) and a threshold in [-1, 1]")
             }
             guard !frequencies.isEmpty, !curves.isEmpty, frequencies.allSatisfy({ $0 >= 1 }),
                 curves.allSatisfy({ (0...10_000).contains($0) }), Set(frequencies).count == frequencies.count,
@@ -71,7 +66,9 @@ public struct Experiment6: PointwiseExperiment {
         public func memoryEstimate() -> MemoryEstimate {
             var estimate = MemoryEstimate()
             estimate.addTraining(sizes: sizes, rows: samples, copies: 2)
-            estimate.add("decision grids", count: 2 * Double(Experiment6.gridSide * Experiment6.gridSide), width: 4)
+            estimate.add(
+                "decision grids", count: 2 * Double(ManifoldClassification.gridSide * ManifoldClassification.gridSide),
+                width: 4)
             return estimate
         }
 
@@ -106,7 +103,7 @@ public struct Experiment6: PointwiseExperiment {
             public let k: Int, L: Int
             public let meanTrainAccuracy: Double, meanValidationAccuracy: Double?, meanFinalLoss: Double
         }
-        public let preset: Preset
+        public let preset: TrainingPreset
         public let threshold: Double, validationFraction: Double
         public let runs: Int, iterations: Int
         public let cells: [CellSummary]
@@ -115,7 +112,6 @@ public struct Experiment6: PointwiseExperiment {
 
     public let configuration: Configuration
     public init(_ configuration: Configuration) throws {
-        try configuration.validate()
         self.configuration = configuration
     }
 
@@ -199,7 +195,7 @@ public struct Experiment6: PointwiseExperiment {
     public func result(from cells: [Cell]) throws -> [Cell] { cells }
 }
 
-extension Experiment6 {
+extension ManifoldClassification {
     public func write(_ cells: [Cell], to folder: OutputFolder) throws -> Summary {
         let c = configuration
         var grid = CSVTable(header: ["k", "L", "run", "train_accuracy", "val_accuracy", "final_loss"])
@@ -310,7 +306,7 @@ extension Experiment6 {
 }
 
 public struct Exp6Command: ExperimentCommand {
-    public typealias Runner = Experiment6
+    public typealias Runner = ManifoldClassification
     public static let description = CommandDescription(
         name: "exp6",
         abstract: "Experiment 6: classification along the curve γ_L is easier, the larger L (accuracy over k × L).",
@@ -325,13 +321,12 @@ public struct Exp6Command: ExperimentCommand {
             (for decision2d) for run 1's highest k at the lowest and highest L, summary.json and run.json.
             """)
 
-    @Option(help: "paper, notebook or quick") var preset: Experiment6.Preset = .quick
+    @Option(help: "paper, notebook or quick") var preset = TrainingPreset.quick
     @Option(help: "label frequencies k (default: the preset's)", check: .count(1...64, each: 1...100_000))
     var frequencies: IntegerList?
     @Option(help: "the curves' L values (default: the preset's)", check: .count(1...64, each: 0...10_000))
     var curves: IntegerList?
-    @Option(help: "training iterations (default: the preset's)", check: .within(1...10_000_000)) var iterations: Int?
-    @Option(help: "runs (phase and split draws) per cell", check: .within(1...1000)) var runs: Int = 1
+    @OptionGroup var training: TrainingOptions
     @Option(help: "label threshold: 0 (notebook) or 0.5 (paper's text)", check: .within(-1...1))
     var threshold: Double = 0
     @Option(help: "share of the samples held out for validation", check: .within(0...0.89))
@@ -343,12 +338,13 @@ public struct Exp6Command: ExperimentCommand {
 
     public var shard: Shard? { sharding.shard?.shard }
 
-    public func configuration() throws -> Experiment6.Configuration {
-        var c = Experiment6.Configuration(preset: preset)
+    public func configuration() throws -> ManifoldClassification.Configuration {
+        var c = ManifoldClassification.Configuration(preset: preset)
         c.frequencies = frequencies?.values ?? c.frequencies
         c.curves = curves?.values ?? c.curves
-        c.iterations = iterations ?? c.iterations
-        (c.runs, c.threshold, c.validationFraction, c.seed) = (runs, threshold, validationFraction, seeding.seed)
+        c.iterations = training.iterations ?? c.iterations
+        c.runs = training.runs ?? c.runs
+        (c.threshold, c.validationFraction, c.seed) = (threshold, validationFraction, seeding.seed)
         return c
     }
 }
