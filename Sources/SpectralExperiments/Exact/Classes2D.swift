@@ -46,7 +46,6 @@ public struct Classes2D: Experiment {
         public let classCount: Int
         public let grid: GridCheck
         public let slice: PreparedNetwork.Record?
-        public let marks: [[Double]]
     }
 
     public struct Summary: Codable, Sendable {
@@ -83,7 +82,7 @@ public struct Classes2D: Experiment {
         let grid = context.time("grid check") { check(regions, classes, reference: reference, pool: context.pool) }
         return Result(
             regions: regions, geometry: geometry, classes: classes, classCount: prepared.whole.outputCount, grid: grid,
-            slice: prepared.record(.only), marks: prepared.slice?.pointCoordinates ?? [])
+            slice: prepared.record(.only))
     }
 
     /// The argmax of `reference` (the model on the plane, not simplified on the box) at every grid point against
@@ -166,20 +165,13 @@ extension Classes2D {
             mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) }
         }
         let box = Regions2D.boundingBox(r.regions)
-        let marks =
-            r.marks.isEmpty
-            ? []
-            : [
-                Series(
-                    name: "given points", x: r.marks.map { $0[0] }, y: r.marks.map { $0[1] }, pointsOnly: true,
-                    color: RGB(255, 255, 255))
-            ]
+        let axes = PictureAxes(configuration.model, r.slice)
         return polygonMap(
             title: "Argmax regions of \(URL(fileURLWithPath: configuration.model.file.path).lastPathComponent)",
             polygons: polygons, values: r.classes.regionClass.map(Double.init), segments: [], xRange: box.x,
-            yRange: box.y, xLabel: "t1 (slice)", yLabel: "t2 (slice)",
+            yRange: box.y, xLabel: axes.names[0], yLabel: axes.names[1],
             colorScale: ColorScale(range: 0...Double(max(r.classCount - 1, 1)), label: "class (argmax logit)"),
-            series: marks)
+            series: axes.marks)
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {

@@ -176,7 +176,8 @@ extension Decision2D {
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
         return decisionMap(
             r.regions, r.decision,
-            title: "Exact decision boundary of \(name): \(r.decision.components.count) class components")
+            title: "Exact decision boundary of \(name): \(r.decision.components.count) class components",
+            axes: PictureAxes(configuration.model, r.slice))
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
@@ -224,7 +225,8 @@ public struct Decision2DCommand: ExperimentCommand {
 /// The class regions of a 2-input classifier as a picture: the pieces {f > 0} and {f < 0} of every linear region,
 /// the exact boundary {f = 0} in black, `series` (paths, samples) over them.
 func decisionMap(
-    _ regions: LinearRegions2D, _ decision: DecisionRegions2D, title: String, series: [Series] = []
+    _ regions: LinearRegions2D, _ decision: DecisionRegions2D, title: String, series: [Series] = [],
+    axes: PictureAxes = PictureAxes(nil, nil)
 ) -> Figure {
     var (polygons, values) = ([[(x: Double, y: Double)]](), [Double]())
     for f in 0..<regions.regionCount {
@@ -241,5 +243,5 @@ func decisionMap(
     }
     return polygonMap(
         title: title, polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y,
-        xLabel: "x1", yLabel: "x2", colorScale: shade, series: series)
+        xLabel: axes.names[0], yLabel: axes.names[1], colorScale: shade, series: series + axes.marks)
 }

@@ -168,7 +168,8 @@ public struct Exact2D: Experiment {
         let geometry = RegionGeometry(r.regions, pool: folder.pool)
         if let slice = r.slice { try folder.writeJSON(slice, "slice.json") }
         try Regions2D.writeFiles(
-            r.regions, geometry, title: "Linear regions of \(name): \(r.regions.regionCount)", to: folder)
+            r.regions, geometry, title: "Linear regions of \(name): \(r.regions.regionCount)",
+            axes: PictureAxes(configuration.model, r.slice), to: folder)
         var table = CSVTable(header: ["kx", "ky", "window_re", "window_im", "edge_re", "edge_im"])
         for (k, (w, e)) in zip(r.frequencies, zip(r.window, r.edge)) {
             table.append([.double(k.kx), .double(k.ky), .double(w.re), .double(w.im), .double(e.re), .double(e.im)])

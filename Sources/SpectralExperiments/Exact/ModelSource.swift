@@ -3,6 +3,7 @@ import SpectralCommandLine
 import SpectralCore
 import SpectralExact
 import SpectralNetworks
+import SpectralPlot
 
 /// `--model FILE --through POINTS --output I | --margin A,B`: the network an exact command analyses (ONNX or
 /// safetensors) and the slice of its input space (docs/models.md).
@@ -153,5 +154,28 @@ public struct PreparedNetwork {
             output: selection.description, precision: whole.precision, notes: whole.notes,
             kinkedUnitsPerStage: whole.kinkCounts, unitsCrossingTheBox: restricted.kinkCounts,
             chainWidths: Array(chain.sizes.dropFirst().dropLast()))
+    }
+}
+
+/// How a picture of an input space or a slice of it is labelled: the axes' names (the slice's coordinates t1, t2, t3,
+/// input-space distances from the first point of --through, or the network's own inputs x1, x2, x3), and the given
+/// points of --through, marked.
+struct PictureAxes {
+    let names: [String]
+    let points: [[Double]]
+
+    init(_ source: ModelSource?, _ record: PreparedNetwork.Record?) {
+        names = source?.through == nil ? ["x1", "x2", "x3"] : ["t1 (slice)", "t2 (slice)", "t3 (slice)"]
+        points = record?.pointCoordinates ?? []
+    }
+
+    /// The given points as white dots over a plane's picture (none without a slice).
+    var marks: [Series] {
+        guard !points.isEmpty, points.allSatisfy({ $0.count == 2 }) else { return [] }
+        return [
+            Series(
+                name: "given points", x: points.map { $0[0] }, y: points.map { $0[1] }, pointsOnly: true,
+                color: RGB(255, 255, 255))
+        ]
     }
 }

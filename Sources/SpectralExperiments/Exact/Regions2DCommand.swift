@@ -99,12 +99,13 @@ public struct Regions2D: Experiment {
             regions, geometry,
             title:
                 "Linear regions of \(URL(fileURLWithPath: configuration.weights.path).lastPathComponent): \(regions.regionCount)",
-            to: folder)
+            axes: PictureAxes(configuration.model, result.slice), to: folder)
         return Regions2D.summary(regions, geometry)
     }
 
     static func writeFiles(
-        _ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String, to folder: OutputFolder
+        _ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String, axes: PictureAxes,
+        to folder: OutputFolder
     ) throws {
         let mesh = regions.mesh
         try folder.writeTable(
@@ -117,7 +118,7 @@ public struct Regions2D: Experiment {
                 .int(mesh.faceOffsets[f + 1] - mesh.faceOffsets[f]),
             ]
         }
-        try folder.write(regionPicture(regions, geometry, title: title), "regions")
+        try folder.write(regionPicture(regions, geometry, title: title, axes: axes), "regions")
     }
 
     static func summary(_ regions: LinearRegions2D, _ geometry: RegionGeometry) -> Summary {
@@ -144,7 +145,9 @@ public struct Regions2D: Experiment {
     }
 
     /// Regions coloured by f at their centroid; edges drawn while there are few enough to see (≤ 20,000).
-    static func regionPicture(_ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String) -> Figure {
+    static func regionPicture(
+        _ regions: LinearRegions2D, _ geometry: RegionGeometry, title: String, axes: PictureAxes
+    ) -> Figure {
         let mesh = regions.mesh
         let polygons = (0..<regions.regionCount).map { f in
             mesh.corners(f).map { (x: mesh.x[Int($0)], y: mesh.y[Int($0)]) }
@@ -162,7 +165,7 @@ public struct Regions2D: Experiment {
         let box = boundingBox(regions)
         return polygonMap(
             title: title, polygons: polygons, values: values, segments: segments, xRange: box.x, yRange: box.y,
-            xLabel: "x1", yLabel: "x2", colorLabel: "f at region centroid")
+            xLabel: axes.names[0], yLabel: axes.names[1], colorLabel: "f at region centroid", series: axes.marks)
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {

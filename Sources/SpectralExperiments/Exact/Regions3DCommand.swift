@@ -180,7 +180,7 @@ public struct Regions3D: Experiment {
                 }
             }
         let b = regions.box
-        let names = ["x1", "x2", "x3"]
+        let names = PictureAxes(configuration.model, nil).names
         return polygonMap(
             title: title + " (\(polygons.count))", polygons: polygons, values: values, segments: outlines,
             xRange: b.lower[others[0]]...b.upper[others[0]], yRange: b.lower[others[1]]...b.upper[others[1]],
