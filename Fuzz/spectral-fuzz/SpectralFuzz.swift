@@ -12,34 +12,45 @@ enum FuzzTarget: String, CaseIterable {
     case runRecord = "run-record"
     case options
 
-    func consume(_ bytes: [UInt8]) {
+    /// Hands `bytes` to the reader; returns its refusal, or nil when it accepted them.
+    @discardableResult
+    func consume(_ bytes: [UInt8]) -> Error? {
+        do {
+            try read(bytes)
+            return nil
+        } catch { return error }
+    }
+
+    private func read(_ bytes: [UInt8]) throws {
         switch self {
         case .safetensors:
-            if let tensors = try? Safetensors.parse(Data(bytes), name: "input") {
-                _ = try? NetworkTensors(tensors, source: "input")
-            }
+            _ = try NetworkTensors(try Safetensors.parse(Data(bytes), name: "input"), source: "input")
         case .onnx:
-            if let model = try? ONNXModel.parse(bytes), let network = try? PiecewiseLinearNetwork.lower(model),
-                network.outputCount > 0, let single = try? network.selecting(.index(0))
-            {
-                _ = single.evaluate([Double](repeating: 0.5, count: network.inputCount))
+            let network = try PiecewiseLinearNetwork.lower(try ONNXModel.parse(bytes))
+            if network.outputCount > 0 {
+                _ = try network.selecting(.index(0)).evaluate([Double](repeating: 0.5, count: network.inputCount))
             }
         case .csv:
-            if let text = String(validating: bytes, as: UTF8.self) { _ = try? NumericCSV.parse(text, name: "input") }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw SpectralError.badInput("input is not UTF-8")
+            }
+            _ = try NumericCSV.parse(text, name: "input")
         case .idx:
-            for dimensions in [1, 3] { _ = try? IDXFile.parse(bytes, name: "input", dimensions: dimensions) }
+            // Labels (1 dimension) or images (3); accepted when either reading succeeds.
+            if (try? IDXFile.parse(bytes, name: "input", dimensions: 1)) != nil { return }
+            _ = try IDXFile.parse(bytes, name: "input", dimensions: 3)
         case .gzip:
-            _ = try? Inflate.gunzip(bytes, limit: 64 << 20)
-            _ = try? Inflate.inflate(bytes, limit: 64 << 20)
+            _ = try? Inflate.inflate(bytes, limit: 64 << 20)  // the raw stream reader too, for coverage
+            _ = try Inflate.gunzip(bytes, limit: 64 << 20)
         case .runRecord:
             _ = SpectralProgram.standard
-            _ = try? RunRecordReader.check(Data(bytes), name: "input")
+            try RunRecordReader.check(Data(bytes), name: "input")
         case .options:
             // Words separated by NUL bytes: a command line, parsed and validated but never run.
             let words = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
                 String(decoding: $0, as: UTF8.self)
             }
-            _ = try? SpectralProgram.standard.request(words)
+            _ = try SpectralProgram.standard.request(words)
         }
     }
 }
@@ -74,7 +85,8 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
     }
 }
 #else
-/// Without libFuzzer: `spectral-fuzz TARGET FILE|FOLDER…` replays every file through the reader.
+/// Without libFuzzer: `spectral-fuzz TARGET FILE|FOLDER…` replays every file through the reader. Given one file,
+/// it also says whether the reader accepted it: exit 0, or exit 65 with the reader's refusal.
 @main
 struct Replay {
     static func main() {
@@ -86,7 +98,7 @@ struct Replay {
                         .utf8))
             exit(64)
         }
-        var count = 0
+        var (count, refusal): (Int, Error?) = (0, nil)
         for path in arguments.dropFirst() {
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
@@ -96,11 +108,15 @@ struct Replay {
                 : [path]
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else { continue }
-                target.consume([UInt8](data))
+                refusal = target.consume([UInt8](data))
                 count += 1
             }
         }
         print("\(name): \(count) inputs replayed")
+        if count == 1, let refusal {
+            FileHandle.standardError.write(Data("spectral-fuzz: \(refusal)\n".utf8))
+            exit(65)
+        }
     }
 }
 #endif

@@ -18,6 +18,8 @@ final class MutationCorpusTests: XCTestCase {
         let arguments: [String]
         /// Whether the input cannot be valid, so exit 0 is a failure.
         var hostile = false
+        /// Whether the input is the valid original of its mutations, so anything but exit 0 is a failure.
+        var valid = false
     }
 
     struct Tally {
@@ -84,6 +86,8 @@ final class MutationCorpusTests: XCTestCase {
                     } else if c.hostile && o.exitCode == 0 {
                         tally.accepted += 1
                         tally.failures.append("\(c.name): a hostile input was accepted (exit 0)")
+                    } else if c.valid && o.exitCode != 0 {
+                        tally.failures.append("\(c.name): the valid original was refused: \(o.stderr.prefix(200))")
                     }
                 } else {
                     tally.badCodes += 1
@@ -224,7 +228,8 @@ final class MutationCorpusTests: XCTestCase {
     }
 
     /// IDX label and image files, raw and gzipped, truncated and bit-flipped (through spectral-fuzz's replay of the
-    /// IDX and gzip readers, one process each).
+    /// IDX and gzip readers, one process each, which exits 65 when the reader refuses the file). Every truncation
+    /// and a header of absurd dimensions must be refused; a bit flip may land in the data and be accepted.
     func idxCases() throws -> [Case] {
         let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 10] + (0..<10).map { UInt8($0) }
         let images: [UInt8] =
@@ -233,21 +238,25 @@ final class MutationCorpusTests: XCTestCase {
             try Data(
                 contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                     .deletingLastPathComponent().appendingPathComponent("Fixtures/inflate/two_members.gz")))
-        var files: [(String, [UInt8])] = []
+        var files: [(target: String, bytes: [UInt8], hostile: Bool, valid: Bool)] = []
         for (target, valid) in [("idx", labels), ("idx", images), ("gzip", gz)] {
+            files.append((target, valid, false, true))
             for cut in stride(from: 0, to: valid.count, by: max(1, valid.count / 60)) {
-                files.append((target, Array(valid[..<cut])))
+                files.append((target, Array(valid[..<cut]), true, false))
             }
             var rng = SplitMix64(seed: UInt64(valid.count))
             for _ in 0..<40 {
                 var flipped = valid
                 flipped[rng.nextIndex(below: flipped.count)] ^= UInt8(1 << rng.nextIndex(below: 8))
-                files.append((target, flipped))
+                files.append((target, flipped, false, false))
             }
         }
-        files.append(("idx", [0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]))
+        files.append(
+            ("idx", [0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], true, false))
         return try files.enumerated().map { i, f in
-            Case(name: "\(f.0) \(i)", arguments: ["fuzz", f.0, try write(f.1, "i\(i).bin")])
+            Case(
+                name: "\(f.target) \(i)", arguments: ["fuzz", f.target, try write(f.bytes, "i\(i).bin")],
+                hostile: f.hostile, valid: f.valid)
         }
     }
 
