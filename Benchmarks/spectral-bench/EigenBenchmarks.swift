@@ -5,7 +5,9 @@ import SpectralKernels
 
 /// `eigh`: the symmetric eigensolver on an n × n matrix (a Gaussian kernel on random points by default, or raw
 /// little-endian Float64 values from --matrix), best of --repeats, with its three stages, its residual and
-/// orthogonality, and the Float64 GEMM at n × n × 32 (the trailing update's shape) against the Float64 peak.
+/// orthogonality, the eigenvalues-only mode beside it (its time as a ratio to the full solver's, and how far its
+/// values are from the full solver's), and the Float64 GEMM at n × n × 32 (the trailing update's shape) against the
+/// Float64 peak.
 /// Benchmarks/eigh_compare.py runs it beside numpy.linalg.eigh on the same matrix.
 struct EigenBench: ParsableCommand {
     static let description = CommandDescription(name: "eigh", abstract: "The Float64 symmetric eigensolver.")
@@ -25,6 +27,14 @@ struct EigenBench: ParsableCommand {
             if seconds < bestSeconds { (best, bestSeconds) = (e, seconds) }
         }
         guard let e = best else { return }
+        var valuesOnly: [Double] = []
+        var valuesOnlySeconds = Double.infinity
+        for _ in 0..<repeats {
+            let seconds = try PeakProbe.timeThrowing { valuesOnly = try SymmetricEigen.values(of: a, n: n, pool: pool) }
+            valuesOnlySeconds = min(valuesOnlySeconds, seconds)
+        }
+        let scale = e.values.map(abs).max() ?? 1
+        let valuesDifference = zip(valuesOnly, e.values).map { abs($0 - $1) }.max() ?? 0
         let (residual, orthogonality) = sampledErrors(a, e)
         emit([
             "benchmark": "eigh", "n": n, "threads": threads, "seconds": bestSeconds,
@@ -33,6 +43,8 @@ struct EigenBench: ParsableCommand {
             "apply_reflectors_seconds": e.stageSeconds.applyReflectors,
             "residual_sampled": residual, "orthogonality_sampled": orthogonality,
             "smallest": e.values.first ?? .nan, "largest": e.values.last ?? .nan,
+            "values_only_seconds": valuesOnlySeconds, "values_only_speedup": bestSeconds / valuesOnlySeconds,
+            "values_only_max_difference_relative": valuesDifference / max(scale, .leastNormalMagnitude),
         ])
         let peak = Peak(pool: pool)
         let gemm = GEMM64(pool: pool)

@@ -32,10 +32,7 @@ public struct SymmetricEigen: Sendable {
     static let backBlock = 128
 
     public init(_ matrix: [Double], n: Int, pool: ThreadPool) throws {
-        precondition(matrix.count == n * n, "the matrix does not hold n × n values")
-        if let bad = matrix.firstIndex(where: { !$0.isFinite }) {
-            throw SpectralError.badInput("the matrix has a non-finite entry at row \(bad / n), column \(bad % n)")
-        }
+        try Self.check(matrix, n: n)
         self.n = n
         let gemm = GEMM64(pool: pool)
         let m = AlignedBuffer<Double>(matrix)
@@ -52,6 +49,30 @@ public struct SymmetricEigen: Sendable {
         stageSeconds = (seconds(t1 - t0), seconds(t2 - t1), seconds(clock.now - t2))
         values = solver.values
         vectors = solver.vectors.array
+    }
+}
+
+extension SymmetricEigen {
+    /// The eigenvalues of A alone, ascending: the same reduction to T, then T's eigenvalues by implicit QL with
+    /// Wilkinson shifts and no vectors, O(n²) after the O(n³) reduction (the vectors' divide and conquer and
+    /// back-transformation are skipped). Contract: |λᵢ − λᵢ(A)| ≤ c·n·u·‖A‖, backward stable as the full solver; the
+    /// values agree with `SymmetricEigen(…).values` to that bound, not bit for bit (another algorithm for T).
+    public static func values(of matrix: [Double], n: Int, pool: ThreadPool) throws -> [Double] {
+        try check(matrix, n: n)
+        let m = AlignedBuffer<Double>(matrix)
+        var reduction = Tridiagonal(n: n)
+        tridiagonalize(m.pointer, n: n, into: &reduction, gemm: GEMM64(pool: pool))
+        var solver = TridiagonalEigen(
+            diagonal: reduction.diagonal, offDiagonal: reduction.offDiagonal, pool: pool, withVectors: false)
+        solver.solveValues()
+        return solver.values
+    }
+
+    static func check(_ matrix: [Double], n: Int) throws {
+        precondition(matrix.count == n * n, "the matrix does not hold n × n values")
+        if let bad = matrix.firstIndex(where: { !$0.isFinite }) {
+            throw SpectralError.badInput("the matrix has a non-finite entry at row \(bad / n), column \(bad % n)")
+        }
     }
 }
 

@@ -16,32 +16,45 @@ struct TridiagonalEigen {
     let n: Int
     fileprivate(set) var values: [Double]
     private var off: [Double]
-    /// n × n row-major: column j is the eigenvector of values[j].
+    /// n × n row-major: column j is the eigenvector of values[j] (empty when only the values are wanted).
     let vectors: AlignedBuffer<Double>
+    let withVectors: Bool
     let pool: ThreadPool
     static let leaf = 24
 
-    init(diagonal: [Double], offDiagonal: [Double], pool: ThreadPool) {
+    init(diagonal: [Double], offDiagonal: [Double], pool: ThreadPool, withVectors: Bool = true) {
         n = diagonal.count
         values = diagonal
         off = offDiagonal + [0]
-        vectors = AlignedBuffer(count: n * n)
+        self.withVectors = withVectors
+        vectors = AlignedBuffer(count: withVectors ? n * n : 0)
         self.pool = pool
     }
 
+    /// The eigenpairs by divide and conquer.
     mutating func solve(gemm: GEMM64) {
+        scaled { $0.divide(0, $0.n, gemm: gemm) }
+    }
+
+    /// The eigenvalues alone (built with `withVectors: false`): implicit QL on the whole of T, O(n²) in all.
+    mutating func solveValues() {
+        precondition(!withVectors, "solveValues is for a solver built without vectors")
+        scaled { $0.implicitQL(0, $0.n) }
+    }
+
+    /// Scales T to norm ~1 so that the tolerances are relative, runs `body`, and undoes the scaling.
+    private mutating func scaled(_ body: (inout TridiagonalEigen) -> Void) {
         guard n > 0 else { return }
-        // Scale T to norm ~1 so that the tolerances below are relative (the scaling is undone at the end).
         let scale = max(values.map(abs).max() ?? 0, off.map(abs).max() ?? 0)
         if scale == 0 {
-            for i in 0..<n { vectors[i * n + i] = 1 }
+            if withVectors { for i in 0..<n { vectors[i * n + i] = 1 } }
             return
         }
         for i in 0..<n {
             values[i] /= scale
             off[i] /= scale
         }
-        divide(0, n, gemm: gemm)
+        body(&self)
         for i in 0..<n { values[i] *= scale }
     }
 
@@ -67,7 +80,7 @@ struct TridiagonalEigen {
     /// the eigenpairs sorted ascending.
     private mutating func implicitQL(_ lo: Int, _ hi: Int) {
         let size = hi - lo
-        for i in lo..<hi { vectors[i * n + i] = 1 }
+        if withVectors { for i in lo..<hi { vectors[i * n + i] = 1 } }
         off[hi - 1] = 0
         for l in lo..<hi {
             var iterations = 0
@@ -106,10 +119,12 @@ struct TridiagonalEigen {
             p = s * r
             values[i + 1] = g + p
             g = c * r - b
-            for k in lo..<hi {
-                let (zi, zi1) = (vectors[k * n + i], vectors[k * n + i + 1])
-                vectors[k * n + i + 1] = s * zi + c * zi1
-                vectors[k * n + i] = c * zi - s * zi1
+            if withVectors {
+                for k in lo..<hi {
+                    let (zi, zi1) = (vectors[k * n + i], vectors[k * n + i + 1])
+                    vectors[k * n + i + 1] = s * zi + c * zi1
+                    vectors[k * n + i] = c * zi - s * zi1
+                }
             }
             i -= 1
         }
@@ -122,6 +137,10 @@ struct TridiagonalEigen {
     private mutating func sortBlock(_ lo: Int, _ size: Int) {
         let order = (0..<size).sorted { (values[lo + $0], $0) < (values[lo + $1], $1) }
         let sortedValues = order.map { values[lo + $0] }
+        guard withVectors else {
+            for j in 0..<size { values[lo + j] = sortedValues[j] }
+            return
+        }
         var block = [Double](repeating: 0, count: size * size)
         for r in 0..<size { for (j, o) in order.enumerated() { block[r * size + j] = vectors[(lo + r) * n + lo + o] } }
         for r in 0..<size { for j in 0..<size { vectors[(lo + r) * n + lo + j] = block[r * size + j] } }

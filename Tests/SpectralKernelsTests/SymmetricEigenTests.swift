@@ -6,7 +6,9 @@ import XCTest
 /// The symmetric eigensolver's contract (SymmetricEigen's doc comment): residual ‖AV − VΛ‖_F/‖A‖_F and
 /// orthogonality ‖VᵀV − I‖_F below 1e-13·n, on matrices chosen to stress each stage (random; clustered and
 /// repeated eigenvalues, which make the divide and conquer deflate; graded; a Gaussian kernel close to the
-/// identity like experiment 4's), and eigenvalues equal to Jacobi's (no shared code) within 1e-13·‖A‖.
+/// identity like experiment 4's), and eigenvalues equal to Jacobi's (no shared code) within 1e-13·‖A‖. The
+/// eigenvalues-only mode (implicit QL on T, no divide and conquer) is held to the same 1e-13·‖A‖ against the full
+/// solver's values, and against a closed form.
 final class SymmetricEigenTests: XCTestCase {
     static func random(_ n: Int, seed: UInt64) -> [Double] {
         var rng = SplitMix64(seed: seed)
@@ -95,12 +97,17 @@ final class SymmetricEigenTests: XCTestCase {
         XCTAssertLessThan(residual, 1e-13 * Double(n), "\(label): ‖AV − VΛ‖/‖A‖")
         XCTAssertLessThan(orthogonality, 1e-13 * Double(n), "\(label): ‖VᵀV − I‖")
         XCTAssertEqual(e.values, e.values.sorted(), "\(label): ascending")
+        let scale = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let valuesOnly = try SymmetricEigen.values(of: a, n: n, pool: pool)
+        XCTAssertEqual(valuesOnly.count, n)
+        for (x, y) in zip(valuesOnly, e.values) {
+            XCTAssertEqual(x, y, accuracy: 1e-13 * max(scale, .leastNormalMagnitude), "\(label): values only")
+        }
         let one = try SymmetricEigen(a, n: n, pool: ThreadPool(threadCount: 1))
         XCTAssertEqual(one.values, e.values, "\(label): same bits on 1 thread")
         XCTAssertEqual(one.vectors, e.vectors, "\(label): same bits on 1 thread")
         if jacobi {
             let reference = jacobiEigen(a, n: n)
-            let scale = a.reduce(0) { $0 + $1 * $1 }.squareRoot()
             for (x, y) in zip(e.values, reference.values) {
                 XCTAssertEqual(x, y, accuracy: 1e-13 * scale, "\(label): eigenvalue against Jacobi")
             }
@@ -145,6 +152,24 @@ final class SymmetricEigenTests: XCTestCase {
     func testLargerMatrices() throws {
         try check(Self.random(300, seed: 300), n: 300, "random 300", jacobi: false)
         try check(Self.gaussianKernel(257, sigma: 1.25, seed: 4), n: 257, "kernel 257", jacobi: false)
+    }
+
+    /// The second-difference matrix (2 on the diagonal, −1 beside it): λ_k = 2 − 2cos(kπ/(n + 1)), k = 1…n, by the
+    /// eigenvalues-only mode past many panels, against the closed form within the suite's 1e-13·‖A‖_F (the closed
+    /// form's own Float64 error is a few ulps of 4).
+    func testValuesOnlyOfTheSecondDifferenceMatrix() throws {
+        let n = 400
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            a[i * n + i] = 2
+            if i + 1 < n { (a[i * n + i + 1], a[(i + 1) * n + i]) = (-1, -1) }
+        }
+        let values = try SymmetricEigen.values(of: a, n: n, pool: ThreadPool(threadCount: 2))
+        let norm = Double(4 * n + 2 * (n - 1)).squareRoot()
+        for (k, value) in values.enumerated() {
+            let exact = 2 - 2 * cos(Double(k + 1) * Double.pi / Double(n + 1))
+            XCTAssertEqual(value, exact, accuracy: 1e-13 * norm, "λ_\(k + 1)")
+        }
     }
 
     func testRefusesNonFiniteEntries() {
