@@ -4,13 +4,15 @@ import SpectralKernels
 /// A reusable plan for the complex DFT of one length n, in Float64: X_k = Σ_j x_j e^{−2πi jk/n} (unnormalised,
 /// docs/conventions.md); `inverse` includes the 1/n, so inverse(forward(x)) = x.
 ///
-/// Lengths whose prime factors are 2, 3, 5 and 7 run as Stockham passes of radix 4, 2, 3, 5 and 7; any other length
-/// goes through Bluestein's chirp-z algorithm on a 5-smooth length ≥ 2n − 1. Twiddles are computed once, each from its
+/// Lengths whose prime factors are 2, 3, 5 and 7 run as Stockham passes of radix 4, 2, 3, 5 and 7; a prime p with
+/// p − 1 7-smooth goes through Rader's algorithm (a cyclic convolution of length p − 1); any other length goes
+/// through Bluestein's chirp-z algorithm on a 5-smooth length ≥ 2n − 1. Twiddles are computed once, each from its
 /// integer index reduced modulo its period (so they are accurate to an ulp however long the transform).
 /// A plan owns scratch memory: use one plan per thread.
 public final class FFTPlan: @unchecked Sendable {
     public let count: Int
     private let passes: StockhamPasses?
+    private let rader: Rader?
     private let bluestein: Bluestein?
     private let work: AlignedBuffer<Double>
     private let workOffsets: [Int]
@@ -20,12 +22,13 @@ public final class FFTPlan: @unchecked Sendable {
         self.count = count
         let radices = FFTPlan.smoothFactors(count)
         passes = radices.map { StockhamPasses(radices: $0) }
-        bluestein = radices == nil ? Bluestein(count: count) : nil
+        rader = radices == nil && Rader.applies(to: count) ? Rader(count: count) : nil
+        bluestein = radices == nil && rader == nil ? Bluestein(count: count) : nil
         // Power-of-two strides put every stream of a pass in one cache set (and make loads alias earlier stores
         // modulo 4 KiB) when the arrays share their low address bits, so the four work arrays are skewed by 1 KiB.
         let skew = (128 - count % 512 + 512) % 512
         workOffsets = (0..<4).map { $0 * (count + skew) }
-        work = AlignedBuffer(count: radices == nil ? 0 : 4 * (count + skew))  // Bluestein has its own
+        work = AlignedBuffer(count: radices == nil ? 0 : 4 * (count + skew))  // Rader and Bluestein have their own
     }
 
     /// The radices whose product is n, in the order the passes run, or nil when n has another prime factor.
@@ -55,6 +58,10 @@ public final class FFTPlan: @unchecked Sendable {
 
     /// In-place forward transform of split complex data (n values each).
     public func forward(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>) {
+        if let rader {
+            rader.transform(re: re, im: im)
+            return
+        }
         if let bluestein {
             bluestein.transform(re: re, im: im)
             return
