@@ -103,8 +103,11 @@ public struct PlanarSubdivision: Sendable {
     }
 
     /// Structural checks: every half-edge's end is the next half-edge's start, every edge is used once in each
-    /// direction it has a face for, and edge endpoints are distinct. Returns the first problem found, if any.
-    public func validate() -> String? {
+    /// direction it has a face for, edge endpoints are distinct, and V − E + F = 1 (a subdivided disc: every vertex
+    /// on an edge, no hole, no loose piece). With `domainArea`, the faces' areas must also sum to it within
+    /// 1e−9 of it: each face's shoelace sum is exact to a few ulps of its own extent, far inside that. Returns the
+    /// first problem found, if any.
+    public func validate(domainArea: Double? = nil) -> String? {
         var forward = [Int32](repeating: -1, count: edgeCount)
         var backward = forward
         for f in 0..<faceCount {
@@ -129,6 +132,16 @@ public struct PlanarSubdivision: Sendable {
             if edgeStart[e] == edgeEnd[e] { return "edge \(e) starts and ends at one vertex" }
             if forward[e] != edgeLeft[e] || backward[e] != edgeRight[e] { return "edge \(e) has inconsistent faces" }
             if forward[e] == -1 { return "edge \(e) has no face on its left" }
+        }
+        let euler = vertexCount - edgeCount + faceCount
+        if euler != 1 {
+            return "V − E + F = \(euler), not 1 (\(vertexCount) vertices, \(edgeCount) edges, \(faceCount) faces)"
+        }
+        if let domainArea {
+            let sum = (0..<faceCount).reduce(0) { $0 + areaAndCentroid($1).area }
+            if abs(sum - domainArea) > 1e-9 * abs(domainArea) {
+                return "the faces' areas sum to \(sum), not the domain's \(domainArea)"
+            }
         }
         return nil
     }

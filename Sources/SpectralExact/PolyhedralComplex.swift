@@ -70,10 +70,15 @@ public struct PolyhedralComplex: Sendable {
         return (volume / 6, apex + moment / volume)
     }
 
+    /// The sum of the cells' volumes.
+    public var totalVolume: Double { (0..<cellCount).reduce(0) { $0 + volumeAndCentroid(cell: $1).volume } }
+
     /// Structural checks (the regioncam kind): every face a closed cycle of ≥ 3 distinct corners whose edges join
     /// consecutive corners; every face listed by the cells it names, and those only; every edge of a cell in exactly
-    /// two of its faces; Euler's V − E + F = 2 for every cell. Returns the first problem found, if any.
-    public func validate() -> String? {
+    /// two of its faces; Euler's V − E + F = 2 for every cell and V − E + F − C = 1 for the whole (a subdivided ball).
+    /// With `domainVolume`, the cells' volumes must also sum to it within 1e−9 of it (each cell's tetrahedral fan is
+    /// exact to a few ulps of its extent cubed). Returns the first problem found, if any.
+    public func validate(domainVolume: Double? = nil) -> String? {
         for f in 0..<faceCount {
             let range = faceOffsets[f]..<faceOffsets[f + 1]
             if range.count < 3 { return "face \(f) has \(range.count) corners" }
@@ -99,6 +104,14 @@ public struct PolyhedralComplex: Sendable {
         }
         for f in 0..<faceCount where listed[f] != (faceCells[2 * f + 1] < 0 ? 1 : 2) {
             return "face \(f) is listed by \(listed[f]) cells"
+        }
+        let euler = vertexCount - edgeCount + faceCount - cellCount
+        if euler != 1 { return "V − E + F − C = \(euler), not 1" }
+        if let domainVolume {
+            let sum = totalVolume
+            if abs(sum - domainVolume) > 1e-9 * abs(domainVolume) {
+                return "the cells' volumes sum to \(sum), not the domain's \(domainVolume)"
+            }
         }
         return nil
     }

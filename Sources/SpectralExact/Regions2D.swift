@@ -140,6 +140,8 @@ public func enumerateRegions(
         limits.progress?(l + 1, hidden.count)
     }
     let faces = mesh.faceCount
+    assertInvariants(
+        "the 2-D regions", mesh.validate(domainArea: PlanarSubdivision(polygon: polygon).areaAndCentroid(0).area))
     return LinearRegions2D(
         mesh: mesh, gradientX: (0..<faces).map { maps[$0 * 3] }, gradientY: (0..<faces).map { maps[$0 * 3 + 1] },
         offset: (0..<faces).map { maps[$0 * 3 + 2] }, hiddenSizes: hidden, patternWords: totalWords,

@@ -63,6 +63,7 @@ public func enumerateRegions3D(
         ? ComplexUnderCut(box: box, patternWords: totalWords)
         : try ComplexUnderCut.polytope(
             box: box, halfSpaces: try validated(halfSpaces), patternWords: totalWords, pool: pool)
+    let start = complex  // for the debug check that the cuts keep the domain's volume
     // Layer 1's maps, the same on every starting cell (one for a box, those of the clipped polytope otherwise).
     var maps = AlignedBuffer<Double>((0..<complex.cellCount).flatMap { _ in firstLayerRows(net) })
     var (unitOffset, wordOffset) = (0, 0)
@@ -99,8 +100,10 @@ public func enumerateRegions3D(
         limits.progress?(l + 1, hidden.count)
     }
     let cells = complex.cellCount
+    let result = frozen(complex)
+    assertInvariants("the 3-D regions", result.validate(domainVolume: frozen(start).totalVolume))
     return LinearRegions3D(
-        complex: frozen(complex), gradient: (0..<cells).map { SIMD3(maps[$0 * 4], maps[$0 * 4 + 1], maps[$0 * 4 + 2]) },
+        complex: result, gradient: (0..<cells).map { SIMD3(maps[$0 * 4], maps[$0 * 4 + 1], maps[$0 * 4 + 2]) },
         offset: (0..<cells).map { maps[$0 * 4 + 3] }, hiddenSizes: hidden, patternWords: totalWords,
         patterns: complex.patterns, faceUnit: complex.faceUnit, box: box, halfSpaces: halfSpaces,
         ambiguousCells: complex.ambiguous)

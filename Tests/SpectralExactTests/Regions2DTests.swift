@@ -30,7 +30,7 @@ final class Regions2DTests: XCTestCase {
     func testFacesTileTheBoxWithDistinctPatterns() throws {
         for (i, sizes) in shapes.enumerated() {
             let regions = try enumerateRegions(try generic2DNet(sizes, seed: UInt64(i + 1)), domain: box, pool: pool)
-            XCTAssertNil(regions.mesh.validate(), "\(sizes)")
+            XCTAssertNil(regions.mesh.validate(domainArea: 4), "\(sizes)")
             XCTAssertEqual(regions.ambiguousCells, 0)
             var total = 0.0
             for f in 0..<regions.regionCount {
@@ -45,6 +45,29 @@ final class Regions2DTests: XCTestCase {
                 })
             XCTAssertEqual(patterns.count, regions.regionCount, "\(sizes): two faces share an activation pattern")
         }
+    }
+
+    /// `validate`, which debug builds run after every enumeration, names each kind of broken subdivision: a stray
+    /// vertex (V − E + F = 2), a boundary corner moved (the areas no longer sum to the domain's), an edge whose ends
+    /// no longer meet its neighbours. Each break is made on a correct subdivision that passes first.
+    func testValidateNamesBrokenSubdivisions() throws {
+        let regions = try enumerateRegions(try generic2DNet([2, 8, 8, 1], seed: 3), domain: box, pool: pool)
+        let mesh = regions.mesh
+        XCTAssertNil(mesh.validate(domainArea: 4))
+        var stray = mesh
+        stray.x.append(0.5)
+        stray.y.append(0.5)
+        XCTAssertEqual(
+            stray.validate(),
+            "V − E + F = 2, not 1 (\(stray.vertexCount) vertices, \(mesh.edgeCount) edges, \(mesh.faceCount) faces)")
+        var moved = mesh
+        let corner = (0..<mesh.vertexCount).first { mesh.x[$0] == -1 && mesh.y[$0] == -1 }!
+        moved.x[corner] = -1.01
+        XCTAssertNil(moved.validate(), "moving a corner keeps the structure")
+        XCTAssertEqual(moved.validate(domainArea: 4)?.hasPrefix("the faces' areas sum to"), true)
+        var rewired = mesh
+        rewired.edgeEnd[0] = rewired.edgeStart[1] == rewired.edgeEnd[0] ? rewired.edgeEnd[1] : rewired.edgeStart[1]
+        XCTAssertNotNil(rewired.validate())
     }
 
     /// At random points, f from the forward pass equals the affine map of the face that contains the point, and

@@ -49,7 +49,7 @@ final class Regions3DTests: XCTestCase {
         for (i, sizes) in shapes.enumerated() {
             let regions = try enumerateRegions3D(try genericNet(sizes, seed: UInt64(i + 1)), box: .unit, pool: pool)
             let k = regions.complex
-            XCTAssertNil(k.validate(), "\(sizes)")
+            XCTAssertNil(k.validate(domainVolume: 8), "\(sizes)")
             XCTAssertEqual(regions.ambiguousCells, 0, "\(sizes)")
             XCTAssertEqual(k.vertexCount - k.edgeCount + k.faceCount - k.cellCount, 1, "\(sizes)")
             var total = CompensatedSum()
@@ -58,6 +58,26 @@ final class Regions3DTests: XCTestCase {
             XCTAssertEqual(regions.patternsByCell.count, k.cellCount, "\(sizes): two cells share a pattern")
             XCTAssertGreaterThan(k.cellCount, sizes[1], "\(sizes)")
         }
+    }
+
+    /// `validate`, which debug builds run after every enumeration, names each kind of broken complex: a stray
+    /// vertex (V − E + F − C = 2), a box corner moved (the volumes no longer sum to the domain's), a face dropped
+    /// from its cell's list. Each break is made on a correct complex that passes first.
+    func testValidateNamesBrokenComplexes() throws {
+        let k = try enumerateRegions3D(try genericNet([3, 6, 6, 1], seed: 3), box: .unit, pool: pool).complex
+        XCTAssertNil(k.validate(domainVolume: 8))
+        var stray = k
+        (stray.x, stray.y, stray.z) = (k.x + [0.5], k.y + [0.5], k.z + [0.5])
+        XCTAssertEqual(stray.validate(), "V − E + F − C = 2, not 1")
+        var moved = k
+        let corner = (0..<k.vertexCount).first { k.position(Int32($0)) == SIMD3(repeating: -1) }!
+        moved.x[corner] = -1.01
+        XCTAssertNil(moved.validate(), "moving a corner keeps the structure")
+        XCTAssertEqual(moved.validate(domainVolume: 8)?.hasPrefix("the cells' volumes sum to"), true)
+        var dropped = k
+        dropped.cellFaces.remove(at: dropped.cellOffsets[1] - 1)
+        for c in 1..<dropped.cellOffsets.count { dropped.cellOffsets[c] -= 1 }
+        XCTAssertNotNil(dropped.validate())
     }
 
     /// At random points the forward pass's pattern names a cell that contains the point, and f there equals the
