@@ -91,7 +91,7 @@ public struct ClassComponents2D: Sendable {
 
     func edges(of f: Int) -> [Int] {
         let mesh = regions.mesh
-        return (mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1]).map { Int(mesh.halfEdges[$0] >> 1) }
+        return (mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1]).map { mesh.halfEdges[$0].edge }
     }
 
     /// The shortest chain over the usable edges, each entered at the midpoint of its usable part (A*, the straight

@@ -1,17 +1,49 @@
+/// A vertex as one chunk of a layer's face splits names it: a global id (an old vertex, or one inserted on an old
+/// edge), or the chunk's own interior vertex i (made where a chord is crossed inside a face), whose global id is
+/// known only once the chunks before it are counted (`resolved(interiorBase:)`). Stored as one Int32: the global id,
+/// or −(i + 1).
+struct ChunkVertex: Hashable {
+    private let code: Int32
+    static func global(_ v: Int32) -> Self { Self(code: v) }
+    static func interior(_ i: Int) -> Self { Self(code: Int32(-i - 1)) }
+    func resolved(interiorBase: Int) -> Int32 { code >= 0 ? code : Int32(interiorBase + Int(-code - 1)) }
+}
+
+/// A half-edge as one chunk names it: a global half-edge (of a piece of an old edge), or a half-edge of one of the
+/// chunk's own chords, whose edge id is known only once the chunks before it are counted (`resolved(chordBase:)`).
+/// While one face is cut its chords are numbered from 0 in the face; `offsettingChords(by:)` renumbers them into
+/// the chunk's count. Stored as one Int: the global code, or −(chord << 1 | reversed) − 1.
+struct ChunkHalfEdge: Hashable {
+    private let code: Int
+    static func global(_ h: HalfEdge) -> Self { Self(code: Int(h.code)) }
+    static func chord(_ index: Int, reversed: Bool) -> Self { Self(code: -(index << 1 | (reversed ? 1 : 0)) - 1) }
+    /// The chord and the direction it is run in, or nil for a global half-edge.
+    var chord: (index: Int, reversed: Bool)? { code >= 0 ? nil : ((-code - 1) >> 1, (-code - 1) & 1 == 1) }
+
+    func offsettingChords(by offset: Int) -> Self {
+        guard let chord else { return self }
+        return .chord(chord.index + offset, reversed: chord.reversed)
+    }
+
+    func resolved(chordBase: Int) -> HalfEdge {
+        guard let chord else { return HalfEdge(edge: code >> 1, reversed: code & 1 == 1) }
+        return HalfEdge(edge: chordBase + chord.index, reversed: chord.reversed)
+    }
+}
+
 /// What one layer makes of a chunk of faces: the cells each face is cut into, the vertices created inside faces,
-/// and the new edges (chords) between cells. References are coded so chunks can be concatenated in order:
-///  - vertex: ≥ 0 a global id (an old vertex or one inserted on an edge), < 0 interior vertex −(v + 1) of this chunk;
-///  - half-edge: ≥ 0 a global half-edge of a split old edge, < 0 chord half-edge −(h + 1) of this chunk.
+/// and the new edges (chords) between cells, named so that chunks can be joined in order (`ChunkVertex`,
+/// `ChunkHalfEdge`).
 final class FaceSplitChunk {
     var cellOffsets: [Int] = [0]
-    var cellHalfEdges: [Int] = []
+    var cellHalfEdges: [ChunkHalfEdge] = []
     var cellParent: [Int32] = []
     /// The layer's activation bits of each cell, `words` UInt64 per cell.
     var cellBits: [UInt64] = []
     var interiorX: [Double] = []
     var interiorY: [Double] = []
-    var chordStart: [Int32] = []
-    var chordEnd: [Int32] = []
+    var chordStart: [ChunkVertex] = []
+    var chordEnd: [ChunkVertex] = []
     var chordUnit: [Int32] = []
     var ambiguous = 0
     let words: Int
@@ -32,7 +64,7 @@ struct FaceMaps {
 /// One convex cell during the cut of a face: corners (local vertex indices) and the half-edge leaving each.
 private struct Cell {
     var vertices: [Int32]
-    var halfEdges: [Int]
+    var halfEdges: [ChunkHalfEdge]
 }
 
 /// Cuts face f by every unit of the layer whose pre-activation changes sign on it, in unit order, and appends the
@@ -48,26 +80,27 @@ func splitFace(
 ) {
     // 1. The boundary, with the vertices inserted on its edges.
     var boundary: [Int32] = []
-    var boundaryEdges: [Int] = []
+    var boundaryEdges: [ChunkHalfEdge] = []
+    // Old edge e's pieces are the new edges subBase ..< subBase + count + 1, from its start to its end.
+    func piece(_ k: Int, reversed: Bool) -> ChunkHalfEdge { .global(HalfEdge(edge: k, reversed: reversed)) }
     for i in mesh.faceOffsets[f]..<mesh.faceOffsets[f + 1] {
         let h = mesh.halfEdges[i]
-        let e = Int(h >> 1)
+        let e = h.edge
         let (first, count) = (insertedOffsets[e], insertedOffsets[e + 1] - insertedOffsets[e])
         let subBase = e + first
         let newBase = values.oldCount + first
-        if h & 1 == 0 {
-            boundary.append(mesh.edgeStart[e])
-            boundaryEdges.append(subBase << 1)
+        boundary.append(mesh.origin(h))
+        if !h.isReversed {
+            boundaryEdges.append(piece(subBase, reversed: false))
             for j in 0..<count {
                 boundary.append(Int32(newBase + j))
-                boundaryEdges.append((subBase + j + 1) << 1)
+                boundaryEdges.append(piece(subBase + j + 1, reversed: false))
             }
         } else {
-            boundary.append(mesh.edgeEnd[e])
-            boundaryEdges.append((subBase + count) << 1 | 1)
+            boundaryEdges.append(piece(subBase + count, reversed: true))
             for j in stride(from: count - 1, through: 0, by: -1) {
                 boundary.append(Int32(newBase + j))
-                boundaryEdges.append((subBase + j) << 1 | 1)
+                boundaryEdges.append(piece(subBase + j, reversed: true))
             }
         }
     }
@@ -121,14 +154,14 @@ func splitFace(
             if positive && negative { positive = arrangement.centroidValue(cell.vertices, unit: u) > 0 }
             if positive { bits[u >> 6] |= 1 << UInt64(u & 63) }
         }
-        emit(cell.halfEdges.map { $0 >= 0 ? $0 : -(((chordBase << 1) + (-$0 - 1)) + 1) }, bits: bits, face: f, out: out)
+        emit(cell.halfEdges.map { $0.offsettingChords(by: chordBase) }, bits: bits, face: f, out: out)
     }
-    let code = { (v: Int32) -> Int32 in
-        Int(v) < boundary.count ? boundary[Int(v)] : Int32(-(interiorBase + Int(v) - boundary.count) - 1)
+    let name = { (v: Int32) -> ChunkVertex in
+        Int(v) < boundary.count ? .global(boundary[Int(v)]) : .interior(interiorBase + Int(v) - boundary.count)
     }
     for c in arrangement.chordStart.indices {
-        out.chordStart.append(code(arrangement.chordStart[c]))
-        out.chordEnd.append(code(arrangement.chordEnd[c]))
+        out.chordStart.append(name(arrangement.chordStart[c]))
+        out.chordEnd.append(name(arrangement.chordEnd[c]))
         out.chordUnit.append(Int32(crossing[arrangement.chordUnit[c]]))
     }
     out.interiorX.append(contentsOf: arrangement.x[boundary.count...])
@@ -137,7 +170,7 @@ func splitFace(
 }
 
 /// Appends one cell (its half-edges already coded for the chunk).
-private func emit(_ halfEdges: [Int], bits: [UInt64], face: Int, out: FaceSplitChunk) {
+private func emit(_ halfEdges: [ChunkHalfEdge], bits: [UInt64], face: Int, out: FaceSplitChunk) {
     out.cellHalfEdges.append(contentsOf: halfEdges)
     out.cellOffsets.append(out.cellHalfEdges.count)
     out.cellParent.append(Int32(face))
@@ -215,7 +248,7 @@ private struct LocalArrangement {
     mutating func cut(_ cell: inout Cell, unit j: Int) -> Cell? {
         // Insert the crossing vertices of chords crossed strictly (shared with the neighbouring cell).
         var vs: [Int32] = []
-        var hs: [Int] = []
+        var hs: [ChunkHalfEdge] = []
         var consistent = true
         let n = cell.vertices.count
         vs.reserveCapacity(n + 2)
@@ -228,19 +261,18 @@ private struct LocalArrangement {
             hs.append(h)
             let (za, zb) = (value(a, j), value(b, j))
             guard (za < 0 && zb > 0) || (za > 0 && zb < 0) else { continue }
-            guard h < 0 else {
+            guard let chord = h.chord else {
                 consistent = false
                 continue
             }
-            let chord = (-h - 1) >> 1
-            let reversed = (-h - 1) & 1
-            let (w, far) = crossingVertex(chord: chord, unit: j)
+            let (w, far) = crossingVertex(chord: chord.index, unit: j)
             // Forward: a → w on the chord, w → b on its far half. Backward: a → w on the far half, w → b on it.
-            if reversed == 0 {
+            //     forward    a ──chord──▶ w ──far──▶ b        backward   a ──far──▶ w ──chord──▶ b
+            if !chord.reversed {
                 vs.append(w)
-                hs.append(-((far << 1) + 1))
+                hs.append(.chord(far, reversed: false))
             } else {
-                hs[hs.count - 1] = -((far << 1 | 1) + 1)
+                hs[hs.count - 1] = .chord(far, reversed: true)
                 vs.append(w)
                 hs.append(h)
             }
@@ -259,11 +291,11 @@ private struct LocalArrangement {
         chordStart.append(vs[pa])
         chordEnd.append(vs[pb])
         chordUnit.append(j)
-        func arc(from s: Int, to e: Int, closing: Int) -> Cell {
+        func arc(from s: Int, to e: Int, closing: ChunkHalfEdge) -> Cell {
             let (cv, ch) = cyclicArc(vs, hs, from: s, to: e, closing: closing)
             return Cell(vertices: cv, halfEdges: ch)
         }
-        cell = arc(from: pb, to: pa, closing: -((chord << 1) + 1))  // positive side, pa → pb forward
-        return arc(from: pa, to: pb, closing: -((chord << 1 | 1) + 1))  // negative side, pb → pa backward
+        cell = arc(from: pb, to: pa, closing: .chord(chord, reversed: false))  // positive side, pa → pb forward
+        return arc(from: pa, to: pb, closing: .chord(chord, reversed: true))  // negative side, pb → pa backward
     }
 }

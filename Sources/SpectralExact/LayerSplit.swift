@@ -128,20 +128,17 @@ private func assemble(
     var parents = [Int32]()
     var bits = [UInt64]()
     var faceOffsets = [0]
-    var halfEdges = [Int32]()
+    var halfEdges = [HalfEdge]()
     var ambiguous = 0
     var interiorBase = interiorStart
     var chordBase = subEdges
     for chunk in chunks {
-        let decode = { (v: Int32) -> Int32 in v >= 0 ? v : Int32(interiorBase + Int(-v - 1)) }
         for c in chunk.chordStart.indices {
-            start.append(decode(chunk.chordStart[c]))
-            end.append(decode(chunk.chordEnd[c]))
+            start.append(chunk.chordStart[c].resolved(interiorBase: interiorBase))
+            end.append(chunk.chordEnd[c].resolved(interiorBase: interiorBase))
         }
         chordUnits += chunk.chordUnit
-        for h in chunk.cellHalfEdges {
-            halfEdges.append(Int32(h >= 0 ? h : (chordBase << 1) + (-h - 1)))
-        }
+        for h in chunk.cellHalfEdges { halfEdges.append(h.resolved(chordBase: chordBase)) }
         for c in 1..<chunk.cellOffsets.count {
             faceOffsets.append(faceOffsets.last! + chunk.cellOffsets[c] - chunk.cellOffsets[c - 1])
         }
@@ -157,8 +154,8 @@ private func assemble(
     var right = left
     for f in 0..<(faceOffsets.count - 1) {
         for i in faceOffsets[f]..<faceOffsets[f + 1] {
-            let h = Int(halfEdges[i])
-            if h & 1 == 0 { left[h >> 1] = Int32(f) } else { right[h >> 1] = Int32(f) }
+            let h = halfEdges[i]
+            if h.isReversed { right[h.edge] = Int32(f) } else { left[h.edge] = Int32(f) }
         }
     }
     let newMesh = PlanarSubdivision(

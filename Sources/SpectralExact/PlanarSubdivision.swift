@@ -1,11 +1,26 @@
 import Foundation
 
+/// One side of an edge: edge e run forward, edgeStart → edgeEnd, or backward. The face a half-edge bounds lies on
+/// its left, so the forward half-edge belongs to edgeLeft[e] and the backward one to edgeRight[e]:
+///
+///                 edgeLeft[e]
+///     edgeStart ──────────────▶ edgeEnd     forward (reversed = false)
+///     edgeStart ◀────────────── edgeEnd     backward (reversed = true)
+///                 edgeRight[e]
+///
+/// Stored in 32 bits as e << 1 | reversed, so a face's boundary is one flat array.
+public struct HalfEdge: Hashable, Sendable {
+    public let code: Int32
+    @inline(__always) public init(edge: Int, reversed: Bool) { code = Int32(edge << 1 | (reversed ? 1 : 0)) }
+    @inline(__always) public var edge: Int { Int(code >> 1) }
+    @inline(__always) public var isReversed: Bool { code & 1 == 1 }
+}
+
 /// A planar subdivision of a convex domain into convex faces, with shared vertices and edges (Float64).
 ///
-///     face f's boundary: half-edges halfEdges[faceOffsets[f] ..< faceOffsets[f+1]], counter-clockwise;
-///     half-edge h = edge << 1 | reversed: it runs edgeStart → edgeEnd (reversed = 0) or back (reversed = 1),
-///     and the face it bounds lies on its left. So edgeLeft[e] is the face that runs e forward and
-///     edgeRight[e] the face that runs it backward, or −1 outside the domain.
+///     face f's boundary: half-edges halfEdges[faceOffsets[f] ..< faceOffsets[f+1]], counter-clockwise, each
+///     bounding f on its left (`HalfEdge`). So edgeLeft[e] is the face that runs e forward and edgeRight[e] the
+///     face that runs it backward, or −1 outside the domain.
 ///
 /// Every interior edge therefore knows its two faces, and every vertex is stored once, whatever number of faces
 /// meet there.
@@ -17,7 +32,7 @@ public struct PlanarSubdivision: Sendable {
     public var edgeLeft: [Int32]
     public var edgeRight: [Int32]
     public var faceOffsets: [Int]
-    public var halfEdges: [Int32]
+    public var halfEdges: [HalfEdge]
 
     public var vertexCount: Int { x.count }
     public var edgeCount: Int { edgeStart.count }
@@ -33,12 +48,12 @@ public struct PlanarSubdivision: Sendable {
         edgeLeft = [Int32](repeating: 0, count: n)
         edgeRight = [Int32](repeating: -1, count: n)
         faceOffsets = [0, n]
-        halfEdges = (0..<n).map { Int32($0 << 1) }
+        halfEdges = (0..<n).map { HalfEdge(edge: $0, reversed: false) }
     }
 
     public init(
         x: [Double], y: [Double], edgeStart: [Int32], edgeEnd: [Int32], edgeLeft: [Int32],
-        edgeRight: [Int32], faceOffsets: [Int], halfEdges: [Int32]
+        edgeRight: [Int32], faceOffsets: [Int], halfEdges: [HalfEdge]
     ) {
         (self.x, self.y, self.edgeStart, self.edgeEnd) = (x, y, edgeStart, edgeEnd)
         (self.edgeLeft, self.edgeRight, self.faceOffsets, self.halfEdges) = (
@@ -48,9 +63,14 @@ public struct PlanarSubdivision: Sendable {
 
     /// The vertex a half-edge starts from.
     @inline(__always)
-    public func origin(_ halfEdge: Int32) -> Int32 {
-        let e = Int(halfEdge >> 1)
-        return halfEdge & 1 == 0 ? edgeStart[e] : edgeEnd[e]
+    public func origin(_ halfEdge: HalfEdge) -> Int32 {
+        halfEdge.isReversed ? edgeEnd[halfEdge.edge] : edgeStart[halfEdge.edge]
+    }
+
+    /// The vertex a half-edge ends at.
+    @inline(__always)
+    public func destination(_ halfEdge: HalfEdge) -> Int32 {
+        halfEdge.isReversed ? edgeStart[halfEdge.edge] : edgeEnd[halfEdge.edge]
     }
 
     /// The corners of face f, counter-clockwise.
@@ -116,10 +136,9 @@ public struct PlanarSubdivision: Sendable {
             for i in range {
                 let h = halfEdges[i]
                 let next = halfEdges[i + 1 == range.upperBound ? range.lowerBound : i + 1]
-                let e = Int(h >> 1)
-                let end = h & 1 == 0 ? edgeEnd[e] : edgeStart[e]
-                if end != origin(next) { return "face \(f) is not a closed cycle at half-edge \(i)" }
-                if h & 1 == 0 {
+                let e = h.edge
+                if destination(h) != origin(next) { return "face \(f) is not a closed cycle at half-edge \(i)" }
+                if !h.isReversed {
                     if forward[e] != -1 { return "edge \(e) is run forward by two faces" }
                     forward[e] = Int32(f)
                 } else {
