@@ -13,8 +13,8 @@ extension ComplexUnderCut {
     static func polytope(box: Box3D, halfSpaces: [HalfSpace3D], patternWords: Int, pool: ThreadPool) throws -> Self {
         let planes = halfSpaces.count
         var complex = ComplexUnderCut(box: box, patternWords: (planes + 63) / 64)
-        let values = (0..<complex.vertexCount).flatMap { v in
-            halfSpaces.map { dot($0.normal, SIMD3(complex.px[v], complex.py[v], complex.pz[v])) - $0.offset }
+        let values = complex.px.ids.flatMap { v in
+            halfSpaces.map { dot($0.normal, complex.position(v)) - $0.offset }
         }
         complex.startLayer(width: planes, values: values, wordOffset: 0)
         for (u, h) in halfSpaces.enumerated() {
@@ -34,49 +34,45 @@ extension ComplexUnderCut {
     /// Keeps the cells marked true (in order) and the faces, edges and vertices they use; a face left with one cell
     /// becomes a boundary face (that cell first, unit −1). Patterns restart at zero, `patternWords` per cell.
     mutating func keepCells(_ keep: [Bool], patternWords words: Int) {
-        var cellId = [Int32](repeating: -1, count: cellCount)
-        var next: Int32 = 0
+        var cellID = IDArray<CellID, CellID>(repeating: .outside, count: cellCount)
+        var next = 0
         for c in 0..<cellCount where keep[c] {
-            cellId[c] = next
+            cellID[CellID(c)] = CellID(next)
             next += 1
         }
-        var (faceId, vertexId, edgeId) = (
-            [Int32](repeating: -1, count: faceVertices.count), [Int32](repeating: -1, count: vertexCount),
-            [Int32](repeating: -1, count: edgeStart.count)
-        )
+        var faceID = IDArray<FaceID, FaceID?>(repeating: nil, count: faceVertices.count)
+        var vertexID = IDArray<VertexID, VertexID?>(repeating: nil, count: vertexCount)
+        var edgeID = IDArray<EdgeID, EdgeID?>(repeating: nil, count: edgeStart.count)
         var kept = ComplexUnderCut()
-        for f in faceVertices.indices {
-            var (a, b) = (cellId[Int(faceCellA[f])], faceCellB[f] < 0 ? -1 : cellId[Int(faceCellB[f])])
-            guard a >= 0 || b >= 0 else { continue }
-            if a < 0 { (a, b) = (b, -1) }
-            faceId[f] = Int32(kept.faceVertices.count)
-            kept.faceVertices.append(
+        for f in faceVertices.ids {
+            var (a, b) = (cellID[faceCellA[f]], faceCellB[f].isOutside ? .outside : cellID[faceCellB[f]])
+            guard !a.isOutside || !b.isOutside else { continue }
+            if a.isOutside { (a, b) = (b, .outside) }
+            faceID[f] = kept.faceVertices.append(
                 faceVertices[f].map { v in
-                    if vertexId[Int(v)] < 0 {
-                        vertexId[Int(v)] = Int32(kept.px.count)
-                        kept.px.append(px[Int(v)])
-                        kept.py.append(py[Int(v)])
-                        kept.pz.append(pz[Int(v)])
+                    if vertexID[v] == nil {
+                        vertexID[v] = kept.px.append(px[v])
+                        kept.py.append(py[v])
+                        kept.pz.append(pz[v])
                     }
-                    return vertexId[Int(v)]
+                    return vertexID[v]!
                 })
             kept.faceEdges.append(
                 faceEdges[f].map { e in
-                    if edgeId[Int(e)] < 0 {
-                        edgeId[Int(e)] = Int32(kept.edgeStart.count)
-                        kept.edgeStart.append(vertexId[Int(edgeStart[Int(e)])])
-                        kept.edgeEnd.append(vertexId[Int(edgeEnd[Int(e)])])
+                    if edgeID[e] == nil {
+                        edgeID[e] = kept.edgeStart.append(vertexID[edgeStart[e]]!)
+                        kept.edgeEnd.append(vertexID[edgeEnd[e]]!)
                     }
-                    return edgeId[Int(e)]
+                    return edgeID[e]!
                 })
             kept.faceCellA.append(a)
             kept.faceCellB.append(b)
-            kept.faceUnit.append(b < 0 ? -1 : faceUnit[f])
+            kept.faceUnit.append(b.isOutside ? -1 : faceUnit[f])
         }
-        kept.cellFaces = (0..<cellCount).filter { keep[$0] }.map { c in cellFaces[c].map { faceId[Int($0)] } }
+        kept.cellFaces = IDArray(cellFaces.ids.filter { keep[$0.index] }.map { c in cellFaces[c].map { faceID[$0]! } })
         kept.patternWords = words
         kept.patterns = [UInt64](repeating: 0, count: kept.cellFaces.count * words)
-        kept.cellParent = (0..<kept.cellFaces.count).map(Int32.init)
+        kept.cellParent = IDArray(kept.cellFaces.ids)
         kept.ambiguous = ambiguous
         self = kept
     }

@@ -19,26 +19,26 @@ import SpectralKernels
 /// two sign changes, a cell whose P is not one cycle): it stays whole, is counted in `ambiguous`, and its bit is
 /// the unit's sign at its vertex mean.
 struct ComplexUnderCut {
-    var px: [Double] = [], py: [Double] = [], pz: [Double] = []
+    var px = IDArray<VertexID, Double>(), py = IDArray<VertexID, Double>(), pz = IDArray<VertexID, Double>()
     var values: [Double] = []
     var width = 0
-    var edgeStart: [Int32] = [], edgeEnd: [Int32] = []
-    var faceVertices: [[Int32]] = [], faceEdges: [[Int32]] = []
-    var faceCellA: [Int32] = [], faceCellB: [Int32] = []
+    var edgeStart = IDArray<EdgeID, VertexID>(), edgeEnd = IDArray<EdgeID, VertexID>()
+    var faceVertices = IDArray<FaceID, [VertexID]>(), faceEdges = IDArray<FaceID, [EdgeID]>()
+    var faceCellA = IDArray<FaceID, CellID>(), faceCellB = IDArray<FaceID, CellID>()
     /// The hidden unit (numbered across layers) whose zero set holds each face; −1 on the domain's boundary.
-    var faceUnit: [Int32] = []
-    var cellFaces: [[Int32]] = []
+    var faceUnit = IDArray<FaceID, Int32>()
+    var cellFaces = IDArray<CellID, [FaceID]>()
     /// Per cell: the cell it comes from at the start of the layer, its activation bits (`patternWords`) and the
     /// layer's units that may still cross it (`candidateWords`).
-    var cellParent: [Int32] = []
+    var cellParent = IDArray<CellID, CellID>()
     var patterns: [UInt64] = []
     var candidates: [UInt64] = []
     var patternWords = 1, candidateWords = 1
     var ambiguous = 0
     // Per pass: which edges and faces were looked at, and the vertex and second half of each split edge.
     private var pass: Int32 = 0
-    private var edgeStamp: [Int32] = [], faceStamp: [Int32] = []
-    private var splitVertex: [Int32] = [], splitEdge: [Int32] = []
+    private var edgeStamp = IDArray<EdgeID, Int32>(), faceStamp = IDArray<FaceID, Int32>()
+    private var splitVertex = IDArray<EdgeID, VertexID?>(), splitEdge = IDArray<EdgeID, EdgeID?>()
 
     var cellCount: Int { cellFaces.count }
     var vertexCount: Int { px.count }
@@ -56,32 +56,29 @@ struct ComplexUnderCut {
                 }
             }
         }
-        let quads: [[Int32]] = [
-            [0, 2, 6, 4], [1, 3, 7, 5], [0, 1, 5, 4], [2, 3, 7, 6], [0, 1, 3, 2], [4, 5, 7, 6],
-        ]
-        var edgeOf: [SIMD2<Int32>: Int32] = [:]
-        for quad in quads {
-            var edges: [Int32] = []
+        let quads = [[0, 2, 6, 4], [1, 3, 7, 5], [0, 1, 5, 4], [2, 3, 7, 6], [0, 1, 3, 2], [4, 5, 7, 6]]
+        var edgeOf: [SIMD2<Int32>: EdgeID] = [:]
+        for quad in quads.map({ $0.map { VertexID($0) } }) {
+            var edges: [EdgeID] = []
             for i in 0..<4 {
                 let (a, b) = (quad[i], quad[(i + 1) % 4])
-                let key = SIMD2(min(a, b), max(a, b))
+                let key = SIMD2(min(a.raw, b.raw), max(a.raw, b.raw))
                 if edgeOf[key] == nil {
-                    edgeOf[key] = Int32(edgeStart.count)
-                    edgeStart.append(a)
+                    edgeOf[key] = edgeStart.append(a)
                     edgeEnd.append(b)
                 }
                 edges.append(edgeOf[key]!)
             }
-            addFace(vertices: quad, edges: edges, cells: (0, -1), unit: -1)
+            addFace(vertices: quad, edges: edges, cells: (CellID(0), .outside), unit: -1)
         }
-        cellFaces = [Array(0..<6)]
-        cellParent = [0]
+        cellFaces = IDArray([(0..<6).map { FaceID($0) }])
+        cellParent = IDArray([CellID(0)])
         self.patternWords = patternWords
         patterns = [UInt64](repeating: 0, count: patternWords)
         candidates = [0]
     }
 
-    private mutating func addFace(vertices: [Int32], edges: [Int32], cells: (Int32, Int32), unit: Int32) {
+    private mutating func addFace(vertices: [VertexID], edges: [EdgeID], cells: (CellID, CellID), unit: Int32) {
         faceVertices.append(vertices)
         faceEdges.append(edges)
         faceCellA.append(cells.0)
@@ -90,19 +87,20 @@ struct ComplexUnderCut {
         faceStamp.append(pass)
     }
 
-    private mutating func addEdge(_ a: Int32, _ b: Int32) -> Int32 {
-        edgeStart.append(a)
+    private mutating func addEdge(_ a: VertexID, _ b: VertexID) -> EdgeID {
         edgeEnd.append(b)
         edgeStamp.append(pass)
-        splitVertex.append(-1)
-        splitEdge.append(-1)
-        return Int32(edgeStart.count - 1)
+        splitVertex.append(nil)
+        splitEdge.append(nil)
+        return edgeStart.append(a)
     }
 
-    @inline(__always) func value(_ v: Int32, _ j: Int) -> Double { values[Int(v) * width + j] }
+    @inline(__always) func value(_ v: VertexID, _ j: Int) -> Double { values[v.index * width + j] }
+
+    @inline(__always) func position(_ v: VertexID) -> SIMD3<Double> { SIMD3(px[v], py[v], pz[v]) }
 
     /// The signs of unit j at the corners of a face: (some positive, some negative).
-    private func signs(face f: Int, unit j: Int) -> (positive: Bool, negative: Bool) {
+    private func signs(face f: FaceID, unit j: Int) -> (positive: Bool, negative: Bool) {
         var (positive, negative) = (false, false)
         for v in faceVertices[f] {
             let s = value(v, j)
@@ -118,17 +116,17 @@ struct ComplexUnderCut {
         self.width = width
         self.values = values
         candidateWords = (width + 63) / 64
-        cellParent = (0..<cellCount).map(Int32.init)
+        cellParent = IDArray(cellFaces.ids)
         candidates = [UInt64](repeating: 0, count: cellCount * candidateWords)
-        edgeStamp = [Int32](repeating: pass, count: edgeStart.count)
-        splitVertex = [Int32](repeating: -1, count: edgeStart.count)
-        splitEdge = splitVertex
-        faceStamp = [Int32](repeating: pass, count: faceVertices.count)
+        edgeStamp = IDArray(repeating: pass, count: edgeStart.count)
+        splitVertex = IDArray(repeating: nil, count: edgeStart.count)
+        splitEdge = IDArray(repeating: nil, count: edgeStart.count)
+        faceStamp = IDArray(repeating: pass, count: faceVertices.count)
         for c in 0..<cellCount {
             var positive = [UInt64](repeating: 0, count: candidateWords)
             var negative = positive
-            for f in cellFaces[c] {
-                for v in faceVertices[Int(f)] {
+            for f in cellFaces[CellID(c)] {
+                for v in faceVertices[f] {
                     for u in 0..<width {
                         let s = value(v, u)
                         if s > 0 { positive[u >> 6] |= 1 << UInt64(u & 63) }
@@ -148,22 +146,22 @@ struct ComplexUnderCut {
     /// read-only questions answered in parallel (`classify`, `plans`); edges, faces and the splits are applied in
     /// cell order, so ids never depend on the thread count.
     mutating func cut(
-        unit j: Int, globalUnit: Int32, wordOffset: Int, pool: ThreadPool, sign: (Int32, SIMD3<Double>) -> Bool
+        unit j: Int, globalUnit: Int32, wordOffset: Int, pool: ThreadPool, sign: (CellID, SIMD3<Double>) -> Bool
     ) {
         pass += 1
         let (word, bit) = (j >> 6, UInt64(1) << UInt64(j & 63))
-        var crossed: [Int] = []
+        var crossed: [CellID] = []
         for (c, side) in ComplexUnderCut.classify(self, unit: j, pool: pool).enumerated() where side != .notCandidate {
             candidates[c * candidateWords + word] &= ~bit
-            if side == .crossed { crossed.append(c) }
+            if side == .crossed { crossed.append(CellID(c)) }
             if side == .positive { patterns[c * patternWords + wordOffset + word] |= bit }
         }
-        var touched: [Int] = []
+        var touched: [FaceID] = []
         for c in crossed {
-            for f in cellFaces[c] where faceStamp[Int(f)] != pass {
-                faceStamp[Int(f)] = pass
-                touched.append(Int(f))
-                for e in faceEdges[Int(f)] { splitIfCrossed(edge: Int(e), unit: j) }
+            for f in cellFaces[c] where faceStamp[f] != pass {
+                faceStamp[f] = pass
+                touched.append(f)
+                for e in faceEdges[f] { splitIfCrossed(edge: e, unit: j) }
             }
         }
         for f in touched {
@@ -177,7 +175,7 @@ struct ComplexUnderCut {
             } else {
                 ambiguous += 1
                 let inside = vertexMean(cellFaces[c])
-                if sign(cellParent[c], inside) { patterns[c * patternWords + wordOffset + word] |= bit }
+                if sign(cellParent[c], inside) { patterns[c.index * patternWords + wordOffset + word] |= bit }
             }
         }
     }
@@ -191,8 +189,8 @@ struct ComplexUnderCut {
             range.map { c -> Side in
                 guard complex.candidates[c * complex.candidateWords + word] & bit != 0 else { return .notCandidate }
                 var (positive, negative) = (false, false)
-                for f in complex.cellFaces[c] {
-                    let s = complex.signs(face: Int(f), unit: j)
+                for f in complex.cellFaces[CellID(c)] {
+                    let s = complex.signs(face: f, unit: j)
                     (positive, negative) = (positive || s.positive, negative || s.negative)
                 }
                 return positive && negative ? .crossed : (positive ? .positive : .nonPositive)
@@ -203,48 +201,53 @@ struct ComplexUnderCut {
     /// How one crossed cell splits: the side of each of its faces (true: positive) and the polygon P between them.
     private struct CellCut {
         var positive: [Bool]
-        var vertices: [Int32], edges: [Int32]
+        var vertices: [VertexID], edges: [EdgeID]
     }
 
-    private static func plans(_ complex: ComplexUnderCut, cells: [Int], unit j: Int, pool: ThreadPool) -> [CellCut?] {
+    private static func plans(
+        _ complex: ComplexUnderCut, cells: [CellID], unit j: Int, pool: ThreadPool
+    ) -> [CellCut?] {
         pool.mapChunks(count: cells.count, chunkSize: 256) { range in
             range.map { complex.plan(cell: cells[$0], unit: j) }
         }.flatMap { $0 }
     }
 
     /// Cell c's split along P, or nil when the faces' signs cannot come from one plane (c then stays whole).
-    private func plan(cell c: Int, unit j: Int) -> CellCut? {
+    private func plan(cell c: CellID, unit j: Int) -> CellCut? {
         var positive: [Bool] = []
+        // Keyed by the raw id: Int32 keys hash in one step, a wrapper's synthesized hash through a whole Hasher.
         var between: [Int32: (positive: Int, negative: Int)] = [:]
         for f in cellFaces[c] {
-            let s = signs(face: Int(f), unit: j)
+            let s = signs(face: f, unit: j)
             guard s.positive != s.negative else { return nil }
             positive.append(s.positive)
-            for e in faceEdges[Int(f)] {
-                var count = between[e, default: (0, 0)]
+            for e in faceEdges[f] {
+                var count = between[e.raw, default: (0, 0)]
                 if s.positive { count.positive += 1 } else { count.negative += 1 }
-                between[e] = count
+                between[e.raw] = count
             }
         }
-        let cutEdges = between.filter { $0.value == (1, 1) }.keys.sorted()
+        let cutEdges = between.filter { $0.value == (1, 1) }.keys.sorted().map { EdgeID(raw: $0) }
         guard let cycle = closedCycle(cutEdges) else { return nil }
         return CellCut(positive: positive, vertices: cycle.vertices, edges: cycle.edges)
     }
 
-    /// Splits edge e at unit j's zero when the unit's sign at its ends differs strictly (once per pass).
-    private mutating func splitIfCrossed(edge e: Int, unit j: Int) {
+    /// Splits edge e at unit j's zero when the unit's sign at its ends differs strictly (once per pass):
+    ///
+    ///     before   a ────────e──────── b
+    ///     after    a ───e─── w ──far── b       z_w = 0 exactly for unit j; far = splitEdge[e], w = splitVertex[e]
+    private mutating func splitIfCrossed(edge e: EdgeID, unit j: Int) {
         guard edgeStamp[e] != pass else { return }
         edgeStamp[e] = pass
-        splitVertex[e] = -1
+        splitVertex[e] = nil
         let (a, b) = (edgeStart[e], edgeEnd[e])
         let (za, zb) = (value(a, j), value(b, j))
         guard (za > 0 && zb < 0) || (za < 0 && zb > 0) else { return }
         let t = za / (za - zb)
-        let w = Int32(vertexCount)
-        px.append((1 - t) * px[Int(a)] + t * px[Int(b)])
-        py.append((1 - t) * py[Int(a)] + t * py[Int(b)])
-        pz.append((1 - t) * pz[Int(a)] + t * pz[Int(b)])
-        let (ra, rb) = (Int(a) * width, Int(b) * width)
+        let w = px.append((1 - t) * px[a] + t * px[b])
+        py.append((1 - t) * py[a] + t * py[b])
+        pz.append((1 - t) * pz[a] + t * pz[b])
+        let (ra, rb) = (a.index * width, b.index * width)
         for u in 0..<width { values.append(u > j ? (1 - t) * values[ra + u] + t * values[rb + u] : 0) }
         edgeEnd[e] = w
         let far = addEdge(w, b)
@@ -253,23 +256,22 @@ struct ComplexUnderCut {
     }
 
     /// Puts the vertices made on face f's edges into its cycle.
-    private mutating func insertSplitVertices(face f: Int) {
+    private mutating func insertSplitVertices(face f: FaceID) {
         let (vs, es) = (faceVertices[f], faceEdges[f])
-        guard es.contains(where: { splitVertex[Int($0)] >= 0 }) else { return }
-        var newVertices: [Int32] = []
-        var newEdges: [Int32] = []
+        guard es.contains(where: { splitVertex[$0] != nil }) else { return }
+        var newVertices: [VertexID] = []
+        var newEdges: [EdgeID] = []
         for (a, e) in zip(vs, es) {
             newVertices.append(a)
-            let w = splitVertex[Int(e)]
-            guard w >= 0 else {
+            guard let w = splitVertex[e], let far = splitEdge[e] else {
                 newEdges.append(e)
                 continue
             }
-            // e now runs start → w and splitEdge[e] w → the old end.
-            let forward = a == edgeStart[Int(e)]
-            newEdges.append(forward ? e : splitEdge[Int(e)])
+            // e now runs start → w and far w → the old end; the face may run it either way.
+            let forward = a == edgeStart[e]
+            newEdges.append(forward ? e : far)
             newVertices.append(w)
-            newEdges.append(forward ? splitEdge[Int(e)] : e)
+            newEdges.append(forward ? far : e)
         }
         faceVertices[f] = newVertices
         faceEdges[f] = newEdges
@@ -277,7 +279,7 @@ struct ComplexUnderCut {
 
     /// Cuts face f by the chord between the zeros before its negative and its positive run: f keeps the positive
     /// part, a new face takes the negative one.
-    private mutating func split(face f: Int, unit j: Int) {
+    private mutating func split(face f: FaceID, unit j: Int) {
         let (vs, es) = (faceVertices[f], faceEdges[f])
         let sign = vs.map { v -> Int in
             let s = value(v, j)
@@ -289,64 +291,64 @@ struct ComplexUnderCut {
         let negative = cyclicArc(vs, es, from: pa, to: pb, closing: chord)
         faceVertices[f] = positive.vertices
         faceEdges[f] = positive.edges
-        let g = Int32(faceVertices.count)
+        let g = faceVertices.nextID
         addFace(
             vertices: negative.vertices, edges: negative.edges, cells: (faceCellA[f], faceCellB[f]),
             unit: faceUnit[f])
-        cellFaces[Int(faceCellA[f])].append(g)
-        if faceCellB[f] >= 0 { cellFaces[Int(faceCellB[f])].append(g) }
+        cellFaces[faceCellA[f]].append(g)
+        if !faceCellB[f].isOutside { cellFaces[faceCellB[f]].append(g) }
     }
 
     /// Splits cell c along the polygon P (see the type's comment): c keeps its positive faces, a new cell takes the
     /// negative ones, P lies between them.
-    private mutating func apply(_ plan: CellCut, cell c: Int, unit j: Int, globalUnit: Int32, wordOffset: Int) {
-        let newCell = Int32(cellCount)
-        let p = Int32(faceVertices.count)
-        addFace(vertices: plan.vertices, edges: plan.edges, cells: (Int32(c), newCell), unit: globalUnit)
-        var positiveFaces: [Int32] = [p]
-        var negativeFaces: [Int32] = [p]
+    private mutating func apply(_ plan: CellCut, cell c: CellID, unit j: Int, globalUnit: Int32, wordOffset: Int) {
+        let newCell = cellFaces.nextID
+        let p = faceVertices.nextID
+        addFace(vertices: plan.vertices, edges: plan.edges, cells: (c, newCell), unit: globalUnit)
+        var positiveFaces: [FaceID] = [p]
+        var negativeFaces: [FaceID] = [p]
         for (f, positive) in zip(cellFaces[c], plan.positive) {
             if positive {
                 positiveFaces.append(f)
                 continue
             }
             negativeFaces.append(f)
-            if faceCellA[Int(f)] == Int32(c) { faceCellA[Int(f)] = newCell } else { faceCellB[Int(f)] = newCell }
+            if faceCellA[f] == c { faceCellA[f] = newCell } else { faceCellB[f] = newCell }
         }
         cellFaces[c] = positiveFaces
         cellFaces.append(negativeFaces)
         cellParent.append(cellParent[c])
         // Word by word: appending a slice of the array itself would copy the whole array (the slice shares it).
-        for w in 0..<patternWords { patterns.append(patterns[c * patternWords + w]) }
-        for w in 0..<candidateWords { candidates.append(candidates[c * candidateWords + w]) }
-        patterns[c * patternWords + wordOffset + j >> 6] |= 1 << UInt64(j & 63)
+        for w in 0..<patternWords { patterns.append(patterns[c.index * patternWords + w]) }
+        for w in 0..<candidateWords { candidates.append(candidates[c.index * candidateWords + w]) }
+        patterns[c.index * patternWords + wordOffset + j >> 6] |= 1 << UInt64(j & 63)
     }
 
     /// The edges as one closed cycle (every vertex on exactly two of them), or nil.
-    private func closedCycle(_ edges: [Int32]) -> (vertices: [Int32], edges: [Int32])? {
+    private func closedCycle(_ edges: [EdgeID]) -> (vertices: [VertexID], edges: [EdgeID])? {
         guard edges.count >= 3 else { return nil }
-        var at: [Int32: [Int32]] = [:]
+        var at: [Int32: [EdgeID]] = [:]  // by the vertex's raw id, as in `plan`
         for e in edges {
-            at[edgeStart[Int(e)], default: []].append(e)
-            at[edgeEnd[Int(e)], default: []].append(e)
+            at[edgeStart[e].raw, default: []].append(e)
+            at[edgeEnd[e].raw, default: []].append(e)
         }
         guard at.values.allSatisfy({ $0.count == 2 }) else { return nil }
-        var vertices: [Int32] = [edgeStart[Int(edges[0])]]
-        var cycle: [Int32] = [edges[0]]
-        var current = edgeEnd[Int(edges[0])]
+        var vertices: [VertexID] = [edgeStart[edges[0]]]
+        var cycle: [EdgeID] = [edges[0]]
+        var current = edgeEnd[edges[0]]
         while current != vertices[0] {
-            let pair = at[current]!
+            let pair = at[current.raw]!
             let next = pair[0] == cycle.last! ? pair[1] : pair[0]
             vertices.append(current)
             cycle.append(next)
-            current = edgeStart[Int(next)] == current ? edgeEnd[Int(next)] : edgeStart[Int(next)]
+            current = edgeStart[next] == current ? edgeEnd[next] : edgeStart[next]
             if cycle.count > edges.count { return nil }
         }
         return cycle.count == edges.count ? (vertices, cycle) : nil
     }
 
-    func vertexMean(_ faces: [Int32]) -> SIMD3<Double> {
-        meanOfCorners(faces.flatMap { faceVertices[Int($0)] }) { SIMD3(px[Int($0)], py[Int($0)], pz[Int($0)]) }
+    func vertexMean(_ faces: [FaceID]) -> SIMD3<Double> {
+        meanOfCorners(faces.flatMap { faceVertices[$0] }, position: position)
     }
 }
 

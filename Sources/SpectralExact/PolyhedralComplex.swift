@@ -165,7 +165,9 @@ extension PolyhedralComplex {
 
 /// The mean of the distinct vertices among `ids` (listed once per face they are on), summed in vertex order, so the
 /// bits do not depend on how a set happens to iterate.
-func meanOfCorners(_ ids: [Int32], position: (Int32) -> SIMD3<Double>) -> SIMD3<Double> {
+func meanOfCorners<Vertex: Hashable & Comparable>(
+    _ ids: [Vertex], position: (Vertex) -> SIMD3<Double>
+) -> SIMD3<Double> {
     let distinct = Array(Set(ids)).sorted()
     return distinct.reduce(SIMD3<Double>()) { $0 + position($1) } / Double(distinct.count)
 }

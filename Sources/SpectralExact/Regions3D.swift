@@ -84,7 +84,7 @@ public func enumerateRegions3D(
                 layer: l + 1, count: complex.cellCount, what: "cells",
                 bytes: Double(complex.vertexCount) * Double(width + 4) * 8 + Double(complex.faceVertices.count) * 160)
             complex.cut(unit: u, globalUnit: Int32(unitOffset + u), wordOffset: wordOffset, pool: pool) { parent, p in
-                let m = layerMaps.pointer + Int(parent) * 4 * width + u
+                let m = layerMaps.pointer + parent.index * 4 * width + u
                 return m[0] * p.x + m[width] * p.y + m[2 * width] * p.z + m[3 * width] > 0
             }
         }
@@ -92,7 +92,8 @@ public func enumerateRegions3D(
             complex.patterns[(c * totalWords + wordOffset)..<(c * totalWords + wordOffset + layerWords[l])]
         }
         maps = nextLayerMaps(
-            layerMaps, width: width, parents: complex.cellParent, bits: bits, words: layerWords[l],
+            layerMaps, width: width, parents: complex.cellParent.elements.map { $0.raw }, bits: bits,
+            words: layerWords[l],
             weight: net.weights[l + 1], sparse: net.sparse[l + 1], bias: net.biases[l + 1], pool: pool, rows: 4,
             activations: net.isPlainReLU ? nil : net.activations[l])
         unitOffset += width
@@ -105,7 +106,7 @@ public func enumerateRegions3D(
     return LinearRegions3D(
         complex: result, gradient: (0..<cells).map { SIMD3(maps[$0 * 4], maps[$0 * 4 + 1], maps[$0 * 4 + 2]) },
         offset: (0..<cells).map { maps[$0 * 4 + 3] }, hiddenSizes: hidden, patternWords: totalWords,
-        patterns: complex.patterns, faceUnit: complex.faceUnit, box: box, halfSpaces: halfSpaces,
+        patterns: complex.patterns, faceUnit: complex.faceUnit.elements, box: box, halfSpaces: halfSpaces,
         ambiguousCells: complex.ambiguous)
 }
 
@@ -139,21 +140,22 @@ private func firstLayerRows(_ net: ExactNetwork) -> [Double] {
 private func vertexValues(
     _ complex: ComplexUnderCut, maps: AlignedBuffer<Double>, width: Int, pool: ThreadPool
 ) -> [Double] {
-    var canonical = [Int32](repeating: -1, count: complex.vertexCount)
-    for c in 0..<complex.cellCount {
+    var canonical = IDArray<VertexID, CellID>(repeating: .outside, count: complex.vertexCount)
+    for c in complex.cellFaces.ids {
         for f in complex.cellFaces[c] {
-            for v in complex.faceVertices[Int(f)] where canonical[Int(v)] < 0 { canonical[Int(v)] = Int32(c) }
+            for v in complex.faceVertices[f] where canonical[v].isOutside { canonical[v] = c }
         }
     }
     var values = [Double](repeating: 0, count: complex.vertexCount * width)
     values.withUnsafeMutableBufferPointer { out in
         let out = out.baseAddress!
         pool.forEachChunk(count: complex.vertexCount, minimumChunk: 1024) { range in
-            for v in range {
-                let m = maps.pointer + Int(canonical[v]) * 4 * width
-                let (x, y, z) = (complex.px[v], complex.py[v], complex.pz[v])
+            for v in range.lazy.map({ VertexID($0) }) {
+                let m = maps.pointer + canonical[v].index * 4 * width
+                let p = complex.position(v)
                 for u in 0..<width {
-                    out[v * width + u] = m[u] * x + m[width + u] * y + m[2 * width + u] * z + m[3 * width + u]
+                    out[v.index * width + u] =
+                        m[u] * p.x + m[width + u] * p.y + m[2 * width + u] * p.z + m[3 * width + u]
                 }
             }
         }
@@ -161,16 +163,26 @@ private func vertexValues(
     return values
 }
 
-/// The flat, read-only complex.
+/// The flat, read-only complex: the arrays of ids become arrays of Int32, each face's and cell's lists one after
+/// another with their offsets.
 func frozen(_ c: ComplexUnderCut) -> PolyhedralComplex {
-    var faceOffsets = [0]
-    faceOffsets.reserveCapacity(c.faceVertices.count + 1)
-    for f in c.faceVertices { faceOffsets.append(faceOffsets.last! + f.count) }
-    var cellOffsets = [0]
-    for f in c.cellFaces { cellOffsets.append(cellOffsets.last! + f.count) }
+    func flattened<ID: ComplexID>(_ lists: [[ID]]) -> (offsets: [Int], ids: [Int32]) {
+        var offsets = [0]
+        offsets.reserveCapacity(lists.count + 1)
+        for list in lists { offsets.append(offsets.last! + list.count) }
+        var ids: [Int32] = []
+        ids.reserveCapacity(offsets.last!)
+        for list in lists {
+            for id in list { ids.append(id.raw) }
+        }
+        return (offsets, ids)
+    }
+    let (faceOffsets, faceVertices) = flattened(c.faceVertices.elements)
+    let (cellOffsets, cellFaces) = flattened(c.cellFaces.elements)
     return PolyhedralComplex(
-        x: c.px, y: c.py, z: c.pz, edgeStart: c.edgeStart, edgeEnd: c.edgeEnd, faceOffsets: faceOffsets,
-        faceVertices: c.faceVertices.flatMap { $0 }, faceEdges: c.faceEdges.flatMap { $0 },
-        faceCells: zip(c.faceCellA, c.faceCellB).flatMap { [$0, $1] }, cellOffsets: cellOffsets,
-        cellFaces: c.cellFaces.flatMap { $0 })
+        x: c.px.elements, y: c.py.elements, z: c.pz.elements, edgeStart: c.edgeStart.elements.map { $0.raw },
+        edgeEnd: c.edgeEnd.elements.map { $0.raw }, faceOffsets: faceOffsets, faceVertices: faceVertices,
+        faceEdges: flattened(c.faceEdges.elements).ids,
+        faceCells: zip(c.faceCellA.elements, c.faceCellB.elements).flatMap { [$0.raw, $1.raw] },
+        cellOffsets: cellOffsets, cellFaces: cellFaces)
 }
