@@ -81,9 +81,6 @@ extension ComplexUnderCut {
 /// The volume of the box cut to the half-spaces (the box's when there are none), from the polytope alone.
 public func domainVolume(box: Box3D, halfSpaces: [HalfSpace3D], pool: ThreadPool) throws -> Double {
     guard !halfSpaces.isEmpty else { return box.volume }
-    let c = try ComplexUnderCut.polytope(box: box, halfSpaces: halfSpaces, patternWords: 1, pool: pool)
-    let k = frozen(c)
-    var total = 0.0
-    for cell in 0..<k.cellCount { total += k.volumeAndCentroid(cell: cell).volume }
-    return total
+    return frozen(try ComplexUnderCut.polytope(box: box, halfSpaces: halfSpaces, patternWords: 1, pool: pool))
+        .totalVolume
 }
