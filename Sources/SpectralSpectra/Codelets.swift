@@ -18,6 +18,8 @@ protocol FFTLane {
     static func gather4(_ p: UnsafePointer<Double>) -> (Self, Self, Self, Self)
     /// The lanes in reverse order.
     var reversed: Self { get }
+    /// p[2t] and p[2t + 1] in lane t of the first and second value.
+    static func deinterleaved(_ p: UnsafePointer<Double>) -> (even: Self, odd: Self)
 }
 
 extension Double: FFTLane {
@@ -29,6 +31,9 @@ extension Double: FFTLane {
         (p[0], p[1], p[2], p[3])
     }
     @inline(__always) var reversed: Double { self }
+    @inline(__always) static func deinterleaved(_ p: UnsafePointer<Double>) -> (even: Double, odd: Double) {
+        (p[0], p[1])
+    }
 }
 
 extension Double4: FFTLane {
@@ -210,7 +215,7 @@ enum Radix7: Codelet {
 /// (the scratch holds eight lanes).
 @inline(__always)
 func stockhamPass<C: Codelet>(
-    _: C.Type, L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+    _: C.Type, L: Int, mOut: Int, input: some PassInput,
     outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
     twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>
 ) {
@@ -219,12 +224,11 @@ func stockhamPass<C: Codelet>(
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { scalars in
             for j in 0..<L {
                 stockhamGroup(
-                    C.self, j: j, ks: 0..<vectorEnd, L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe,
-                    outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm, scratch: vectors.baseAddress!)
+                    C.self, j: j, ks: 0..<vectorEnd, L: L, mOut: mOut, input: input, outRe: outRe, outIm: outIm,
+                    twiddleRe: twiddleRe, twiddleIm: twiddleIm, scratch: vectors.baseAddress!)
                 stockhamGroup(
-                    C.self, j: j, ks: vectorEnd..<mOut, L: L, mOut: mOut, inRe: inRe, inIm: inIm,
-                    outRe: outRe, outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm,
-                    scratch: scalars.baseAddress!)
+                    C.self, j: j, ks: vectorEnd..<mOut, L: L, mOut: mOut, input: input, outRe: outRe,
+                    outIm: outIm, twiddleRe: twiddleRe, twiddleIm: twiddleIm, scratch: scalars.baseAddress!)
             }
         }
     }
@@ -233,8 +237,7 @@ func stockhamPass<C: Codelet>(
 /// Group j of a Stockham pass for the k′ in `ks` (a multiple of V's width long), through 16 lanes of scratch.
 @inline(__always)
 func stockhamGroup<C: Codelet, V: FFTLane>(
-    _: C.Type, j: Int, ks: Range<Int>, L: Int, mOut: Int,
-    inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
+    _: C.Type, j: Int, ks: Range<Int>, L: Int, mOut: Int, input: some PassInput,
     outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
     twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>,
     scratch: UnsafeMutablePointer<V>
@@ -245,11 +248,9 @@ func stockhamGroup<C: Codelet, V: FFTLane>(
     let im = scratch + 8
     var k = ks.lowerBound
     while k < ks.upperBound {
-        re[0] = V.load(inRe + j * r * mOut + k)
-        im[0] = V.load(inIm + j * r * mOut + k)
+        (re[0], im[0]) = input.load(V.self, j * r * mOut + k)
         for q in 1..<r {
-            let xr = V.load(inRe + (j * r + q) * mOut + k)
-            let xi = V.load(inIm + (j * r + q) * mOut + k)
+            let (xr, xi) = input.load(V.self, (j * r + q) * mOut + k)
             if j == 0 {
                 // ω⁰ = 1 exactly: the whole first pass (L = 1) and the first group of every pass.
                 (re[q], im[q]) = (xr, xi)

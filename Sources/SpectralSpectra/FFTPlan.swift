@@ -24,11 +24,8 @@ public final class FFTPlan: @unchecked Sendable {
         passes = radices.map { StockhamPasses(radices: $0) }
         rader = radices == nil && Rader.applies(to: count) ? Rader(count: count) : nil
         bluestein = radices == nil && rader == nil ? Bluestein(count: count) : nil
-        // Power-of-two strides put every stream of a pass in one cache set (and make loads alias earlier stores
-        // modulo 4 KiB) when the arrays share their low address bits, so the four work arrays are skewed by 1 KiB.
-        let skew = (128 - count % 512 + 512) % 512
-        workOffsets = (0..<4).map { $0 * (count + skew) }
-        work = AlignedBuffer(count: radices == nil ? 0 : 4 * (count + skew))  // Rader and Bluestein have their own
+        workOffsets = (0..<4).map { $0 * skewedStride(count) }
+        work = AlignedBuffer(count: radices == nil ? 0 : 4 * skewedStride(count))  // Rader and Bluestein have their own
     }
 
     /// The radices whose product is n, in the order the passes run, or nil when n has another prime factor.
@@ -66,12 +63,36 @@ public final class FFTPlan: @unchecked Sendable {
             bluestein.transform(re: re, im: im)
             return
         }
+        passes?.run(source: (re, im), destination: (re, im), scratch: workPairs)
+    }
+
+    private var workPairs: (SplitArrays, SplitArrays) {
         let base = work.pointer
-        let pairs = (
+        return (
             (re: base + workOffsets[0], im: base + workOffsets[1]),
             (re: base + workOffsets[2], im: base + workOffsets[3])
         )
-        passes?.run(source: (re, im), destination: (re, im), scratch: pairs)
+    }
+
+    /// The transform of the n complex values z_j = x_{2j} + i·x_{2j+1} of 2n real samples `x`, into `re` and `im`
+    /// (a real transform's half-length one). The first Stockham pass reads the samples where they lie; Rader,
+    /// Bluestein and a lone pass get them deinterleaved first. Same bits as deinterleaving and `forward(re:im:)`.
+    func forward(
+        pairedReals x: UnsafePointer<Double>, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>
+    ) {
+        guard let passes, passes.firstPassTakesAnyInput else {
+            forEachLaneGroup(
+                count: count,
+                vector: { j in
+                    let (even, odd) = Double4.deinterleaved(x + 2 * j)
+                    even.store(re + j)
+                    odd.store(im + j)
+                },
+                scalar: { j in (re[j], im[j]) = (x[2 * j], x[2 * j + 1]) })
+            forward(re: re, im: im)
+            return
+        }
+        passes.run(input: PairedRealInput(samples: x), inPlace: false, destination: (re, im), scratch: workPairs)
     }
 
     /// In-place inverse transform, scaled by 1/n: conj(forward(conj(x)))/n.
@@ -104,6 +125,11 @@ public final class FFTPlan: @unchecked Sendable {
         return zip(re, im).map { Complex($0, $1) }
     }
 }
+
+/// Where to start each of several work arrays of `count` Doubles kept in one buffer: at multiples of at least
+/// `count` that are 1 KiB past a multiple of 4 KiB. Arrays that share their low address bits put every stream of a
+/// power-of-two pass in one cache set, and make loads alias earlier stores modulo 4 KiB.
+func skewedStride(_ count: Int) -> Int { count + (128 - count % 512 + 512) % 512 }
 
 /// e^{2πi·index/period}, with the index reduced modulo the period into [−period/2, period/2] in integers first.
 func unitRoot(index: Int, period: Int) -> Complex {

@@ -8,33 +8,31 @@ import SpectralKernels
 ///     for each j:  a_q = in[(4j + q)·m′ + k] · ω_{4L}^{q·j}      (k = 0, 4, 8, … < m′: four k′ per Double4)
 ///                  out[(j + L·s)·m′ + k] = Σ_q a_q (−i)^{q·s}
 func radix4Pass(
-    L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+    L: Int, mOut: Int, input: some PassInput, outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
     twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>
 ) {
     // m′ = 4 (the last pass but one of a power of 4) gets its own copy with the k loop gone (Benchmarks/RESULTS.md).
     if mOut == 4 {
         radix4Groups(
-            L: L, mOut: 4, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm, twiddleRe: twiddleRe,
+            L: L, mOut: 4, input: input, outRe: outRe, outIm: outIm, twiddleRe: twiddleRe,
             twiddleIm: twiddleIm)
     } else {
         radix4Groups(
-            L: L, mOut: mOut, inRe: inRe, inIm: inIm, outRe: outRe, outIm: outIm, twiddleRe: twiddleRe,
+            L: L, mOut: mOut, input: input, outRe: outRe, outIm: outIm, twiddleRe: twiddleRe,
             twiddleIm: twiddleIm)
     }
 }
 
 @inline(__always)
 private func radix4Groups(
-    L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
+    L: Int, mOut: Int, input: some PassInput, outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>,
     twiddleRe: UnsafePointer<Double>, twiddleIm: UnsafePointer<Double>
 ) {
     let one = Double4(repeating: 1)
     let zero = Double4(repeating: 0)
     radix4Group(
-        j: 0, twiddles: (one, zero, one, zero, one, zero), twiddled: false, L: L, mOut: mOut, inRe: inRe,
-        inIm: inIm, outRe: outRe, outIm: outIm)
+        j: 0, twiddles: (one, zero, one, zero, one, zero), twiddled: false, L: L, mOut: mOut, input: input,
+        outRe: outRe, outIm: outIm)
     for j in 1..<max(L, 1) {
         let w = 3 &* j
         let twiddles = (
@@ -43,7 +41,7 @@ private func radix4Groups(
             Double4(repeating: twiddleRe[w &+ 2]), Double4(repeating: twiddleIm[w &+ 2])
         )
         radix4Group(
-            j: j, twiddles: twiddles, twiddled: true, L: L, mOut: mOut, inRe: inRe, inIm: inIm,
+            j: j, twiddles: twiddles, twiddled: true, L: L, mOut: mOut, input: input,
             outRe: outRe, outIm: outIm)
     }
 }
@@ -51,8 +49,7 @@ private func radix4Groups(
 @inline(__always)
 private func radix4Group(
     j: Int, twiddles w: (Double4, Double4, Double4, Double4, Double4, Double4), twiddled: Bool,
-    L: Int, mOut: Int, inRe: UnsafePointer<Double>, inIm: UnsafePointer<Double>,
-    outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>
+    L: Int, mOut: Int, input: some PassInput, outRe: UnsafeMutablePointer<Double>, outIm: UnsafeMutablePointer<Double>
 ) {
     let source = 4 &* j &* mOut
     let destination = j &* mOut
@@ -61,14 +58,10 @@ private func radix4Group(
     while k < mOut {
         let i0 = source &+ k
         let o0 = destination &+ k
-        let x0r = Double4.load(inRe + i0)
-        let x0i = Double4.load(inIm + i0)
-        var x1r = Double4.load(inRe + (i0 &+ mOut))
-        var x1i = Double4.load(inIm + (i0 &+ mOut))
-        var x2r = Double4.load(inRe + (i0 &+ 2 &* mOut))
-        var x2i = Double4.load(inIm + (i0 &+ 2 &* mOut))
-        var x3r = Double4.load(inRe + (i0 &+ 3 &* mOut))
-        var x3i = Double4.load(inIm + (i0 &+ 3 &* mOut))
+        let (x0r, x0i) = input.load(Double4.self, i0)
+        var (x1r, x1i) = input.load(Double4.self, i0 &+ mOut)
+        var (x2r, x2i) = input.load(Double4.self, i0 &+ 2 &* mOut)
+        var (x3r, x3i) = input.load(Double4.self, i0 &+ 3 &* mOut)
         if twiddled {
             (x1r, x1i) = complexProduct(x1r, x1i, w.0, w.1)
             (x2r, x2i) = complexProduct(x2r, x2i, w.2, w.3)

@@ -3,14 +3,17 @@ import SpectralKernels
 
 /// The DFT of n real samples, returning the n/2 + 1 non-redundant bins (X_{n−k} = conj X_k).
 ///
-/// Even n: the samples are packed as z_j = x_{2j} + i·x_{2j+1}, one complex FFT of n/2 points, then
+/// Even n: the samples are read as z_j = x_{2j} + i·x_{2j+1} by one complex FFT of n/2 points, then
 /// X_k = (Z_k + conj Z_{n/2−k})/2 − (i/2)·e^{−2πik/n}(Z_k − conj Z_{n/2−k}). Odd n: one complex FFT of n points.
 public final class RealFFTPlan: @unchecked Sendable {
     public let count: Int
     private let half: FFTPlan?
     private let full: FFTPlan?
-    private let twiddleRe: AlignedBuffer<Double>, twiddleIm: AlignedBuffer<Double>
-    private let workRe: AlignedBuffer<Double>, workIm: AlignedBuffer<Double>
+    /// The work arrays zr and zi (the half-length transform, or the whole one for odd n), then for even n the
+    /// twiddles e^{−2πik/n}, k = 0…n/2, real and imaginary parts: four arrays skewed apart (`skewedStride`), since
+    /// the bins' combination runs twelve streams at once.
+    private let storage: AlignedBuffer<Double>
+    private let stride: Int
 
     public init(count: Int) {
         precondition(count >= 1, "an FFT needs at least one point")
@@ -19,28 +22,30 @@ public final class RealFFTPlan: @unchecked Sendable {
         if count % 2 == 0 {
             half = FFTPlan(count: h)
             full = nil
-            twiddleRe = AlignedBuffer(count: h + 1)
-            twiddleIm = AlignedBuffer(count: h + 1)
+            stride = skewedStride(h + 1)
+            storage = AlignedBuffer(count: 4 * stride)
             for k in 0...h {
                 let w = unitRoot(index: -k, period: count)
-                twiddleRe[k] = w.re
-                twiddleIm[k] = w.im
+                (storage[2 * stride + k], storage[3 * stride + k]) = (w.re, w.im)
             }
         } else {
             half = nil
             full = FFTPlan(count: count)
-            twiddleRe = AlignedBuffer(count: 0)
-            twiddleIm = AlignedBuffer(count: 0)
+            stride = skewedStride(count)
+            storage = AlignedBuffer(count: 2 * stride)
         }
-        workRe = AlignedBuffer(count: max(1, count % 2 == 0 ? h : count))
-        workIm = AlignedBuffer(count: max(1, count % 2 == 0 ? h : count))
     }
+
+    private var workRe: UnsafeMutablePointer<Double> { storage.pointer }
+    private var workIm: UnsafeMutablePointer<Double> { storage.pointer + stride }
+    private var twiddleRe: UnsafeMutablePointer<Double> { storage.pointer + 2 * stride }
+    private var twiddleIm: UnsafeMutablePointer<Double> { storage.pointer + 3 * stride }
 
     /// Writes the n/2 + 1 bins of the DFT of `x` (n reals) to `re` and `im`. Uses the plan's scratch: one call at
     /// a time per plan.
     public func forward(_ x: UnsafePointer<Double>, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>)
     {
-        let (zr, zi) = (workRe.pointer, workIm.pointer)
+        let (zr, zi) = (workRe, workIm)
         guard let half else {
             for j in 0..<count {
                 zr[j] = x[j]
@@ -52,54 +57,52 @@ public final class RealFFTPlan: @unchecked Sendable {
             return
         }
         let h = count / 2
+        half.forward(pairedReals: x, re: zr, im: zi)
+        // Bins 0 and h both come from Z_0 alone. Bin k ∈ [1, h) pairs Z_k with Z_{h−k}, and bin h − k the same two:
+        // each pair of bins is computed from one read of both, four pairs at a time with the upper partners read
+        // as a vector and reversed. For even h, bin h/2 is its own partner.
+        combineBins(Double.self, low: 0, high: h, re: re, im: im)
+        let pairs = (h - 1) / 2  // k = 1…pairs, with partners h − pairs…h − 1
         forEachLaneGroup(
-            count: h,
-            vector: { j in
-                let (even, odd) = Double4.deinterleaved(x + 2 * j)
-                even.store(zr + j)
-                odd.store(zi + j)
-            },
-            scalar: { j in
-                zr[j] = x[2 * j]
-                zi[j] = x[2 * j + 1]
-            })
-        half.forward(re: zr, im: zi)
-        // Bins 0 and h pair Z_0 with itself; bins k ∈ [1, h) pair Z_k with Z_{h−k}, four k at a time with the
-        // partners loaded as a vector and reversed.
-        combineBins(Double.self, k: 0, a: 0, b: 0, re: re, im: im)
-        combineBins(Double.self, k: h, a: 0, b: 0, re: re, im: im)
-        forEachLaneGroup(
-            count: h - 1,
-            vector: { i in
-                combineBins(Double4.self, k: 1 + i, a: 1 + i, b: h - 1 - i - 3, re: re, im: im)
-            },
-            scalar: { i in
-                combineBins(Double.self, k: 1 + i, a: 1 + i, b: h - 1 - i, re: re, im: im)
-            })
+            count: pairs,
+            vector: { i in combineBins(Double4.self, low: 1 + i, high: h - 1 - i - 3, re: re, im: im) },
+            scalar: { i in combineBins(Double.self, low: 1 + i, high: h - 1 - i, re: re, im: im) })
+        if h % 2 == 0 && h > 0 { combineBins(Double.self, low: h / 2, high: h / 2, re: re, im: im) }
     }
 
-    /// X_k = even − i·w_k·odd with even = (Z_a + conj Z_b)/2 and odd = (Z_a − conj Z_b)/2, for the V.width bins from
-    /// k: Z_a is read forwards from a, Z_b backwards from b + width − 1.
+    /// Bins low…low + width − 1 and high + width − 1 down to high, which pair the same values Z (the partners of
+    /// bin k in the lower run are the upper run's bins h − k, read backwards): X_k = E − i·w_k·O with
+    /// E = (Z_k + conj Z_{h−k})/2 and O = (Z_k − conj Z_{h−k})/2, and X_{h−k} likewise with the two swapped. When
+    /// the runs are one bin (low = 0, high = h, both from Z_0), the second reads Z_0 again.
     @inline(__always)
     private func combineBins<V: FFTLane>(
-        _: V.Type, k: Int, a: Int, b: Int, re: UnsafeMutablePointer<Double>,
-        im: UnsafeMutablePointer<Double>
+        _: V.Type, low: Int, high: Int, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>
     ) {
-        let (zr, zi) = (workRe.pointer, workIm.pointer)
-        let ar = V.load(zr + a)
-        let ai = V.load(zi + a)
-        let br = V.load(zr + b).reversed
-        let bi = V.load(zi + b).reversed
+        let (zr, zi) = (workRe, workIm)
+        let h = count / 2
+        let (lowRe, lowIm) = (V.load(zr + low), V.load(zi + low))
+        let (highRe, highIm) = high == h ? (lowRe, lowIm) : (V.load(zr + high).reversed, V.load(zi + high).reversed)
+        let (tw, th) = (twiddleRe, twiddleIm)
+        let lowBins = bin(lowRe, lowIm, partner: highRe, highIm, twiddle: V.load(tw + low), V.load(th + low))
+        lowBins.re.store(re + low)
+        lowBins.im.store(im + low)
+        if low == high { return }
+        let highBins = bin(
+            highRe, highIm, partner: lowRe, lowIm, twiddle: V.load(tw + high).reversed, V.load(th + high).reversed)
+        highBins.re.reversed.store(re + high)
+        highBins.im.reversed.store(im + high)
+    }
+
+    /// X_k = E − i·w·O from Z_k = (ar, ai), its partner Z_{h−k} = (br, bi) and w = e^{−2πik/n} = (wr, wi).
+    @inline(__always)
+    private func bin<V: FFTLane>(_ ar: V, _ ai: V, partner br: V, _ bi: V, twiddle wr: V, _ wi: V) -> (re: V, im: V) {
         let evenR = 0.5 * (ar + br)
         let evenI = 0.5 * (ai - bi)
         let oddR = 0.5 * (ar - br)
         let oddI = 0.5 * (ai + bi)
-        let wr = V.load(twiddleRe.pointer + k)
-        let wi = V.load(twiddleIm.pointer + k)
         let tr = wr * oddR - wi * oddI
         let ti = wr * oddI + wi * oddR
-        (evenR + ti).store(re + k)
-        (evenI - tr).store(im + k)
+        return (evenR + ti, evenI - tr)
     }
 
     public func forward(_ x: [Double]) -> [Complex] {
