@@ -8,8 +8,9 @@ import SpectralSpectra
 /// frequency grid the phase advances by a fixed rotation e^{−2πi Δk x_j}, re-anchored exactly (angle reduced in
 /// turns) every 64 steps, so the recurrence error stays at a few tens of ulps; other grids evaluate every phase directly.
 ///
-/// With a pool, the frequencies are split into chunks evaluated in parallel (each chunk's sums are independent, so
-/// the result does not depend on the thread count).
+/// The frequencies are split into chunks of at most about `termsPerChunk` terms, evaluated in parallel with a pool
+/// (each chunk's sums are independent, so the result does not depend on the thread count or the split). A stop
+/// (`Interrupt`) is seen between chunks, so it waits for at most one chunk per thread.
 public func kinkSums(
     positions x: [Double], weights w: [Double], frequencies k: [Double],
     pool: ThreadPool? = nil
@@ -19,20 +20,28 @@ public func kinkSums(
     // every frequency goes through the same operations whatever the split.
     let step = k.count > 1 ? k[1] - k[0] : 0
     let uniform = k.count > 2 && zip(k.dropFirst(), k).allSatisfy { abs(($0 - $1) - step) <= 1e-12 * max(abs($0), 1) }
-    guard let pool, pool.threadCount > 1, k.count >= 512 else {
-        return kinkSumsSerial(x, w, k[...], uniform: uniform, step: step)
-    }
-    let chunk =
-        max(256, (k.count + 4 * pool.threadCount - 1) / (4 * pool.threadCount)) / anchorInterval * anchorInterval
+    let threads = pool?.threadCount ?? 1
+    let forThreads = max(256, (k.count + 4 * threads - 1) / (4 * threads))
+    let chunk = max(1, min(forThreads, termsPerChunk / max(1, x.count)) / anchorInterval) * anchorInterval
     let chunks = (k.count + chunk - 1) / chunk
-    let results = pool.map(tasks: chunks) { c, _ -> [Complex] in
-        // An interrupt leaves the remaining chunks empty; the caller checks and throws.
+    // An interrupt leaves the remaining chunks empty; the caller checks and throws.
+    let evaluate = { (c: Int) -> [Complex] in
         if Interrupt.requested { return [] }
         return kinkSumsSerial(x, w, k[(c * chunk)..<min(k.count, (c + 1) * chunk)], uniform: uniform, step: step)
+    }
+    let results: [[Complex]]
+    if let pool, threads > 1, chunks > 1 {
+        results = pool.map(tasks: chunks) { c, _ in evaluate(c) }
+    } else {
+        results = (0..<chunks).map(evaluate)
     }
     if Interrupt.requested { return k.map { _ in Complex(.nan, .nan) } }
     return results.flatMap { $0 }
 }
+
+/// About a hundredth of a second's sums on one core: small enough that a stop is prompt, large enough that the
+/// chunks' overhead (a task, an array) is noise.
+private let termsPerChunk = 1 << 22
 
 /// Phases on a uniform grid are recomputed exactly every this many frequencies.
 private let anchorInterval = 64
