@@ -61,27 +61,27 @@ public final class RealFFTPlan: @unchecked Sendable {
         // Bins 0 and h both come from Z_0 alone. Bin k ∈ [1, h) pairs Z_k with Z_{h−k}, and bin h − k the same two:
         // each pair of bins is computed from one read of both, four pairs at a time with the upper partners read
         // as a vector and reversed. For even h, bin h/2 is its own partner.
-        combineBins(Double.self, low: 0, high: h, re: re, im: im)
+        let (z0r, z0i) = (zr[0], zi[0])
+        (re[0], im[0]) = bin(z0r, z0i, partner: z0r, z0i, twiddle: twiddleRe[0], twiddleIm[0])
+        (re[h], im[h]) = bin(z0r, z0i, partner: z0r, z0i, twiddle: twiddleRe[h], twiddleIm[h])
         let pairs = (h - 1) / 2  // k = 1…pairs, with partners h − pairs…h − 1
         forEachLaneGroup(
             count: pairs,
             vector: { i in combineBins(Double4.self, low: 1 + i, high: h - 1 - i - 3, re: re, im: im) },
             scalar: { i in combineBins(Double.self, low: 1 + i, high: h - 1 - i, re: re, im: im) })
-        if h % 2 == 0 && h > 0 { combineBins(Double.self, low: h / 2, high: h / 2, re: re, im: im) }
+        if h % 2 == 0 { combineBins(Double.self, low: h / 2, high: h / 2, re: re, im: im) }
     }
 
     /// Bins low…low + width − 1 and high + width − 1 down to high, which pair the same values Z (the partners of
     /// bin k in the lower run are the upper run's bins h − k, read backwards): X_k = E − i·w_k·O with
-    /// E = (Z_k + conj Z_{h−k})/2 and O = (Z_k − conj Z_{h−k})/2, and X_{h−k} likewise with the two swapped. When
-    /// the runs are one bin (low = 0, high = h, both from Z_0), the second reads Z_0 again.
+    /// E = (Z_k + conj Z_{h−k})/2 and O = (Z_k − conj Z_{h−k})/2, and X_{h−k} likewise with the two swapped.
     @inline(__always)
     private func combineBins<V: FFTLane>(
         _: V.Type, low: Int, high: Int, re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>
     ) {
         let (zr, zi) = (workRe, workIm)
-        let h = count / 2
         let (lowRe, lowIm) = (V.load(zr + low), V.load(zi + low))
-        let (highRe, highIm) = high == h ? (lowRe, lowIm) : (V.load(zr + high).reversed, V.load(zi + high).reversed)
+        let (highRe, highIm) = (V.load(zr + high).reversed, V.load(zi + high).reversed)
         let (tw, th) = (twiddleRe, twiddleIm)
         let lowBins = bin(lowRe, lowIm, partner: highRe, highIm, twiddle: V.load(tw + low), V.load(th + low))
         lowBins.re.store(re + low)

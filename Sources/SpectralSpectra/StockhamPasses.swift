@@ -71,7 +71,7 @@ struct StockhamPasses {
     }
 
     /// Whether the first pass can read an input that is not split arrays (`PairedRealInput`): all but a lone
-    /// last pass, which gathers its inputs across the arrays, and the no pass of length 1.
+    /// last pass, which gathers its inputs across the arrays, and length 1, which has no pass.
     var firstPassTakesAnyInput: Bool { stages.first.map { !$0.isLastVectorised } ?? false }
 
     /// `run(source:destination:scratch:)` with the first pass reading `input`; `inPlace` says whether `input` is
