@@ -5,7 +5,7 @@ import SpectralSpectra
 
 extension ExactNetwork {
     /// g(t) = f(u + t·(w − u)) as a 1-input network: the first layer becomes W₀(w − u) with bias W₀u + b₀, the
-    /// others are unchanged. Any input dimension.
+    /// others are unchanged. Any input dimension; a sparse first layer (a convolution's) costs its nonzeros.
     public func restricted(from u: [Double], to w: [Double]) throws -> ExactNetwork {
         let (d, first) = (sizes[0], sizes[1])
         precondition(u.count == d && w.count == d, "the line's ends must have \(d) coordinates")
@@ -13,16 +13,21 @@ extension ExactNetwork {
         var offset = biases[0]
         for o in 0..<first {
             var (s, c) = (CompensatedSum(), CompensatedSum())
-            for i in 0..<d {
-                s.add(weights[0][o * d + i] * (w[i] - u[i]))
-                c.add(weights[0][o * d + i] * u[i])
+            func add(_ i: Int, _ a: Double) {
+                s.add(a * (w[i] - u[i]))
+                c.add(a * u[i])
+            }
+            if let layer = sparse[0] {
+                for k in layer.offsets[o]..<layer.offsets[o + 1] { add(Int(layer.columns[k]), layer.values[k]) }
+            } else {
+                for i in 0..<d { add(i, weights[0][o * d + i]) }
             }
             slope[o] = s.value
             offset[o] += c.value
         }
         return try ExactNetwork(
             sizes: [1] + sizes.dropFirst(), weights: [slope] + weights.dropFirst(),
-            biases: [offset] + biases.dropFirst(), activations: activations, sparse: sparse,
+            biases: [offset] + biases.dropFirst(), activations: activations, sparse: [nil] + sparse.dropFirst(),
             inputs: 1)
     }
 

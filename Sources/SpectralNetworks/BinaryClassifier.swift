@@ -2,16 +2,43 @@ import Foundation
 import SpectralCore
 import SpectralKernels
 
-/// A binary classifier for the input-space searches (attacks, paths): one logit f(x), class 1 where f > 0.
+/// A binary classifier as the input-space searches (attacks, paths) see it: one logit f(x), class 1 where f > 0,
+/// evaluated on rows of Float inputs, with ∂ℓ/∂x for a target class (`InputSpaceObjective`). Each row's values must
+/// not depend on the batch it is in or on the thread count.
+public protocol InputSpaceClassifier: AnyObject, Sendable {
+    var inputSize: Int { get }
+    /// f(x) of `x.count / inputSize` rows.
+    func logits(_ x: [Float]) -> [Float]
+    /// The logits, and ∂ℓ/∂x of each row for its target sign `signs[row]` written into `gradient` (same shape as x).
+    func targetLossGradient(
+        _ x: [Float], signs: [Float], objective: InputSpaceObjective, into gradient: inout [Float]
+    ) -> [Float]
+}
+
+/// What a search in input space minimises for a target class of sign s.
 ///
 /// For a target class with sign s (+1 for class 1, −1 for class 0) the loss of a point is
 /// ℓ(x) = softplus(−s·f(x)) = −log p_target(x), so ∂ℓ/∂x = −s·σ(−s·f)·∂f/∂x: about −s·∂f/∂x where the point is
 /// on the wrong side, vanishing where the target is certain. (The probability −p_target, the loss of
 /// Draxler et al.'s AutoNEB, has a gradient that vanishes on the wrong side as well.)
+public enum InputSpaceObjective: String, Codable, Sendable, CaseIterable {
+    /// ℓ = softplus(−s·f) = −log p_target: saturates once the target is certain.
+    case negativeLogLikelihood = "nll"
+    /// ℓ = −s·f, the target logit itself pushed up without bound (the paper's "maximising the target logit").
+    case logit
+
+    /// ∂ℓ/∂f at logit f for the target sign s.
+    @inline(__always)
+    public func lossSlope(logit f: Float, sign s: Float) -> Float {
+        -s * (self == .logit ? 1 : Float(sigmoid(-Double(s * f))))
+    }
+}
+
+/// The `InputSpaceClassifier` of a Float32 `MLP` (a net trained here or loaded from safetensors).
 ///
 /// Rows are independent and every product goes through the packed GEMM, which threads over output tiles only, so
 /// a row's logit and gradient do not depend on the batch it is in or on the thread count.
-public final class BinaryClassifier: @unchecked Sendable {
+public final class BinaryClassifier: InputSpaceClassifier, @unchecked Sendable {
     public let net: MLP
     public var inputSize: Int { net.inputSize }
     private let pass: MLPPass
@@ -40,17 +67,8 @@ public final class BinaryClassifier: @unchecked Sendable {
         return out
     }
 
-    /// What a search in input space minimises for a target class of sign s.
-    public enum Objective: String, Codable, Sendable, CaseIterable {
-        /// ℓ = softplus(−s·f) = −log p_target: saturates once the target is certain.
-        case negativeLogLikelihood = "nll"
-        /// ℓ = −s·f, the target logit itself pushed up without bound (the paper's "maximising the target logit").
-        case logit
-    }
-
-    /// The logits, and ∂ℓ/∂x of each row for its target sign `signs[row]` written into `gradient` (same shape as x).
     public func targetLossGradient(
-        _ x: [Float], signs: [Float], objective: Objective = .negativeLogLikelihood, into gradient: inout [Float]
+        _ x: [Float], signs: [Float], objective: InputSpaceObjective, into gradient: inout [Float]
     ) -> [Float] {
         precondition(signs.count * inputSize == x.count && gradient.count == x.count, "shape mismatch")
         var out = [Float](repeating: 0, count: signs.count)
@@ -61,8 +79,7 @@ public final class BinaryClassifier: @unchecked Sendable {
                 for i in range {
                     let f = pass.output[i - range.lowerBound]
                     out[i] = f
-                    let weight = objective == .logit ? 1 : Float(sigmoid(-Double(signs[i] * f)))
-                    pass.outputGradient[i - range.lowerBound] = -signs[i] * weight
+                    pass.outputGradient[i - range.lowerBound] = objective.lossSlope(logit: f, sign: signs[i])
                 }
                 pass.backward(
                     input, rows: rows, parameters: false, inputGradient: g.baseAddress! + range.lowerBound * inputSize)

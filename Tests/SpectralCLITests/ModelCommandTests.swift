@@ -60,6 +60,37 @@ final class ModelCommandTests: XCTestCase {
         }
     }
 
+    /// `paths --model` with the 10-logit classifier on the committed MNIST subset (digits 3 and 8: logit 8 − logit 3
+    /// by default). The exact minimum of s·f along a path cannot exceed the dense check's minimum of the same Float64
+    /// function at 9 points per segment (rounded to Float there: 1e−6 of the margins' scale is the slack); the exact
+    /// verdict is that minimum's sign; the files are the same on 1 and 2 threads.
+    func testPathsOnAnONNXClassifier() throws {
+        let folder = scratchFolder("paths-model")
+        let mnist = fixtures.deletingLastPathComponent().appendingPathComponent("mnist/subset").path
+        var tables: [String] = []
+        for threads in ["1", "2"] {
+            let out = folder.appendingPathComponent("t\(threads)")
+            try succeed([
+                "paths", "--mnist", mnist, "--model", fixtures.appendingPathComponent("classifier.onnx").path,
+                "--per-class", "4", "--pairs", "3", "--attack-iterations", "200", "--threads", threads,
+                "--out", out.path, "--quiet",
+            ])
+            tables.append(try String(contentsOf: out.appendingPathComponent("paths.csv"), encoding: .utf8))
+        }
+        XCTAssertEqual(tables[0], tables[1], "the same paths on 1 and 2 threads")
+        let lines = tables[0].split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init)
+        let rows = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        XCTAssertGreaterThanOrEqual(rows.count, 6, "train-train pairs of both classes at least")
+        func column(_ name: String) -> [Double] { rows.map { Double($0[header.firstIndex(of: name)!])! } }
+        let (dense, exact) = (column("min_margin"), column("exact_path_margin"))
+        let scale = dense.map(abs).max()!
+        for (i, verdict) in column("exact_connected").enumerated() {
+            XCTAssertLessThanOrEqual(exact[i], dense[i] + 1e-6 * scale, "pair \(i)")
+            XCTAssertEqual(verdict, exact[i] > 0 ? 1 : 0, "pair \(i)")
+        }
+    }
+
     func testBadModelsAndOptions() throws {
         let folder = scratchFolder("model-bad")
         let model = fixtures.appendingPathComponent("residual_mlp.onnx").path
@@ -73,6 +104,10 @@ final class ModelCommandTests: XCTestCase {
             (["regions2d", "--model", model, "--output", "0"], 65),  // 3 inputs, no slice
             (["exact1d", "--model", model, "--through", plane, "--output", "0"], 64),  // 3 points for a line
             (["regions2d", "--model", model, "--weights", model, "--through", plane], 64),
+            (["paths", "--curve", "4", "--model", model, "--output", "0"], 65),  // 3 inputs, the curve's 2
+            (["paths", "--curve", "4", "--model", model, "--output", "0", "--attack-margin", "-1"], 64),
+            (["paths", "--curve", "4", "--model", model, "--output", "0", "--through", plane], 64),
+            (["paths", "--curve", "4", "--weights", model, "--output", "0"], 64),  // --output without --model
         ]
         for (arguments, code) in cases {
             let outcome = try spectral(arguments + ["--out", folder.appendingPathComponent("o").path])

@@ -48,6 +48,22 @@ final class PathsTests: XCTestCase {
         XCTAssertEqual(out[0].targetProbability, 1 / (1 + exp(1.0)), accuracy: 1e-5)
     }
 
+    /// f = relu(10·x₁ + x₂ + 20) − c (always active on the box), from the face x₁ = 1.6 toward class 1, with c
+    /// such that p = 0.99 needs x₂ = 1: ∇f = (10, 1) points out of the box, so the step goes all to x₂ (the
+    /// projected gradient), reaching the goal in 1/step steps; x₁ keeps its bits. Unprojected, x₂ would move
+    /// 1/√101 of each step and need ten times the steps allowed.
+    func testAttackFromAFaceMovesAlongIt() throws {
+        let c = Float(10 * Double(box.high[0]) + 1 + 20 - log(99.0))
+        let net = try MLP(sizes: [2, 1, 1], parameters: [10, 1, 20, 1, -c])
+        let classifier = try BinaryClassifier(net: net, gemm: GEMM(pool: ThreadPool(threadCount: 1)))
+        let attack = TargetedAttack(stepLength: 0.05, maxIterations: 40, restarts: 0)
+        let out = try attack.run(classifier, starts: [box.high[0], 0], signs: [1], box: box, seed: 1, interrupt: {})
+        XCTAssertTrue(out[0].reached)
+        XCTAssertEqual(out[0].point[0], box.high[0])
+        XCTAssertEqual(Double(out[0].point[1]), 1, accuracy: attack.stepLength + 1e-5)
+        XCTAssertLessThanOrEqual(out[0].iterations, 21)
+    }
+
     /// On the linear net, between two class-1 points on the line x₁ = 0.6: the ends keep their bits, every pivot
     /// moves toward higher logit (x₁ grows), the path is judged connected, and the final pivot count is 2 + 3 + 2·3.
     /// (Pivots are spaced equally along the chain before each redistribution, so the new chords are equal only

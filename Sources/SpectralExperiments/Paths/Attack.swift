@@ -27,23 +27,27 @@ public struct InputBox: Codable, Sendable, Equatable {
 }
 
 /// A targeted iterative gradient attack in input space: from a sample, steps of fixed Euclidean length against
-/// ∂ℓ/∂x (ℓ = −log p_target, `BinaryClassifier`), each projected back onto the box, until p_target ≥ `probability`.
+/// ∂ℓ/∂x (ℓ = −log p_target, `InputSpaceObjective`), each projected back onto the box, until the target's margin
+/// s·f reaches `goalMargin` (log 99 by default: p_target ≥ 0.99 for a logit).
 ///
 /// A normalised step keeps the pace the same on the wrong side (large gradient) and near the goal; stopping at the
 /// first iterate past the goal keeps the adversarial sample close to the boundary, as the paper's L-BFGS ones are.
 public struct TargetedAttack: Codable, Sendable, Equatable {
     public var stepLength: Double
     public var maxIterations: Int
-    public var probability = 0.99
+    public var goalMargin = Self.logitOdds(0.99)
     /// Rows that miss the goal start again this many times from a random point near their sample (uniform in a
     /// cube of half-side 20 steps): a gradient ascent on a piecewise-linear logit can stall at a local maximum.
     public var restarts = 4
 
-    public init(stepLength: Double, maxIterations: Int, probability: Double = 0.99, restarts: Int = 4) {
-        (self.stepLength, self.maxIterations, self.probability, self.restarts) = (
-            stepLength, maxIterations, probability, restarts
+    public init(stepLength: Double, maxIterations: Int, goalMargin: Double = Self.logitOdds(0.99), restarts: Int = 4) {
+        (self.stepLength, self.maxIterations, self.goalMargin, self.restarts) = (
+            stepLength, maxIterations, goalMargin, restarts
         )
     }
+
+    /// log(p / (1 − p)): the margin s·f at which p_target = p.
+    public static func logitOdds(_ p: Double) -> Double { log(p / (1 - p)) }
 
     public struct Outcome: Sendable {
         public var point: [Float]
@@ -53,14 +57,11 @@ public struct TargetedAttack: Codable, Sendable, Equatable {
         public var reached: Bool
     }
 
-    /// The target's logit margin s·f at which p_target = `probability`.
-    public var goalMargin: Double { log(probability / (1 - probability)) }
-
     /// Attacks `starts` (rows × d) toward the classes `signs` (+1: class 1, −1: class 0), all rows in one batch.
     /// A step that lowers the margin is taken back and the row's step halved (a fixed step can hop to and fro
     /// across a thin region forever); a row stops when its step falls below 10⁻⁶ of the first.
     public func run(
-        _ classifier: BinaryClassifier, starts: [Float], signs: [Float], box: InputBox, seed: UInt64,
+        _ classifier: any InputSpaceClassifier, starts: [Float], signs: [Float], box: InputBox, seed: UInt64,
         interrupt: () throws -> Void
     ) throws -> [Outcome] {
         let d = classifier.inputSize
@@ -89,7 +90,8 @@ public struct TargetedAttack: Codable, Sendable, Equatable {
     }
 
     func ascend(
-        _ classifier: BinaryClassifier, starts: [Float], signs: [Float], box: InputBox, interrupt: () throws -> Void
+        _ classifier: any InputSpaceClassifier, starts: [Float], signs: [Float], box: InputBox,
+        interrupt: () throws -> Void
     ) throws -> [Outcome] {
         let d = classifier.inputSize
         var x = starts
@@ -101,7 +103,7 @@ public struct TargetedAttack: Codable, Sendable, Equatable {
         var directions = [Float](repeating: 0, count: x.count)
         for iteration in 0...maxIterations {
             try interrupt()
-            let f = classifier.targetLossGradient(x, signs: signs, into: &gradient)
+            let f = classifier.targetLossGradient(x, signs: signs, objective: .negativeLogLikelihood, into: &gradient)
             for r in signs.indices where done[r] == nil {
                 let rows = (r * d)..<((r + 1) * d)
                 let margin = Double(signs[r] * f[r])
@@ -117,7 +119,13 @@ public struct TargetedAttack: Codable, Sendable, Equatable {
                     continue
                 }
                 var norm = 0.0
-                for j in rows { norm += Double(directions[j]) * Double(directions[j]) }
+                for j in rows {
+                    // A coordinate on the box's face whose step points out of the box stays where it is, and its
+                    // share of the step goes to the others (the projected gradient).
+                    let (low, high) = (box.low[j % d], box.high[j % d])
+                    let outward = directions[j] > 0 ? x[j] <= low : directions[j] < 0 && x[j] >= high
+                    if !outward { norm += Double(directions[j]) * Double(directions[j]) }
+                }
                 guard norm > 0 else {
                     done[r] = iteration  // a flat region: no direction to move in
                     continue

@@ -25,7 +25,7 @@ public struct NEBSettings: Codable, Sendable, Equatable {
     public var subdivisions = 9
     /// −log p_target by default; `logit` follows the paper's wording (its gradient never vanishes, so pivots keep
     /// climbing the logit after the class is certain and paths grow longer).
-    public var objective = BinaryClassifier.Objective.negativeLogLikelihood
+    public var objective = InputSpaceObjective.negativeLogLikelihood
 
     public init() {}
 
@@ -63,7 +63,7 @@ public struct NEBPath: Sendable {
 /// A group of paths optimised together: every path has the same pivot count at every stage, so one batch of rows
 /// holds a pivot of every path.
 struct NEBBatch {
-    let classifier: BinaryClassifier
+    let classifier: any InputSpaceClassifier
     let settings: NEBSettings
     let box: InputBox
     var d: Int { classifier.inputSize }
@@ -72,7 +72,7 @@ struct NEBBatch {
     var count: Int { pivots[0].count / d }
 
     init(
-        _ classifier: BinaryClassifier, settings: NEBSettings, box: InputBox,
+        _ classifier: any InputSpaceClassifier, settings: NEBSettings, box: InputBox,
         ends: [(a: [Float], b: [Float], sign: Float)]
     ) {
         (self.classifier, self.settings, self.box) = (classifier, settings, box)
@@ -81,7 +81,7 @@ struct NEBBatch {
     }
 
     static func optimise(
-        _ classifier: BinaryClassifier, settings: NEBSettings, box: InputBox,
+        _ classifier: any InputSpaceClassifier, settings: NEBSettings, box: InputBox,
         ends: [(a: [Float], b: [Float], sign: Float)], interrupt: () throws -> Void
     ) throws -> [NEBPath] {
         var batch = NEBBatch(classifier, settings: settings, box: box, ends: ends)
@@ -222,7 +222,8 @@ func polylineLength(_ points: [Float], dimension d: Int) -> Double {
 
 /// Optimises one path per pair of ends (`NEBBatch`), all of them in one batch per step.
 public func autoNEB(
-    _ classifier: BinaryClassifier, settings: NEBSettings, box: InputBox, ends: [(a: [Float], b: [Float], sign: Float)],
+    _ classifier: any InputSpaceClassifier, settings: NEBSettings, box: InputBox,
+    ends: [(a: [Float], b: [Float], sign: Float)],
     interrupt: () throws -> Void = {}
 ) throws -> [NEBPath] {
     guard !ends.isEmpty else { return [] }

@@ -29,6 +29,8 @@ public struct Paths: Experiment {
     public struct Configuration: ExperimentConfiguration, Equatable {
         public var samples: Samples
         public var weights: InputFile?
+        /// `--model`: an ONNX or safetensors network, evaluated in Float64 (`PiecewiseLinearClassifier`).
+        public var model: ModelSource?
         public var training = Training()
         /// Samples per class, and adversarial samples made for each class.
         public var perClass = 50
@@ -38,6 +40,9 @@ public struct Paths: Experiment {
         /// The attack's step length, as a fraction of the input box's diagonal.
         public var attackStep = 0.005
         public var attackIterations = 2000
+        /// The margin s·f at which an attack stops; nil: log 99 (p ≥ 0.99 for a logit). A model whose outputs are
+        /// not logits (mnist-net_256x2's differences stay within ±1.2) needs a smaller one.
+        public var attackMargin: Double?
         public var domain = Domain2D.box(Box2D(x: NumberPair(-1.6, 1.6), y: NumberPair(-1.6, 1.6)))
         public var maxRegions = EnumerationLimits.regions.maximumCount
         public var seed: UInt64 = 0
@@ -46,7 +51,7 @@ public struct Paths: Experiment {
 
         public var masterSeed: UInt64? { seed }
         public var inputFiles: [InputFile] {
-            var files = weights.map { [$0] } ?? []
+            var files = (weights.map { [$0] } ?? []) + (model?.inputFiles ?? [])
             if case .mnist(let source) = samples, let f = try? source.files() { files += [f.images, f.labels] }
             return files
         }
@@ -58,6 +63,9 @@ public struct Paths: Experiment {
             guard attackStep.isFinite, attackStep > 0, attackStep <= 1 else {
                 throw SpectralError.usage("--attack-step must be in (0, 1] (a fraction of the box's diagonal)")
             }
+            if let m = attackMargin, !(m.isFinite && m > 0 && m <= 1e6) {
+                throw SpectralError.usage("--attack-margin must be in (0, 1e6]")
+            }
             guard (1...1_000_000).contains(attackIterations) else {
                 throw SpectralError.usage("--attack-iterations must be 1…1000000")
             }
@@ -65,8 +73,8 @@ public struct Paths: Experiment {
                 guard (0...1000).contains(L), (4...1_000_000).contains(count) else {
                     throw SpectralError.usage("--curve must be 0…1000 and --curve-samples 4…1000000")
                 }
-                guard weights != nil else {
-                    throw SpectralError.usage("--curve needs --weights (a 2-input classifier)")
+                guard weights != nil || model != nil else {
+                    throw SpectralError.usage("--curve needs --weights or --model (a 2-input classifier)")
                 }
             }
             guard (1...100_000).contains(training.steps), TrainingRanges.depth.contains(training.depth),
@@ -130,8 +138,9 @@ public struct Paths: Experiment {
     public struct Result {
         public let samples: [Sample]
         public let pairs: [PairResult]
-        public let classifier: MLP
-        public let trainedHere: Bool
+        public let classifier: any InputSpaceClassifier
+        /// The classifier trained here (saved with the results), nil when one was given.
+        public let trainedClassifier: MLP?
         public let box: InputBox
         public let components: ClassComponents2D?
         public let sampleAccuracy: Double?

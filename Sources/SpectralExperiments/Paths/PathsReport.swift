@@ -66,7 +66,7 @@ extension Paths {
                 ]
             }
         }
-        if r.trainedHere { try folder.write(r.classifier, "classifier.safetensors") }
+        if let net = r.trainedClassifier { try folder.write(net, "classifier.safetensors") }
         try folder.write(ratioHistogram(r), "ratios")
         if r.box.dimension == 784, let pair = showcasePair(r) { try folder.write(imageStrip(r, pair), "path_images") }
         if let components = r.components { try folder.write(pathMap(r, components), "paths_map") }
@@ -163,8 +163,7 @@ extension Paths {
                 }
             }
         }
-        let classifier = try? BinaryClassifier(net: r.classifier, gemm: GEMM(pool: ThreadPool(threadCount: 1)))
-        let p = (classifier?.logits(pair.path.pivots) ?? []).map { sigmoid(Double(pair.path.sign * $0)) }
+        let p = r.classifier.logits(pair.path.pivots).map { sigmoid(Double(pair.path.sign * $0)) }
         let low = p.min() ?? .nan
         return heatMap(
             title: "A \(pair.kind.rawValue) path, \(k) pivots; min p(target class) \(String(format: "%.4f", low)) "
@@ -217,7 +216,8 @@ extension Paths {
                 k.kind, k.pairs, 100 * k.nebConnected, 100 * k.nebExactConnected, 100 * k.straightConnected,
                 k.ratioMean.map { String(format: "%.4f ± %.4f", $0, k.ratioDeviation ?? 0) } ?? "–")
         }
-        lines.append("adversarial samples: \(s.adversarialReached) of \(s.adversarial) reached p ≥ 0.99")
+        let goal = configuration.attackMargin.map { String(format: "s·f ≥ %.4g", $0) } ?? "p ≥ 0.99"
+        lines.append("adversarial samples: \(s.adversarialReached) of \(s.adversarial) reached \(goal)")
         if let range = s.logitRange {
             lines.append(String(format: "the logit on the box, exactly: %.4g … %.4g", range[0], range[1]))
         }
@@ -237,18 +237,23 @@ public struct PathsCommand: ExperimentCommand {
         abstract: "Path connectivity of a classifier's class regions: attacks, AutoNEB paths, exact checks.",
         discussion: """
             For a binary classifier (one logit, class 1 where it is > 0): per class, --per-class samples it puts
-            there and as many of the other class moved there by a targeted gradient attack (p ≥ 0.99); pairs of
+            there and as many of the other class moved there by a targeted gradient attack (p ≥ 0.99, or s·f ≥
+            --attack-margin); pairs of
             each kind (train-train, train-adversarial, adversarial-adversarial; --pairs per kind and class) joined
             by AutoNEB without springs (--cycles × --steps SGD steps, --lr, --momentum, pivots at equal spacing),
             judged on 9 points per segment as the paper does, then checked exactly (f on each segment is a 1-input
-            ReLU net). Samples: --mnist DIR (the training 80% of digits --classes; without --weights a classifier is
-            trained first and saved) or --curve L (exp6's inputs, with --weights, e.g. exp6's weights_k200_L20);
+            ReLU net). The classifier: --weights (safetensors, Float32), or --model (ONNX or safetensors, any
+            piecewise-linear network, evaluated in Float64; --output I or --margin A,B picks its logit, and on MNIST
+            a model with ten logits defaults to logit(second digit) - logit(first)). Samples: --mnist DIR (the
+            training 80% of digits --classes; without a classifier one is trained first and saved) or --curve L
+            (exp6's inputs, with --weights or --model, e.g. exp6's weights_k200_L20);
             2-input nets also get the exact answer from their class regions' components on --box. Writes
             paths.csv, samples.csv, agreement.csv (2-D), the ratio histogram, path_images (MNIST), paths_map (2-D),
             summary.json and run.json.
             """)
 
     @Option(help: "safetensors file of the classifier (default with --mnist: train one)") var weights: InputFile?
+    @OptionGroup var model: ModelOptions
     @Option(help: "folder with MNIST's IDX files: samples from the training 80% of the two digits")
     var mnist: OutputPath?
     @Option(help: "the two digits (class 0, class 1)", check: .count(2...2, each: 0...9)) var classes = IntegerList([
@@ -264,9 +269,11 @@ public struct PathsCommand: ExperimentCommand {
     @Option(help: "NEB learning rate") var lr = 0.001
     @Option(help: "NEB momentum") var momentum = 0.9
     @Option(help: "NEB's objective: nll (−log p of the target class) or logit (the target logit, unbounded)")
-    var objective = BinaryClassifier.Objective.negativeLogLikelihood
+    var objective = InputSpaceObjective.negativeLogLikelihood
     @Option(help: "attack step as a fraction of the input box's diagonal") var attackStep = 0.005
     @Option(help: "attack steps at most", check: .within(1...1_000_000)) var attackIterations = 2000
+    @Option(help: "the margin s·f at which an attack stops (default log 99: p ≥ 0.99 for a logit)", check: .positive)
+    var attackMargin: Double?
     @Option(help: "training steps of the classifier made without --weights", check: .within(1...100_000))
     var trainSteps = 300
     @Option(help: "learning rate of that training") var trainLr = 1e-3
@@ -284,8 +291,12 @@ public struct PathsCommand: ExperimentCommand {
         guard classes.values[0] != classes.values[1] else {
             throw SpectralError.usage("--classes must name two different digits")
         }
-        try ignored($trainSteps, when: weights != nil, "with --weights (the classifier is loaded, not trained)")
-        try ignored($trainLr, when: weights != nil, "with --weights (the classifier is loaded, not trained)")
+        let loaded = weights != nil || model.model != nil
+        try ignored($trainSteps, when: loaded, "with --weights or --model (the classifier is loaded, not trained)")
+        try ignored($trainLr, when: loaded, "with --weights or --model (the classifier is loaded, not trained)")
+        try ignored(model.$through, when: true, "in paths (its lines run between the samples)")
+        try ignored(model.$output, when: model.model == nil, "without --model")
+        try ignored(model.$margin, when: model.model == nil, "without --model")
         try ignored($box, when: curve == nil, "without --curve (the exact analysis is for 2-input nets)")
     }
 
@@ -302,13 +313,14 @@ public struct PathsCommand: ExperimentCommand {
         }
         var c = Paths.Configuration(samples: samples)
         (c.weights, c.perClass, c.pairs, c.seed) = (weights, perClass, pairs, seeding.seed)
+        if model.model != nil { c.model = try model.source(weights: weights) }
         (c.neb.cycles, c.neb.steps, c.neb.learningRate, c.neb.momentum) = (cycles, steps, lr, momentum)
         c.neb.objective = objective
-        (c.attackStep, c.attackIterations) = (attackStep, attackIterations)
+        (c.attackStep, c.attackIterations, c.attackMargin) = (attackStep, attackIterations, attackMargin)
         (c.training.steps, c.training.learningRate) = (trainSteps, trainLr)
         (c.domain, c.maxRegions) = (.box(box), maxRegions)
         return c
     }
 }
 
-extension BinaryClassifier.Objective: ExpressibleByArgument {}
+extension InputSpaceObjective: ExpressibleByArgument {}

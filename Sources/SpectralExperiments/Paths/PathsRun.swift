@@ -34,6 +34,41 @@ extension Paths {
         }
     }
 
+    /// The classifier the searches use, the network the exact checks use, and the net to save when trained here.
+    struct Classifiers {
+        let search: any InputSpaceClassifier
+        let exact: ExactNetwork
+        let trained: MLP?
+    }
+
+    func makeClassifiers(for set: SampleSet, context: RunContext) throws -> Classifiers {
+        if let model = configuration.model { return try modelClassifiers(model, for: set, context: context) }
+        let (net, trainedHere) = try makeClassifier(for: set, context: context)
+        return Classifiers(
+            search: try BinaryClassifier(net: net, gemm: GEMM(pool: context.pool)),
+            exact: try ExactNetwork(net, inputs: set.box.dimension), trained: trainedHere ? net : nil)
+    }
+
+    /// `--model`: the network in the piecewise-linear form, for the searches (in Float64) and the exact checks. A
+    /// multi-logit model on MNIST samples is read as logit(second digit) − logit(first) unless an output is chosen.
+    func modelClassifiers(_ model: ModelSource, for set: SampleSet, context: RunContext) throws -> Classifiers {
+        let whole = try model.network()
+        guard whole.inputCount == set.box.dimension else {
+            throw SpectralError.badInput(
+                "\(model.file.path) takes \(whole.inputCount) inputs; the samples have \(set.box.dimension)")
+        }
+        var selection = model.selection
+        if selection == .only, whole.outputCount > 1, case .mnist(let source) = configuration.samples,
+            source.classes.allSatisfy({ $0 < whole.outputCount })
+        {
+            selection = .margin(source.classes[1], source.classes[0])
+        }
+        let single = try whole.selecting(selection)
+        return Classifiers(
+            search: try PiecewiseLinearClassifier(single, pool: context.pool), exact: try single.chain(),
+            trained: nil)
+    }
+
     func makeClassifier(for set: SampleSet, context: RunContext) throws -> (MLP, trainedHere: Bool) {
         let c = configuration
         if let weights = c.weights {
@@ -68,8 +103,8 @@ extension Paths {
     public func run(_ context: RunContext) throws -> Result {
         let c = configuration
         let set = try context.time("samples") { try loadSamples() }
-        let (net, trainedHere) = try context.time("classifier") { try makeClassifier(for: set, context: context) }
-        let classifier = try BinaryClassifier(net: net, gemm: GEMM(pool: context.pool))
+        let made = try context.time("classifier") { try makeClassifiers(for: set, context: context) }
+        let classifier = made.search
         let predicted = classifier.logits(set.inputs).map { $0 > 0 ? 1 : 0 }
         let accuracy = set.labels.map { l in Double(zip(l, predicted).filter { $0 == $1 }.count) / Double(l.count) }
         let samples = try context.time("attack") {
@@ -77,7 +112,7 @@ extension Paths {
         }
         let drawn = drawPairs(samples, context: context)
         var paths = try context.time("NEB") { try optimise(drawn, samples, classifier, set.box, context: context) }
-        let exact = try ExactNetwork(net, inputs: set.box.dimension)
+        let exact = made.exact
         let margins = try context.time("exact path check") { try exactMargins(paths, exact, context: context) }
         var components: ClassComponents2D?
         if set.box.dimension == 2 {
@@ -101,14 +136,14 @@ extension Paths {
         }
         paths.removeAll()
         return Result(
-            samples: samples, pairs: results, classifier: net, trainedHere: trainedHere, box: set.box,
+            samples: samples, pairs: results, classifier: classifier, trainedClassifier: made.trained, box: set.box,
             components: components, sampleAccuracy: accuracy)
     }
 
     /// Per class: `perClass` samples predicted in it (and labelled so, where labels exist), and as many of the
     /// other class attacked toward it. Both drawn in a seeded order.
     func drawSamples(
-        _ set: SampleSet, predicted: [Int], classifier: BinaryClassifier, context: RunContext
+        _ set: SampleSet, predicted: [Int], classifier: any InputSpaceClassifier, context: RunContext
     ) throws -> [Sample] {
         let c = configuration
         var samples: [Sample] = []
@@ -124,8 +159,9 @@ extension Paths {
                         point: set.row(i), classSign: sign, adversarial: false, source: i, targetProbability: .nan,
                         attackIterations: 0, reached: true, attackDistance: 0))
             }
-            let attack = TargetedAttack(
+            var attack = TargetedAttack(
                 stepLength: c.attackStep * set.box.diagonal, maxIterations: c.attackIterations)
+            if let margin = c.attackMargin { attack.goalMargin = margin }
             let outcomes = try attack.run(
                 classifier, starts: others.flatMap { set.row($0) }, signs: others.map { _ in sign }, box: set.box,
                 seed: rng.next(), interrupt: context.checkInterrupt)
@@ -171,7 +207,7 @@ extension Paths {
     }
 
     func optimise(
-        _ pairs: [DrawnPair], _ samples: [Sample], _ classifier: BinaryClassifier, _ box: InputBox,
+        _ pairs: [DrawnPair], _ samples: [Sample], _ classifier: any InputSpaceClassifier, _ box: InputBox,
         context: RunContext
     ) throws -> [NEBPath] {
         let group = 64
