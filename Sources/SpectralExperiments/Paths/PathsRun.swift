@@ -34,23 +34,32 @@ extension Paths {
         }
     }
 
-    /// The classifier the searches use, the network the exact checks use, and the net to save when trained here.
+    /// The classifier the searches use, the exact checks, and the net to save when trained here.
     struct Classifiers {
+        typealias SegmentMargin = @Sendable (_ u: [Double], _ w: [Double], _ sign: Double, ThreadPool) throws -> Double
         let search: any InputSpaceClassifier
-        let exact: ExactNetwork
+        /// min s·f on the segment from u to w, exactly.
+        let minimumMargin: SegmentMargin
+        /// The network of a 2-input classifier for its class regions.
+        let plane: () throws -> ExactNetwork
         let trained: MLP?
     }
 
     func makeClassifiers(for set: SampleSet, context: RunContext) throws -> Classifiers {
         if let model = configuration.model { return try modelClassifiers(model, for: set, context: context) }
         let (net, trainedHere) = try makeClassifier(for: set, context: context)
+        let exact = try ExactNetwork(net, inputs: set.box.dimension)
         return Classifiers(
             search: try BinaryClassifier(net: net, gemm: GEMM(pool: context.pool)),
-            exact: try ExactNetwork(net, inputs: set.box.dimension), trained: trainedHere ? net : nil)
+            minimumMargin: { try exact.minimumMargin(from: $0, to: $1, sign: $2, pool: $3) }, plane: { exact },
+            trained: trainedHere ? net : nil)
     }
 
     /// `--model`: the network in the piecewise-linear form, for the searches (in Float64) and the exact checks. A
     /// multi-logit model on MNIST samples is read as logit(second digit) − logit(first) unless an output is chosen.
+    /// Each segment is checked as exact1d checks a line: the form restricted to it and simplified on it, costing the
+    /// units that cross it. (The form's chain over the whole input space would be faster per segment for a dense
+    /// net, but for a wide convolution over 784 inputs it is many GiB.)
     func modelClassifiers(_ model: ModelSource, for set: SampleSet, context: RunContext) throws -> Classifiers {
         let whole = try model.network()
         guard whole.inputCount == set.box.dimension else {
@@ -65,8 +74,14 @@ extension Paths {
         }
         let single = try whole.selecting(selection)
         return Classifiers(
-            search: try PiecewiseLinearClassifier(single, pool: context.pool), exact: try single.chain(),
-            trained: nil)
+            search: try PiecewiseLinearClassifier(single, pool: context.pool),
+            minimumMargin: { u, w, sign, pool in
+                guard u != w else { return sign * single.evaluate(u)[0] }
+                let slice = try InputSlice(through: [u, w])
+                let length = slice.pointCoordinates[1][0]
+                let line = try single.restricted(to: slice, box: [0...length]).chain()
+                return try line.minimumMargin(from: [0], to: [length], sign: sign, pool: pool)
+            }, plane: { try single.chain() }, trained: nil)
     }
 
     func makeClassifier(for set: SampleSet, context: RunContext) throws -> (MLP, trainedHere: Bool) {
@@ -112,12 +127,13 @@ extension Paths {
         }
         let drawn = drawPairs(samples, context: context)
         var paths = try context.time("NEB") { try optimise(drawn, samples, classifier, set.box, context: context) }
-        let exact = made.exact
-        let margins = try context.time("exact path check") { try exactMargins(paths, exact, context: context) }
+        let margins = try context.time("exact path check") {
+            try exactMargins(paths, made.minimumMargin, context: context)
+        }
         var components: ClassComponents2D?
         if set.box.dimension == 2 {
             let regions = try context.time("regions") {
-                try Regions2D.enumerate(exact, domain: c.domain, maxRegions: c.maxRegions, context: context)
+                try Regions2D.enumerate(made.plane(), domain: c.domain, maxRegions: c.maxRegions, context: context)
             }
             components = context.time("components") {
                 ClassComponents2D(regions, decision: DecisionRegions2D(regions))
@@ -228,7 +244,7 @@ extension Paths {
     /// Paths run side by side, one per worker with a one-thread pool of its own (each result is the same whichever
     /// worker computes it).
     func exactMargins(
-        _ paths: [NEBPath], _ net: ExactNetwork, context: RunContext
+        _ paths: [NEBPath], _ minimumMargin: Classifiers.SegmentMargin, context: RunContext
     ) throws -> [(path: Double, straight: Double)] {
         let workers = (0..<context.pool.threadCount).map { _ in ThreadPool(threadCount: 1) }
         let progress = context.progress(total: paths.count, unit: "paths")
@@ -236,7 +252,7 @@ extension Paths {
         let results = context.pool.map(tasks: paths.count) { i, worker in
             let margins = Swift.Result {
                 try context.checkInterrupt()
-                return try exactMargins(paths[i], net, pool: workers[worker])
+                return try exactMargins(paths[i], minimumMargin, pool: workers[worker])
             }
             let finished = done.add(1, ordering: .relaxed).newValue
             if worker == 0 { progress.update(finished, note: "exact check") }
@@ -245,17 +261,18 @@ extension Paths {
         return try results.map { try $0.get() }
     }
 
-    func exactMargins(_ path: NEBPath, _ net: ExactNetwork, pool: ThreadPool) throws -> (path: Double, straight: Double)
-    {
-        let d = net.sizes[0]
+    func exactMargins(
+        _ path: NEBPath, _ minimumMargin: Classifiers.SegmentMargin, pool: ThreadPool
+    ) throws -> (path: Double, straight: Double) {
+        let d = configuration.inputDimension
         let sign = Double(path.sign)
         let k = path.pivots.count / d
         func row(_ i: Int) -> [Double] { path.pivot(i, dimension: d).map(Double.init) }
         var lowest = Double.infinity
         for s in 0..<(k - 1) {
-            lowest = min(lowest, try net.minimumMargin(from: row(s), to: row(s + 1), sign: sign, pool: pool))
+            lowest = min(lowest, try minimumMargin(row(s), row(s + 1), sign, pool))
         }
-        return (lowest, try net.minimumMargin(from: row(0), to: row(k - 1), sign: sign, pool: pool))
+        return (lowest, try minimumMargin(row(0), row(k - 1), sign, pool))
     }
 
     /// Whether the pair's ends lie in one exact component (nil when an end is outside the domain, or the exact
