@@ -64,7 +64,8 @@ let package = Package(
             name: "SpectralCommandLineTests", dependencies: ["SpectralCommandLine", "SpectralCore"],
             swiftSettings: vectorFlags),
         .testTarget(
-            name: "SpectralCLITests", dependencies: ["spectral", "spectral-fuzz", "SpectralCore", "SpectralNetworks"],
+            name: "SpectralCLITests",
+            dependencies: ["spectral", "spectral-fuzz", "SpectralCore", "SpectralExact", "SpectralNetworks"],
             swiftSettings: vectorFlags),
         .testTarget(
             name: "SpectralExactTests",

@@ -51,32 +51,16 @@ public struct ArgmaxRegions2D: Sendable {
         logits: ([Double]) -> [Double]
     ) {
         let mesh = regions.mesh
-        regionClass = (0..<regions.regionCount).map { f in
-            let l = logits([centroid[f].x, centroid[f].y])
-            return Int32(l.indices.max { l[$0] < l[$1] || (l[$0] == l[$1] && $0 > $1) }!)
-        }
-        var classArea = [Double](repeating: 0, count: classes)
-        for f in 0..<regions.regionCount { classArea[Int(regionClass[f])] += area[f] }
-        self.classArea = classArea
-        var sets = UnionFind(count: regions.regionCount)
-        for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 {
-            let (l, r) = (Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
-            if regionClass[l] == regionClass[r] { sets.join(l, into: r) }
-        }
-        var componentOf = [Int32](repeating: -1, count: regions.regionCount)
-        var members: [[Int]] = []
-        for f in 0..<regions.regionCount {
-            let r = sets.root(f)
-            if componentOf[r] < 0 {
-                componentOf[r] = Int32(members.count)
-                members.append([])
+        regionClass = (0..<regions.regionCount).map { f in Int32(argmaxIndex(logits([centroid[f].x, centroid[f].y]))) }
+        classArea = classMeasures(regionClass, area, classes: classes)
+        let grouped = classComponents(regionClass) { join in
+            for e in 0..<mesh.edgeCount where mesh.edgeRight[e] >= 0 {
+                join(Int(mesh.edgeLeft[e]), Int(mesh.edgeRight[e]))
             }
-            componentOf[f] = componentOf[r]
-            members[Int(componentOf[r])].append(f)
         }
-        regionComponent = componentOf
+        regionComponent = grouped.component
         let regionClass = self.regionClass
-        components = members.map { faces in
+        components = grouped.members.map { faces in
             let largest = faces.max { area[$0] < area[$1] }!
             return Component(
                 classIndex: Int(regionClass[faces[0]]), area: faces.reduce(0) { $0 + area[$1] }, regions: faces.count,
@@ -87,4 +71,38 @@ public struct ArgmaxRegions2D: Sendable {
 
     /// The region that holds (x, y) (the first in region order for a point on an edge), nil outside the domain.
     public func region(containing x: Double, _ y: Double) -> Int? { locator.region(containing: x, y) }
+}
+
+/// The index of the largest value, the first of tied ones.
+public func argmaxIndex(_ values: [Double]) -> Int {
+    values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!
+}
+
+/// Σ of `measure` (areas, volumes) per class.
+func classMeasures(_ regionClass: [Int32], _ measure: [Double], classes: Int) -> [Double] {
+    var total = [Double](repeating: 0, count: classes)
+    for (c, m) in zip(regionClass, measure) { total[Int(c)] += m }
+    return total
+}
+
+/// The connected components of the regions of each class: `adjacent(join)` calls join(a, b) for every pair of
+/// regions that share a facet (an edge in 2-D, a face in 3-D), and those of one class are joined (union–find).
+/// Components are numbered in the order of their first region; `members` lists each one's regions in order.
+func classComponents(
+    _ regionClass: [Int32], adjacent: ((Int, Int) -> Void) -> Void
+) -> (component: [Int32], members: [[Int]]) {
+    var sets = UnionFind(count: regionClass.count)
+    adjacent { a, b in if regionClass[a] == regionClass[b] { sets.join(a, into: b) } }
+    var componentOf = [Int32](repeating: -1, count: regionClass.count)
+    var members: [[Int]] = []
+    for f in regionClass.indices {
+        let r = sets.root(f)
+        if componentOf[r] < 0 {
+            componentOf[r] = Int32(members.count)
+            members.append([])
+        }
+        componentOf[f] = componentOf[r]
+        members[Int(componentOf[r])].append(f)
+    }
+    return (componentOf, members)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SpectralCore
+import SpectralExact
 import XCTest
 
 /// `--model`, `--through`, `--output`, `--margin` on the exact commands, run as a user runs them.
@@ -91,6 +92,45 @@ final class ModelCommandTests: XCTestCase {
         }
     }
 
+    /// `regions3d --classes` on the residual MLP (3 inputs, 2 logits): every cell's class is the whole model's argmax
+    /// at its centroid (cells.csv), except within 1e−9 of a tie; class volumes add up to the box (1e−12, as the cells'
+    /// volumes do); each component's volume and cell count are those of its cells (1e−12).
+    func testArgmaxCellsIn3D() throws {
+        let folder = scratchFolder("classes3d")
+        let model = fixtures.appendingPathComponent("residual_mlp.onnx")
+        try succeed(["regions3d", "--model", model.path, "--classes", "--out", folder.path, "--quiet"])
+        func table(_ name: String) throws -> [[Double]] {
+            try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n")
+                .dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        }
+        let (cells, classes, components) = (
+            try table("cells.csv"), try table("cell_classes.csv"), try table("components.csv")
+        )
+        XCTAssertEqual(cells.count, classes.count)
+        let network = try PiecewiseLinearNetwork.load(onnx: model)
+        var (volume, checked) = ([0.0, 0.0], 0)
+        for (cell, row) in zip(cells, classes) {
+            volume[Int(row[1])] += cell[1]
+            let l = network.evaluate(Array(cell[2...4]))
+            guard abs(l[0] - l[1]) > 1e-9 * max(abs(l[0]), abs(l[1])) else { continue }
+            XCTAssertEqual(Double(argmaxIndex(l)), row[1], "cell \(Int(cell[0]))")
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, cells.count * 9 / 10)
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("summary.json")))
+            as! [String: Any]
+        let classVolumes = try XCTUnwrap(summary["class_volumes"] as? [Double])
+        XCTAssertEqual(classVolumes.reduce(0, +), 8, accuracy: 1e-12)
+        for c in 0..<2 { XCTAssertEqual(classVolumes[c], volume[c], accuracy: 1e-12) }
+        for component in components {
+            let members = zip(cells, classes).filter { $0.1[2] == component[0] }
+            XCTAssertEqual(component[2], members.reduce(0) { $0 + $1.0[1] }, accuracy: 1e-12)
+            XCTAssertEqual(Int(component[3]), members.count)
+            XCTAssertTrue(members.allSatisfy { $0.1[1] == component[1] }, "one class per component")
+        }
+    }
+
     func testBadModelsAndOptions() throws {
         let folder = scratchFolder("model-bad")
         let model = fixtures.appendingPathComponent("residual_mlp.onnx").path
@@ -108,6 +148,7 @@ final class ModelCommandTests: XCTestCase {
             (["paths", "--curve", "4", "--model", model, "--output", "0", "--attack-margin", "-1"], 64),
             (["paths", "--curve", "4", "--model", model, "--output", "0", "--through", plane], 64),
             (["paths", "--curve", "4", "--weights", model, "--output", "0"], 64),  // --output without --model
+            (["regions3d", "--model", model, "--classes", "--output", "0"], 64),
         ]
         for (arguments, code) in cases {
             let outcome = try spectral(arguments + ["--out", folder.appendingPathComponent("o").path])

@@ -194,6 +194,71 @@ final class ModelTests: XCTestCase {
     }
 
     /// A Sequential net's chain is the net itself, weight for weight (so every earlier result keeps its bits).
+    /// The argmax cells of the residual LeakyReLU MLP (3 inputs, 2 logits) on [−1, 1]³. The class is constant on each
+    /// cell of the tournament's complex, so the whole network's argmax near every corner of a cell (pulled 10% toward
+    /// its vertex mean: inside the convex cell) is the cell's class, wherever the two logits differ by more than
+    /// 1e−9 of their size. Class volumes add up to the box (1e−12), and the components per class equal those of the
+    /// argmax on a 48³ grid (6-neighbour flood fill; the classes here are two thick pieces, so the grid sees them).
+    func testArgmaxCellsOfAThreeInputModel() throws {
+        let network = try PiecewiseLinearNetwork.load(onnx: Self.fixtures.appendingPathComponent("residual_mlp.onnx"))
+        let box = Box3D(lower: SIMD3(repeating: -1), upper: SIMD3(repeating: 1))
+        let regions = try enumerateRegions3D(
+            network.appendingArgmaxTournament().chain(), box: box, pool: ThreadPool(threadCount: 2))
+        let k = regions.complex
+        let geometry = (0..<k.cellCount).map { k.volumeAndCentroid(cell: $0) }
+        let classes = ArgmaxRegions3D(
+            k, classes: 2, volume: geometry.map(\.volume), centroid: geometry.map(\.centroid),
+            logits: network.evaluate)
+        XCTAssertEqual(classes.classVolume.reduce(0, +), 8, accuracy: 1e-12)
+        var checked = 0
+        for c in 0..<k.cellCount {
+            let mean = k.vertexMean(cell: c)
+            for v in k.vertices(cell: c) {
+                let p = 0.9 * k.position(v) + 0.1 * mean
+                let l = network.evaluate([p.x, p.y, p.z])
+                guard abs(l[0] - l[1]) > 1e-9 * max(abs(l[0]), abs(l[1])) else { continue }
+                XCTAssertEqual(argmaxIndex(l), Int(classes.cellClass[c]), "cell \(c)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 4 * k.cellCount)
+        let perClass = (0..<2).map { c in classes.components.filter { $0.classIndex == c }.count }
+        XCTAssertEqual(perClass, gridComponents(side: 48) { argmaxIndex(network.evaluate($0)) })
+    }
+
+    /// Components per class (two classes) of `label` on a side³ grid over [−1, 1]³, joined across grid neighbours.
+    func gridComponents(side n: Int, _ label: ([Double]) -> Int) -> [Int] {
+        let coordinate = { (i: Int) in -1 + 2 * (Double(i) + 0.5) / Double(n) }
+        var labels = [Int](repeating: 0, count: n * n * n)
+        for i in 0..<n {
+            for j in 0..<n {
+                for l in 0..<n {
+                    labels[(i * n + j) * n + l] = label([coordinate(i), coordinate(j), coordinate(l)])
+                }
+            }
+        }
+        var seen = [Bool](repeating: false, count: labels.count)
+        var counts = [0, 0]
+        for start in labels.indices where !seen[start] {
+            counts[labels[start]] += 1
+            var stack = [start]
+            seen[start] = true
+            while let p = stack.popLast() {
+                let (i, j, l) = (p / (n * n), p / n % n, p % n)
+                for (di, dj, dl) in [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)] {
+                    let (a, b, c) = (i + di, j + dj, l + dl)
+                    guard (0..<n).contains(a), (0..<n).contains(b), (0..<n).contains(c) else { continue }
+                    let q = (a * n + b) * n + c
+                    if !seen[q] && labels[q] == labels[p] {
+                        seen[q] = true
+                        stack.append(q)
+                    }
+                }
+            }
+        }
+        return counts
+    }
+
     func testSequentialChainIsTheNetItself() throws {
         let url = Self.fixtures.deletingLastPathComponent().appendingPathComponent("regions2d/net_0.safetensors")
         let tensors = try NetworkTensors.load(from: url)

@@ -93,10 +93,7 @@ public struct Classes2D: Experiment {
         let side = configuration.gridSide
         let box = Regions2D.boundingBox(regions)
         let h = GridCheck.nearBoundaryDistance
-        let argmax = { (t: [Double]) -> Int in
-            let l = reference.evaluate(t)
-            return l.indices.max { l[$0] < l[$1] || (l[$0] == l[$1] && $0 > $1) }!
-        }
+        let argmax = { (t: [Double]) -> Int in argmaxIndex(reference.evaluate(t)) }
         let rows = pool.mapChunks(count: side, chunkSize: 4) { range -> [(Int, Int, Int, Int)] in
             range.map { j in
                 var (points, near, wrong, outside) = (0, 0, 0, 0)

@@ -23,6 +23,8 @@ public struct Regions3D: Experiment {
         public var model: ModelSource?
         /// The box is the slice's default box (no --box was given with --through); slices through its middle.
         public var domainFromSlice = false
+        /// `--classes`: the argmax regions of a multi-logit model (its cells with an argmax tournament appended).
+        public var classes: Bool?
 
         public init(weights: InputFile) { self.weights = weights }
         public var inputFiles: [InputFile] { model?.inputFiles ?? [weights] }
@@ -53,6 +55,8 @@ public struct Regions3D: Experiment {
         public let slices: [String]
         public let precision: String
         public let hiddenSizes: [Int]
+        /// With --classes: each class's volume and number of components.
+        public var classVolumes: [Double]?, componentsPerClass: [Int]?
     }
 
     public let configuration: Configuration
@@ -63,6 +67,8 @@ public struct Regions3D: Experiment {
         public let slice: PreparedNetwork.Record?
         /// The configuration with the box resolved (the slice's default box when it came from the slice).
         public let resolved: Configuration
+        /// With --classes: the model on the 3-space (every logit), which classifies each cell.
+        public let logits: PiecewiseLinearNetwork?
     }
 
     /// The network for the 3-D engine and the configuration with its box resolved.
@@ -70,7 +76,8 @@ public struct Regions3D: Experiment {
         let c = configuration
         let given = [c.box.x.first...c.box.x.second, c.box.y.first...c.box.y.second, c.box.z.first...c.box.z.second]
         let prepared = try PreparedNetwork(
-            c.model ?? ModelSource(file: c.weights), dimension: 3, box: c.domainFromSlice ? nil : given)
+            c.model ?? ModelSource(file: c.weights), dimension: 3, box: c.domainFromSlice ? nil : given,
+            argmax: c.classes == true)
         var resolved = c
         if c.domainFromSlice, let b = prepared.box {
             let pairs = b.map { NumberPair($0.lowerBound, $0.upperBound) }
@@ -103,19 +110,27 @@ public struct Regions3D: Experiment {
                 network, box: configuration.box3D, halfSpaces: halfSpaces, pool: context.pool, limits: limits)
         }
         return Result(
-            regions: regions, slice: prepared.record(configuration.model?.selection ?? .only), resolved: resolved)
+            regions: regions, slice: prepared.record(configuration.model?.selection ?? .only), resolved: resolved,
+            logits: configuration.classes == true ? prepared.restricted : nil)
     }
 
     public func write(_ result: Result, to folder: OutputFolder) throws -> Summary {
         if let slice = result.slice { try folder.writeJSON(slice, "slice.json") }
-        return try Regions3D(result.resolved).writeRegions(result.regions, to: folder)
+        return try Regions3D(result.resolved).writeRegions(result.regions, logits: result.logits, to: folder)
     }
 
-    func writeRegions(_ regions: LinearRegions3D, to folder: OutputFolder) throws -> Summary {
+    func writeRegions(
+        _ regions: LinearRegions3D, logits: PiecewiseLinearNetwork? = nil, to folder: OutputFolder
+    ) throws -> Summary {
         let k = regions.complex
         let geometry = folder.pool.mapChunks(count: k.cellCount, chunkSize: 1024) { range in
             range.map { k.volumeAndCentroid(cell: $0) }
         }.flatMap { $0 }
+        let classes = logits.map { network in
+            ArgmaxRegions3D(
+                k, classes: network.outputCount, volume: geometry.map(\.volume), centroid: geometry.map(\.centroid),
+                logits: network.evaluate)
+        }
         try folder.writeTable(
             [
                 "cell", "volume", "centroid_x", "centroid_y", "centroid_z", "gradient_x", "gradient_y", "gradient_z",
@@ -128,13 +143,40 @@ public struct Regions3D: Experiment {
                 .double(g.y), .double(g.z), .double(regions.offset[c]), .int(k.cellOffsets[c + 1] - k.cellOffsets[c]),
             ]
         }
+        if let classes { try writeClasses(classes, to: folder) }
         let name = URL(fileURLWithPath: configuration.weights.path).lastPathComponent
         for s in configuration.slices.planes {
-            try folder.write(slicePicture(regions, s, title: "\(name): cells met by \(s.text)"), "slice_\(s.fileName)")
+            let title = classes == nil ? "\(name): cells met by \(s.text)" : "\(name): argmax classes on \(s.text)"
+            try folder.write(slicePicture(regions, s, classes: classes, title: title), "slice_\(s.fileName)")
         }
-        return summary(
+        var summary = summary(
             regions, volumes: geometry.map(\.volume),
             domain: try domainVolume(box: regions.box, halfSpaces: regions.halfSpaces, pool: folder.pool))
+        if let classes {
+            summary.classVolumes = classes.classVolume
+            summary.componentsPerClass = classes.classVolume.indices.map { c in
+                classes.components.filter { $0.classIndex == c }.count
+            }
+        }
+        return summary
+    }
+
+    /// cell_classes.csv (each cell's class and component) and components.csv (each component's class, volume, cell
+    /// count and a point inside it).
+    func writeClasses(_ classes: ArgmaxRegions3D, to folder: OutputFolder) throws {
+        try folder.writeTable(["cell", "class", "component"], count: classes.cellClass.count, "cell_classes.csv") {
+            [.int($0), .int(Int(classes.cellClass[$0])), .int(Int(classes.cellComponent[$0]))]
+        }
+        try folder.writeTable(
+            ["component", "class", "volume", "cells", "inside_x", "inside_y", "inside_z"],
+            count: classes.components.count, "components.csv"
+        ) { i in
+            let c = classes.components[i]
+            return [
+                .int(i), .int(c.classIndex), .double(c.volume), .int(c.cells), .double(c.inside.x),
+                .double(c.inside.y), .double(c.inside.z),
+            ]
+        }
     }
 
     func summary(_ regions: LinearRegions3D, volumes: [Double], domain: Double) -> Summary {
@@ -156,8 +198,11 @@ public struct Regions3D: Experiment {
             precision: "Float64 (the weights file's values; F32 widened once)", hiddenSizes: regions.hiddenSizes)
     }
 
-    /// The cells a plane meets, as polygons coloured by f at their centre; outlines while there are few (≤ 20,000).
-    func slicePicture(_ regions: LinearRegions3D, _ s: PlaneSlice, title: String) -> Figure {
+    /// The cells a plane meets, as polygons coloured by f at their centre (or by class); outlines while there are
+    /// few (≤ 20,000).
+    func slicePicture(
+        _ regions: LinearRegions3D, _ s: PlaneSlice, classes: ArgmaxRegions3D? = nil, title: String
+    ) -> Figure {
         let k = regions.complex
         var polygons: [[(x: Double, y: Double)]] = []
         var values: [Double] = []
@@ -168,7 +213,7 @@ public struct Regions3D: Experiment {
             p[others[0]] = polygon.reduce(0) { $0 + $1.x } / Double(polygon.count)
             p[others[1]] = polygon.reduce(0) { $0 + $1.y } / Double(polygon.count)
             polygons.append(polygon)
-            values.append(regions.value(cell: c, p))
+            values.append(classes.map { Double($0.cellClass[c]) } ?? regions.value(cell: c, p))
         }
         let outlines =
             polygons.count > 20_000
@@ -184,7 +229,8 @@ public struct Regions3D: Experiment {
         return polygonMap(
             title: title + " (\(polygons.count))", polygons: polygons, values: values, segments: outlines,
             xRange: b.lower[others[0]]...b.upper[others[0]], yRange: b.lower[others[1]]...b.upper[others[1]],
-            xLabel: names[others[0]], yLabel: names[others[1]], colorLabel: "f at the polygon's centre")
+            xLabel: names[others[0]], yLabel: names[others[1]],
+            colorLabel: classes == nil ? "f at the polygon's centre" : "class (argmax logit)")
     }
 
     public func report(_ s: Summary, folder: URL) -> [String] {
@@ -235,14 +281,27 @@ public struct Regions3DCommand: ExperimentCommand {
             Reads safetensors weights (input size 3, output size 1; F64 values stay Float64). Writes cells.csv (cell,
             volume, centroid, gradient, offset, face count), summary.json (cells, faces, edges, vertices, Euler
             characteristic, volume_error, ...), one picture per slice plane (the cells it meets, coloured by f) and
-            run.json.
+            run.json. With --classes (a model with several logits): the argmax regions, cell_classes.csv (cell, class,
+            component), components.csv, class volumes in summary.json and pictures coloured by class.
             """)
 
     @OptionGroup var regions: Regions3DOptions
+    @Flag(help: "the argmax regions of a model with several logits: each cell's class, volumes, components")
+    var classes = false
     @OptionGroup public var output: OutputOptions
     public init() {}
 
-    public func configuration() throws -> Regions3D.Configuration { try regions.configuration() }
+    public func validate() throws {
+        if classes && (regions.model.output != nil || regions.model.margin != nil) {
+            throw SpectralError.usage("--classes studies every logit: --output and --margin choose one")
+        }
+    }
+
+    public func configuration() throws -> Regions3D.Configuration {
+        var c = try regions.configuration()
+        c.classes = classes ? true : nil
+        return c
+    }
 }
 
 /// The options of the 3-D regions, shared by `regions3d` and `exact3d`.
