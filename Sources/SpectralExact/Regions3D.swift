@@ -69,6 +69,12 @@ public func enumerateRegions3D(
     var (unitOffset, wordOffset) = (0, 0)
     for l in 0..<hidden.count {
         let width = hidden[l]
+        // Each vertex's values of this layer's units, and each cell's maps of them and of the next layer's.
+        try limits.check(
+            layer: l + 1, count: complex.cellCount, what: "cells",
+            bytes: Double(complex.vertexCount) * Double(width + 4) * 8
+                + Double(complex.cellCount) * 4 * Double(width + net.sizes[l + 2]) * 8
+                + Double(complex.faceVertices.count) * 160)
         complex.startLayer(
             width: width, values: vertexValues(complex, maps: maps, width: width, pool: pool), wordOffset: wordOffset)
         let layerMaps = maps
@@ -91,6 +97,10 @@ public func enumerateRegions3D(
         let bits = (0..<complex.cellCount).flatMap { c in
             complex.patterns[(c * totalWords + wordOffset)..<(c * totalWords + wordOffset + layerWords[l])]
         }
+        try limits.check(
+            layer: l + 1, count: complex.cellCount, what: "cells",
+            bytes: Double(complex.cellCount) * 4 * Double(width + net.sizes[l + 2]) * 8
+                + Double(complex.vertexCount) * Double(width + 4) * 8 + Double(complex.faceVertices.count) * 160)
         maps = nextLayerMaps(
             layerMaps, width: width, parents: complex.cellParent.elements.map { $0.raw }, bits: bits,
             words: layerWords[l],
