@@ -69,12 +69,16 @@ public func enumerateRegions3D(
     var (unitOffset, wordOffset) = (0, 0)
     for l in 0..<hidden.count {
         let width = hidden[l]
-        // Each vertex's values of this layer's units, and each cell's maps of them and of the next layer's.
-        try limits.check(
-            layer: l + 1, count: complex.cellCount, what: "cells",
-            bytes: Double(complex.vertexCount) * Double(width + 4) * 8
-                + Double(complex.cellCount) * 4 * Double(width + net.sizes[l + 2]) * 8
-                + Double(complex.faceVertices.count) * 160)
+        // Each vertex's values of this layer's units, and each cell's maps of them and of the next layer's: checked
+        // before the layer allocates them and again, for the cells it made, before the next maps.
+        func checkMemory() throws {
+            try limits.check(
+                layer: l + 1, count: complex.cellCount, what: "cells",
+                bytes: Double(complex.vertexCount) * Double(width + 4) * 8
+                    + Double(complex.cellCount) * 4 * Double(width + net.sizes[l + 2]) * 8
+                    + Double(complex.faceVertices.count) * 160)
+        }
+        try checkMemory()
         complex.startLayer(
             width: width, values: vertexValues(complex, maps: maps, width: width, pool: pool), wordOffset: wordOffset)
         let layerMaps = maps
@@ -97,10 +101,7 @@ public func enumerateRegions3D(
         let bits = (0..<complex.cellCount).flatMap { c in
             complex.patterns[(c * totalWords + wordOffset)..<(c * totalWords + wordOffset + layerWords[l])]
         }
-        try limits.check(
-            layer: l + 1, count: complex.cellCount, what: "cells",
-            bytes: Double(complex.cellCount) * 4 * Double(width + net.sizes[l + 2]) * 8
-                + Double(complex.vertexCount) * Double(width + 4) * 8 + Double(complex.faceVertices.count) * 160)
+        try checkMemory()
         maps = nextLayerMaps(
             layerMaps, width: width, parents: complex.cellParent.elements.map { $0.raw }, bits: bits,
             words: layerWords[l],
